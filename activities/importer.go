@@ -1,0 +1,434 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
+	"haloleads/internal/dedupe"
+	"haloleads/internal/halopsa"
+	"haloleads/internal/landing"
+	"haloleads/internal/lead"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
+	"haloleads/internal/score"
+	"haloleads/internal/sources"
+	"haloleads/internal/store"
+	"haloleads/internal/tenant"
+)
+
+// BatchSize is the number of leads landed per bulk batch: HaloPSA's array POSTs take up to 100.
+const BatchSize = 100
+
+// Importer holds the import workflow's activities.
+type Importer struct {
+	Client   *halopsa.Client
+	Tenant   *Tenant
+	Store    *store.Store
+	Temporal client.Client
+	Logger   *zap.Logger
+	Dedupe   dedupe.Config
+	Fit      score.FitConfig
+	// Parallel bounds the concurrent workflow updates of one batch (default 16).
+	Parallel int
+}
+
+// PrepareResult is what Prepare found.
+type PrepareResult struct {
+	Rows          int             `json:"rows"`
+	Leads         int             `json:"leads"`
+	Batches       int             `json:"batches"`
+	Merged        int             `json:"merged"`
+	Suppressed    int             `json:"suppressed"`
+	Review        int             `json:"review"`
+	RejectedCount int             `json:"rejected_count"`
+	Rejected      []lead.Rejected `json:"rejected"`
+	HaloRequests  int64           `json:"halo_requests"`
+}
+
+// staged is one lead staged for landing.
+type staged struct {
+	Offer      leadflow.Offer `json:"offer"`
+	CompanyKey string         `json:"company_key,omitempty"`
+	Company    lead.Values    `json:"company,omitempty"`
+}
+
+// Prepare reads the files, de-duplicates their rows against each other and against the leads
+// haloleads and HaloPSA already hold, and stages the merged leads in batches. It reads HaloPSA
+// once, in bulk; it writes nothing there.
+func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (PrepareResult, error) {
+	before := a.Client.Requests()
+	var res PrepareResult
+	records, rejected, err := a.readFiles(ctx, in)
+	if err != nil {
+		return res, err
+	}
+	res.Rows = len(records) + len(rejected)
+	res.RejectedCount = len(rejected)
+	res.Rejected = rejected[:min(len(rejected), leadflow.MaxRejectedListed)]
+	known, err := a.Store.Identities(ctx)
+	if err != nil {
+		return res, err
+	}
+	resolved, err := dedupe.Resolve(records, dedupe.MapIndex(known), a.Dedupe)
+	if err != nil {
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
+	}
+	activity.RecordHeartbeat(ctx, "resolved")
+	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
+	halo, err := a.readHalo(ctx)
+	if err != nil {
+		return res, err
+	}
+	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo)
+	if err != nil {
+		return res, err
+	}
+	res.Suppressed = suppressed
+	if err := a.saveIdentities(ctx, resolved.Leads); err != nil {
+		return res, err
+	}
+	if res.Review, err = a.queueReview(ctx, resolved.Review); err != nil {
+		return res, err
+	}
+	res.Batches, err = a.stage(ctx, in.RunID, items)
+	res.HaloRequests = a.Client.Requests() - before
+	return res, err
+}
+
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, error) {
+	var records []lead.Record
+	var rejected []lead.Rejected
+	for _, path := range in.Files {
+		r, err := sources.Open(path)
+		if err != nil {
+			return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+		}
+		if in.Source != "" && r.Source() != in.Source {
+			r.Close()
+			msg := fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), in.Source.DisplayName())
+			return nil, nil, temporal.NewNonRetryableApplicationError(msg, "BadFile", nil)
+		}
+		for {
+			rec, rej, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				r.Close()
+				return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+			}
+			if rej != nil {
+				rejected = append(rejected, *rej)
+				continue
+			}
+			records = append(records, rec)
+		}
+		r.Close()
+		activity.RecordHeartbeat(ctx, path)
+	}
+	return records, rejected, nil
+}
+
+// haloState is what HaloPSA holds, read once per import.
+type haloState struct {
+	existing dedupe.Existing
+	users    map[int]halopsa.User
+	clients  map[int]halopsa.Customer
+	tickets  map[int]halopsa.Ticket // by user id: the user's lead ticket (any stage)
+}
+
+func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
+	res, err := a.Tenant.Result(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := &haloState{users: map[int]halopsa.User{}, clients: map[int]halopsa.Customer{}, tickets: map[int]halopsa.Ticket{}}
+	for u, err := range a.Client.Users(ctx, halopsa.UserQuery{}) {
+		if err != nil {
+			return nil, classify(fmt.Errorf("reading HaloPSA users: %w", err))
+		}
+		st.users[int(u.ID)] = u
+		st.existing.Users = append(st.existing.Users, dedupe.HaloRecord{ID: int(u.ID), Values: landing.UserValues(u)})
+	}
+	for c, err := range a.Client.Customers(ctx, halopsa.CustomerQuery{}) {
+		if err != nil {
+			return nil, classify(fmt.Errorf("reading HaloPSA clients: %w", err))
+		}
+		st.clients[int(c.ID)] = c
+		st.existing.Clients = append(st.existing.Clients, dedupe.HaloRecord{ID: int(c.ID), Values: landing.CustomerValues(c)})
+	}
+	for _, key := range []string{tenant.Lead, tenant.Prospect, tenant.Opportunity} {
+		for t, err := range a.Client.Tickets(ctx, halopsa.TicketQuery{TicketTypeID: res.TicketTypes[key]}) {
+			if err != nil {
+				return nil, classify(fmt.Errorf("reading HaloPSA lead tickets: %w", err))
+			}
+			if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
+				st.tickets[int(t.UserID)] = t
+			}
+		}
+	}
+	activity.RecordHeartbeat(ctx, "read halopsa")
+	return st, nil
+}
+
+// offers builds each lead's offer: its merged record, scores, what HaloPSA holds for it now,
+// the HaloPSA ids found, and whether the person is on the suppression list.
+func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, halo *haloState) ([]staged, int, error) {
+	companies := dedupe.GroupByCompany(leads)
+	matches := dedupe.MatchExisting(leads, companies, halo.existing)
+	companyOf := map[string]dedupe.Company{}
+	for _, c := range companies {
+		for _, id := range c.LeadIDs {
+			companyOf[id] = c
+		}
+	}
+	known := map[string]store.Company{}
+	for key, id := range matches.Clients {
+		known[key] = store.Company{Key: key, ClientID: id, SiteID: int(halo.clients[id].MainSiteID)}
+	}
+	items := make([]staged, 0, len(leads))
+	suppressed := 0
+	for _, l := range leads {
+		if l.Quality == 0 {
+			l.Quality = score.Quality(l.Values)
+		}
+		o := leadflow.Offer{RunID: runID, Lead: l, Fit: score.Fit(l.Values, a.Fit), Current: lead.Values{}}
+		c := companyOf[l.ID]
+		if k, ok := known[c.Key]; ok {
+			o.Halo.ClientID, o.Halo.SiteID = k.ClientID, k.SiteID
+			o.Current = leadflow.Overlay(o.Current, landing.CustomerValues(halo.clients[k.ClientID]))
+		}
+		if uid, ok := matches.Users[l.ID]; ok {
+			u := halo.users[uid]
+			o.Halo.UserID, o.Halo.ClientID, o.Halo.SiteID = uid, int(u.ClientID), int(u.SiteID)
+			o.Current = leadflow.Overlay(o.Current, landing.UserValues(u))
+			if t, ok := halo.tickets[uid]; ok {
+				o.Halo.TicketID = int(t.ID)
+			}
+		}
+		hits, err := a.Store.Suppressed(ctx, l.Keys)
+		if err != nil {
+			return nil, 0, err
+		}
+		if o.Suppressed = len(hits) > 0 || l.Values.DoNotContactFlag(); o.Suppressed {
+			suppressed++
+		}
+		items = append(items, staged{Offer: o, CompanyKey: c.Key, Company: c.Values})
+	}
+	if err := a.Store.SaveCompanies(ctx, mapValues(known)...); err != nil {
+		return nil, 0, err
+	}
+	return items, suppressed, nil
+}
+
+func (a *Importer) saveIdentities(ctx context.Context, leads []lead.Lead) error {
+	keys := map[string]string{}
+	for _, l := range leads {
+		for _, k := range l.Keys {
+			keys[k] = l.ID
+		}
+	}
+	return a.Store.SaveIdentities(ctx, keys)
+}
+
+func (a *Importer) queueReview(ctx context.Context, pairs []dedupe.ReviewPair) (int, error) {
+	items := make([]store.ReviewItem, 0, len(pairs))
+	for _, p := range pairs {
+		items = append(items, store.ReviewItem{LeftID: p.LeadA, RightID: p.LeadB, Score: p.Weight, Detail: p.Reason})
+	}
+	return len(items), a.Store.AddReview(ctx, items...)
+}
+
+// stage writes the offers in batches of BatchSize, keeping a company's leads together where
+// they fit, so a batch creates each client once.
+func (a *Importer) stage(ctx context.Context, runID string, items []staged) (int, error) {
+	slices.SortStableFunc(items, func(x, y staged) int { return strings.Compare(x.CompanyKey, y.CompanyKey) })
+	batches := 0
+	for start := 0; start < len(items); start += BatchSize {
+		chunk := items[start:min(start+BatchSize, len(items))]
+		rows := make([]store.Staged, 0, len(chunk))
+		for _, it := range chunk {
+			b, err := json.Marshal(it)
+			if err != nil {
+				return 0, fmt.Errorf("encoding staged lead: %w", err)
+			}
+			rows = append(rows, store.Staged{LeadID: it.Offer.Lead.ID, Payload: b})
+		}
+		if err := a.Store.StageBatch(ctx, runID, batches, rows); err != nil {
+			return 0, err
+		}
+		batches++
+	}
+	return batches, nil
+}
+
+// LandInput names one staged batch.
+type LandInput struct {
+	RunID    string            `json:"run_id"`
+	Batch    int               `json:"batch"`
+	DryRun   bool              `json:"dry_run,omitempty"`
+	Settings leadflow.Settings `json:"settings"`
+}
+
+// LandResult counts what one batch did.
+type LandResult struct {
+	Created      int      `json:"created"`
+	Updated      int      `json:"updated"`
+	Unchanged    int      `json:"unchanged"`
+	HaloRequests int64    `json:"halo_requests"`
+	HaloWrites   int64    `json:"halo_writes"`
+	Errors       []string `json:"errors,omitempty"`
+}
+
+// LandBatch lands one batch: each lead's workflow decides what to write (update-with-start, so
+// the workflow exists afterwards whatever happens), the writes go to HaloPSA as array POSTs of
+// up to 100 records per resource, and each lead learns its HaloPSA ids back by signal.
+func (a *Importer) LandBatch(ctx context.Context, in LandInput) (LandResult, error) {
+	var res LandResult
+	before, beforeW := a.Client.Requests(), a.Client.WriteRequests()
+	defer func() {
+		res.HaloRequests, res.HaloWrites = a.Client.Requests()-before, a.Client.WriteRequests()-beforeW
+	}()
+	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
+	if err != nil {
+		return res, err
+	}
+	items := make([]staged, len(rows))
+	for i, r := range rows {
+		if err := json.Unmarshal(r.Payload, &items[i]); err != nil {
+			return res, temporal.NewNonRetryableApplicationError("decoding staged lead", "Staging", err)
+		}
+	}
+	plans, err := a.plan(ctx, in, items)
+	if err != nil {
+		return res, err
+	}
+	for _, p := range plans {
+		switch p.Action {
+		case leadflow.ActionCreate:
+			res.Created++
+		case leadflow.ActionUpdate:
+			res.Updated++
+		default:
+			res.Unchanged++
+		}
+	}
+	if in.DryRun {
+		return res, nil
+	}
+	w := &writer{a: a, items: items, plans: plans}
+	if err := w.write(ctx); err != nil {
+		return res, err
+	}
+	return res, a.signalLanded(ctx, in.RunID, w)
+}
+
+// plan asks each lead's workflow for its plan, starting the workflow if it does not exist.
+// The update ID is the run and lead, so a retried activity gets the same answers.
+func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]leadflow.Plan, error) {
+	plans := make([]leadflow.Plan, len(items))
+	errs := make([]error, len(items))
+	sem := make(chan struct{}, max(a.Parallel, 16))
+	var wg sync.WaitGroup
+	for i := range items {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			plans[i], errs[i] = a.offer(ctx, in, items[i].Offer)
+		}()
+	}
+	wg.Wait()
+	activity.RecordHeartbeat(ctx, "planned")
+	return plans, errors.Join(errs...)
+}
+
+func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer) (leadflow.Plan, error) {
+	id := leadflow.LeadWorkflowID(o.Lead.ID)
+	if in.DryRun {
+		return a.dryPlan(ctx, id, o)
+	}
+	start := a.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                leadflow.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, leadflow.LeadWorkflow, leadflow.LeadInput{LeadID: o.Lead.ID, Settings: in.Settings})
+	h, err := a.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID:     in.RunID + "/" + o.Lead.ID,
+			UpdateName:   leadflow.UpdateOffer,
+			Args:         []any{o},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return leadflow.Plan{}, fmt.Errorf("offering lead %s to its workflow: %w", o.Lead.ID, err)
+	}
+	var p leadflow.Plan
+	if err := h.Get(ctx, &p); err != nil {
+		return leadflow.Plan{}, fmt.Errorf("planning lead %s: %w", o.Lead.ID, err)
+	}
+	return p, nil
+}
+
+// dryPlan computes the plan a lead would make without touching its workflow.
+func (a *Importer) dryPlan(ctx context.Context, id string, o leadflow.Offer) (leadflow.Plan, error) {
+	st := &leadflow.LeadState{LeadID: o.Lead.ID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
+	v, err := a.Temporal.QueryWorkflow(ctx, id, "", leadflow.QueryState)
+	if err == nil {
+		if err := v.Get(st); err != nil {
+			return leadflow.Plan{}, fmt.Errorf("reading lead %s: %w", id, err)
+		}
+	}
+	return leadflow.PlanOffer(st, o), nil
+}
+
+func (a *Importer) signalLanded(ctx context.Context, runID string, w *writer) error {
+	var errs []error
+	for i, p := range w.plans {
+		if p.Action == leadflow.ActionNone {
+			continue
+		}
+		l := leadflow.Landed{RunID: runID, Halo: w.ids[i], Written: p.Write, Status: p.Status}
+		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(p.LeadID), "", leadflow.SignalLanded, l)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("telling lead %s its HaloPSA ids: %w", p.LeadID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Finish drops the run's staging area.
+func (a *Importer) Finish(ctx context.Context, runID string) error {
+	return a.Store.DropRun(ctx, runID)
+}
+
+func mapValues(m map[string]store.Company) []store.Company {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]store.Company, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, m[k])
+	}
+	return out
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,331 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"haloleads/internal/halopsa"
+	"haloleads/internal/landing"
+	"haloleads/internal/lead"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
+	"haloleads/internal/store"
+	"haloleads/internal/tenant"
+)
+
+// noCompany is the client of leads whose company is unknown.
+const noCompany = "company:(none)"
+
+// writer lands one batch's plans in HaloPSA with one array POST per resource: clients, sites,
+// users, tickets, audit notes and distribution-list membership.
+type writer struct {
+	a     *Importer
+	items []staged
+	plans []leadflow.Plan
+	ids   []leadflow.HaloIDs
+}
+
+func (w *writer) write(ctx context.Context) error {
+	w.ids = make([]leadflow.HaloIDs, len(w.plans))
+	for i, p := range w.plans {
+		w.ids[i] = p.Halo
+	}
+	steps := []func(context.Context) error{w.companies, w.users, w.tickets, w.notes, w.lists}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) active(i int) bool { return w.plans[i].Action != leadflow.ActionNone }
+
+func (w *writer) companyKey(i int) string {
+	if k := w.items[i].CompanyKey; k != "" {
+		return k
+	}
+	return noCompany
+}
+
+// companies finds or creates each company's client and main site, once per company.
+func (w *writer) companies(ctx context.Context) error {
+	var keys []string
+	for i := range w.plans {
+		if w.active(i) && (w.ids[i].ClientID == 0 || w.ids[i].SiteID == 0) && !slices.Contains(keys, w.companyKey(i)) {
+			keys = append(keys, w.companyKey(i))
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	known, err := w.a.Store.Companies(ctx, keys)
+	if err != nil {
+		return err
+	}
+	if err := w.createClients(ctx, keys, known); err != nil {
+		return err
+	}
+	for i := range w.plans {
+		if c, ok := known[w.companyKey(i)]; ok && w.active(i) {
+			if w.ids[i].ClientID == 0 {
+				w.ids[i].ClientID = c.ClientID
+			}
+			if w.ids[i].SiteID == 0 {
+				w.ids[i].SiteID = c.SiteID
+			}
+		}
+	}
+	return nil
+}
+
+func (w *writer) createClients(ctx context.Context, keys []string, known map[string]store.Company) error {
+	var missing []string
+	var customers []halopsa.Customer
+	for _, k := range keys {
+		if known[k].ClientID == 0 {
+			missing = append(missing, k)
+			customers = append(customers, landing.Customer(w.companyValues(k)))
+		}
+	}
+	if len(customers) > 0 {
+		saved, err := w.a.Client.SaveCustomers(ctx, customers)
+		if err != nil {
+			return classify(fmt.Errorf("creating %d HaloPSA clients: %w", len(customers), err))
+		}
+		for j, k := range missing {
+			known[k] = store.Company{Key: k, ClientID: int(saved[j].ID), SiteID: int(saved[j].MainSiteID)}
+		}
+	}
+	if err := w.createSites(ctx, keys, known); err != nil {
+		return err
+	}
+	return w.a.Store.SaveCompanies(ctx, mapValues(known)...)
+}
+
+// createSites gives clients without a main site one.
+func (w *writer) createSites(ctx context.Context, keys []string, known map[string]store.Company) error {
+	var need []string
+	var sites []halopsa.Site
+	for _, k := range keys {
+		if c := known[k]; c.SiteID == 0 {
+			need = append(need, k)
+			sites = append(sites, landing.MainSite(c.ClientID, w.companyValues(k)))
+		}
+	}
+	if len(sites) == 0 {
+		return nil
+	}
+	saved, err := w.a.Client.SaveSites(ctx, sites)
+	if err != nil {
+		return classify(fmt.Errorf("creating %d HaloPSA sites: %w", len(sites), err))
+	}
+	for j, k := range need {
+		c := known[k]
+		c.SiteID = int(saved[j].ID)
+		known[k] = c
+	}
+	return nil
+}
+
+func (w *writer) companyValues(key string) lead.Values {
+	if key == noCompany {
+		return lead.Values{lead.Company: "Leads without a company"}
+	}
+	for i, it := range w.items {
+		if w.companyKey(i) == key {
+			return leadflow.Overlay(it.Company, companyFields(w.plans[i].Owned))
+		}
+	}
+	return lead.Values{}
+}
+
+func companyFields(v lead.Values) lead.Values {
+	out := lead.Values{}
+	for _, f := range v.SortedFields() {
+		if lead.GroupOf(f) == lead.GroupCompany {
+			out[f] = v[f]
+		}
+	}
+	return out
+}
+
+// users creates the users that do not exist and updates those whose fields changed.
+func (w *writer) users(ctx context.Context) error {
+	var idx []int
+	var users []halopsa.User
+	for i, p := range w.plans {
+		if !w.active(i) {
+			continue
+		}
+		if w.ids[i].UserID == 0 {
+			idx = append(idx, i)
+			users = append(users, landing.User(0, w.ids[i].ClientID, w.ids[i].SiteID, p.Owned))
+		} else if u, ok := landing.UserUpdate(w.ids[i].UserID, p.Write); ok && p.Action == leadflow.ActionUpdate {
+			idx = append(idx, i)
+			users = append(users, u)
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	saved, err := w.a.Client.SaveUsers(ctx, users)
+	if err != nil {
+		return classify(fmt.Errorf("saving %d HaloPSA users: %w", len(users), err))
+	}
+	for j, i := range idx {
+		w.ids[i].UserID = int(saved[j].ID)
+	}
+	return nil
+}
+
+// tickets creates the lead tickets that do not exist and updates the others: status only when
+// the plan changes it, custom fields always as the whole set haloleads owns, tags by segment.
+func (w *writer) tickets(ctx context.Context) error {
+	tags, err := w.tags(ctx)
+	if err != nil {
+		return err
+	}
+	leadType, err := w.a.Tenant.TypeID(ctx, lifecycle.Lead)
+	if err != nil {
+		return err
+	}
+	var idx []int
+	var tickets []halopsa.Ticket
+	for i, p := range w.plans {
+		if !w.active(i) {
+			continue
+		}
+		t, err := w.ticket(ctx, i, p, leadType, tags)
+		if err != nil {
+			return err
+		}
+		idx = append(idx, i)
+		tickets = append(tickets, t)
+	}
+	if len(tickets) == 0 {
+		return nil
+	}
+	saved, err := w.a.Client.SaveTickets(ctx, tickets)
+	if err != nil {
+		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
+	}
+	for j, i := range idx {
+		w.ids[i].TicketID = int(saved[j].ID)
+	}
+	return nil
+}
+
+func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType halopsa.ID, tags map[string]halopsa.ID) (halopsa.Ticket, error) {
+	values := landing.TicketFieldValues(p.Owned, p.Quality, p.Fit)
+	cfs, err := w.a.Tenant.TicketFields(ctx, values)
+	if err != nil {
+		return halopsa.Ticket{}, fmt.Errorf("building custom fields of lead %s: %w", p.LeadID, err)
+	}
+	t := halopsa.Ticket{ID: halopsa.ID(w.ids[i].TicketID), CustomFields: cfs}
+	for _, s := range p.Segments {
+		t.Tags = append(t.Tags, halopsa.Tag{ID: tags[s], Text: s})
+	}
+	if p.StatusChanged {
+		if t.StatusID, err = w.a.Tenant.StatusID(ctx, p.Status); err != nil {
+			return t, err
+		}
+	}
+	if t.ID == 0 {
+		ids := w.ids[i]
+		t.Summary, t.Details = landing.Summary(p.Owned), landing.Details(p.Owned)
+		t.TicketTypeID = leadType
+		t.ClientID, t.SiteID, t.UserID = halopsa.ID(ids.ClientID), halopsa.ID(ids.SiteID), halopsa.ID(ids.UserID)
+	}
+	return t, nil
+}
+
+// tags makes sure every segment tag of the batch exists, creating new ones in one request.
+func (w *writer) tags(ctx context.Context) (map[string]halopsa.ID, error) {
+	res, err := w.a.Tenant.Result(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var texts []string
+	for i, p := range w.plans {
+		if w.active(i) {
+			texts = append(texts, p.Segments...)
+		}
+	}
+	slices.Sort(texts)
+	texts = slices.Compact(texts)
+	tags, err := tenant.EnsureTags(ctx, w.a.Client, res.Tags, texts)
+	if err != nil {
+		return nil, classify(fmt.Errorf("creating segment tags: %w", err))
+	}
+	w.a.Tenant.addTags(tags)
+	return tags, nil
+}
+
+// notes leaves one audit note on each updated ticket, all in one request.
+func (w *writer) notes(ctx context.Context) error {
+	hidden := true
+	var actions []halopsa.Action
+	for i, p := range w.plans {
+		if p.Action == leadflow.ActionUpdate && p.Note != "" {
+			actions = append(actions, halopsa.Action{
+				TicketID: halopsa.ID(w.ids[i].TicketID), Outcome: "Note", Note: p.Note, HiddenFromUser: &hidden,
+			})
+		}
+	}
+	if len(actions) == 0 {
+		return nil
+	}
+	if _, err := w.a.Client.SaveActions(ctx, actions); err != nil {
+		return classify(fmt.Errorf("writing %d audit notes: %w", len(actions), err))
+	}
+	return nil
+}
+
+// lists adds and removes distribution-list members, all lists in one request.
+func (w *writer) lists(ctx context.Context) error {
+	res, err := w.a.Tenant.Result(ctx)
+	if err != nil {
+		return err
+	}
+	changes := map[string]*halopsa.DistributionList{}
+	change := func(name string) *halopsa.DistributionList {
+		if changes[name] == nil {
+			changes[name] = &halopsa.DistributionList{ID: res.Lists[name]}
+		}
+		return changes[name]
+	}
+	for i, p := range w.plans {
+		if !w.active(i) || w.ids[i].UserID == 0 {
+			continue
+		}
+		ref := halopsa.UserRef{ID: halopsa.ID(w.ids[i].UserID)}
+		for _, l := range p.Lists {
+			if _, ok := res.Lists[l]; ok {
+				change(l).AddTheseUsers = append(change(l).AddTheseUsers, ref)
+			}
+		}
+		for _, l := range p.Unlist {
+			if _, ok := res.Lists[l]; ok {
+				change(l).RemoveTheseUsers = append(change(l).RemoveTheseUsers, ref)
+			}
+		}
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(changes))
+	for n := range changes {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	lists := make([]halopsa.DistributionList, 0, len(names))
+	for _, n := range names {
+		lists = append(lists, *changes[n])
+	}
+	if _, err := w.a.Client.SaveDistributionLists(ctx, lists); err != nil {
+		return classify(fmt.Errorf("updating %d distribution lists: %w", len(lists), err))
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+// Package config is haloleads' one typed configuration, shared by the worker and the starter.
+//
+// Every setting comes from an environment variable named in its field's `env` tag (the names are
+// binding: docker-compose.yml uses them). A secret may instead be read from the file named by the
+// same variable with a _FILE suffix (a Docker or Kubernetes secret); setting both is an error.
+// Settings never come from command-line flags, which other users can read with ps.
+//
+// FromEnv reads and parses, Validate checks that the result can run a worker, and Redacted dumps
+// it for logs with every secret hidden.
+package config
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+
+	"haloleads/internal/lifecycle"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Temporal  Temporal
+	Halo      Halo
+	Webhook   Webhook
+	Lifecycle Lifecycle
+	Providers Providers
+	// DataDir holds haloleads' local state (the store, provider exports).
+	DataDir string `env:"HALOLEADS_DATA" default:".haloleads"`
+	// LogLevel is the lowest level logged: debug, info, warn or error.
+	LogLevel zapcore.Level `env:"LOG_LEVEL" default:"info"`
+}
+
+// Temporal says where the Temporal frontend is.
+type Temporal struct {
+	// Address is the frontend's host:port.
+	Address string `env:"TEMPORAL_ADDRESS" default:"127.0.0.1:7233"`
+	// Namespace holds haloleads' workflows.
+	Namespace string `env:"TEMPORAL_NAMESPACE" default:"default"`
+}
+
+// Halo holds the HaloPSA tenant and API application.
+type Halo struct {
+	// URL is the tenant's address without a path, e.g. https://acme.halopsa.com.
+	URL string `env:"HALO_URL"`
+	// AuthURL is the authorisation server; empty means URL + "/auth".
+	AuthURL string `env:"HALO_AUTH_URL"`
+	// Tenant is the hosted tenant name sent with token requests; empty for self-hosted Halo.
+	Tenant string `env:"HALO_TENANT"`
+	// ClientID and ClientSecret are the API application's "Client ID and Secret (Services)".
+	ClientID     string `env:"HALO_CLIENT_ID"`
+	ClientSecret Secret `env:"HALO_CLIENT_SECRET"`
+	// Scopes are the OAuth2 scopes requested, space separated in the environment; empty means
+	// the HaloPSA client's minimal default set.
+	Scopes []string `env:"HALO_SCOPES"`
+	// RateLimit is the number of requests HaloPSA allows per RateWindow (rolling).
+	RateLimit int `env:"HALO_RATE_LIMIT" default:"300"`
+	// RateWindow is the rolling window of RateLimit, as a Go duration ("5m").
+	RateWindow time.Duration `env:"HALO_RATE_WINDOW" default:"5m"`
+}
+
+// Webhook configures the receiver of HaloPSA's outbound webhooks. It runs when Password is set.
+type Webhook struct {
+	// Listen is the receiver's listen address, host:port.
+	Listen string `env:"WEBHOOK_LISTEN" default:":8089"`
+	// User and Password are the Basic-auth credentials set on the HaloPSA webhook.
+	User     string `env:"WEBHOOK_USER"`
+	Password Secret `env:"WEBHOOK_PASSWORD"`
+	// PublicURL is the https address HaloPSA calls (tenant set-up registers it); empty leaves
+	// the webhook unregistered.
+	PublicURL string `env:"WEBHOOK_PUBLIC_URL"`
+}
+
+// Enabled reports whether the webhook receiver should run.
+func (w Webhook) Enabled() bool { return w.Password != "" }
+
+// Lifecycle holds the tunable Lead → Prospect → Opportunity rules.
+type Lifecycle struct {
+	// AutoConvertEngaged promotes an Engaged lead to a prospect without waiting for a person.
+	AutoConvertEngaged bool `env:"LEAD_AUTO_CONVERT"`
+	// FitThreshold is the lowest fit score (1-100) that qualifies a prospect.
+	FitThreshold int `env:"LEAD_FIT_THRESHOLD" default:"70"`
+	// OnViolation says what happens to a rule-breaking status change made in HaloPSA.
+	OnViolation lifecycle.OnViolation `env:"LEAD_ON_VIOLATION" default:"flag"`
+}
+
+// Providers holds the data providers' credentials; a provider without credentials is used
+// through CSV exports only. An empty base URL means the provider's public API.
+type Providers struct {
+	ApolloKey     Secret `env:"APOLLO_API_KEY"`
+	ApolloBaseURL string `env:"APOLLO_BASE_URL"`
+
+	// ZoomInfo's legacy API authenticates with a username and either a password or a client
+	// id and RSA private key (PEM) that sign a client JWT.
+	ZoomInfoUser       string `env:"ZOOMINFO_USERNAME"`
+	ZoomInfoPassword   Secret `env:"ZOOMINFO_PASSWORD"`
+	ZoomInfoClientID   string `env:"ZOOMINFO_CLIENT_ID"`
+	ZoomInfoPrivateKey Secret `env:"ZOOMINFO_PRIVATE_KEY"`
+	ZoomInfoBaseURL    string `env:"ZOOMINFO_BASE_URL"`
+
+	HunterKey     Secret `env:"HUNTER_API_KEY"`
+	HunterBaseURL string `env:"HUNTER_BASE_URL"`
+
+	UpLeadKey     Secret `env:"UPLEAD_API_KEY"`
+	UpLeadBaseURL string `env:"UPLEAD_BASE_URL"`
+
+	LushaKey     Secret `env:"LUSHA_API_KEY"`
+	LushaBaseURL string `env:"LUSHA_BASE_URL"`
+}
+
+// Secret is a credential. It prints, formats and encodes as "[redacted]" (or "(unset)"), so it
+// cannot leak through fmt, a log line, JSON or a dump; Value returns the credential itself.
+type Secret string
+
+// Value returns the credential.
+func (s Secret) Value() string { return string(s) }
+
+// String returns "[redacted]", or "(unset)" for an empty secret.
+func (s Secret) String() string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "[redacted]"
+}
+
+// Format prints String for every verb, so that no fmt verb (not even a wrong one, like %d)
+// reaches the credential.
+func (s Secret) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+
+// MarshalText hides the secret from encoders (JSON, zap's reflection encoder).
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

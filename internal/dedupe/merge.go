@@ -1,0 +1,217 @@
+package dedupe
+
+import (
+	"slices"
+	"strings"
+
+	"haloleads/internal/lead"
+	"haloleads/internal/normalize"
+	"haloleads/internal/score"
+)
+
+// Precedence ranks sources per field group, most trusted first. Sources a group does not list
+// rank after those it does, in the order of lead.Providers, then HaloPSA, then Manual.
+type Precedence map[lead.Group][]lead.Source
+
+// DefaultPrecedence returns the design doc's precedence, with UpLead and Lusha (which the doc
+// predates) placed by what they are good at, and two non-provider sources:
+//
+//   - Manual (a person entered it into haloleads) ranks first everywhere;
+//   - HaloPSA (values read back from HaloPSA) ranks last and only fills gaps, since keeping a
+//     salesperson's edits in HaloPSA is the sync step's job, not the merge's.
+//
+// The groups: contact data ZoomInfo, Apollo (doc), then Lusha and UpLead (contact databases),
+// then Hunter (doc; names from web pages). Company data ZoomInfo, Apollo (doc), UpLead (rich
+// firmographics), Lusha, then Hunter (doc). E-mail verification Hunter first (doc), then UpLead
+// (verifies in real time), ZoomInfo, Apollo (doc), Lusha. Phones ZoomInfo (doc), Lusha (mobile
+// numbers are its strength), Apollo (doc), UpLead, Hunter. Technographics Apollo, ZoomInfo (doc),
+// UpLead, Hunter, Lusha. Compliance has no precedence: any "true" wins.
+func DefaultPrecedence() Precedence {
+	z, a, h, u, l := lead.ZoomInfo, lead.Apollo, lead.Hunter, lead.UpLead, lead.Lusha
+	withEnds := func(s ...lead.Source) []lead.Source {
+		return append(append([]lead.Source{lead.Manual}, s...), lead.HaloPSA)
+	}
+	return Precedence{
+		lead.GroupContact:       withEnds(z, a, l, u, h),
+		lead.GroupCompany:       withEnds(z, a, u, l, h),
+		lead.GroupVerification:  withEnds(h, u, z, a, l),
+		lead.GroupPhones:        withEnds(z, l, a, u, h),
+		lead.GroupTechnographic: withEnds(a, z, u, h, l),
+		lead.GroupCompliance:    withEnds(z, a, u, l, h),
+	}
+}
+
+// rank returns the position of s in g's order (lower is more trusted).
+func (p Precedence) rank(g lead.Group, s lead.Source) int {
+	order := p[g]
+	if i := slices.Index(order, s); i >= 0 {
+		return i
+	}
+	if i := slices.Index(lead.Providers, s); i >= 0 {
+		return len(order) + i
+	}
+	switch s {
+	case lead.HaloPSA:
+		return len(order) + len(lead.Providers)
+	case lead.Manual:
+		return len(order) + len(lead.Providers) + 1
+	}
+	return len(order) + len(lead.Providers) + 2
+}
+
+// Merge builds one lead from records of one person. For each field the value comes from the
+// most trusted source of the field's group (see Precedence); between values of equally
+// trusted sources (such as two exports from one source) the newer wins, and between equally
+// new ones the smaller string, so the result does not depend on record order. Compliance flags
+// are "true" when any record says so: a merge never clears an opt-out. Each value's provenance
+// gives its source, when that source saw it, and a confidence: the share of records holding the
+// field that agree with the value (compared in match form: "ACME Inc" agrees with "Acme"). Quality is score.Quality of the values.
+func Merge(id string, records []lead.Record, prec Precedence) lead.Lead {
+	l := merge(id, records, prec)
+	l.Quality = score.Quality(l.Values)
+	return l
+}
+
+// merge is Merge without the quality score.
+func merge(id string, records []lead.Record, prec Precedence) lead.Lead {
+	l := lead.Lead{ID: id, Values: lead.Values{}, Prov: map[lead.Field]lead.Provenance{}}
+	for _, f := range fieldsOf(records) {
+		var v string
+		var p lead.Provenance
+		if lead.GroupOf(f) == lead.GroupCompliance {
+			v, p = mergeFlag(f, records, prec)
+		} else {
+			v, p = mergeValue(f, records, prec)
+		}
+		if v != "" {
+			l.Values[f], l.Prov[f] = v, p
+		}
+	}
+	l.Sources = sourcesOf(records)
+	return l
+}
+
+// fieldsOf returns the fields present in any record, in lead.AllFields order then sorted.
+func fieldsOf(records []lead.Record) []lead.Field {
+	var out, extra []lead.Field
+	for _, f := range lead.AllFields {
+		for _, r := range records {
+			if r.Values[f] != "" {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	for _, r := range records {
+		for f, v := range r.Values {
+			if v != "" && !slices.Contains(out, f) && !slices.Contains(extra, f) {
+				extra = append(extra, f)
+			}
+		}
+	}
+	slices.Sort(extra)
+	return append(out, extra...)
+}
+
+// better reports whether candidate a beats b for a field of group g.
+func better(a, b lead.Record, f lead.Field, g lead.Group, prec Precedence) bool {
+	if ra, rb := prec.rank(g, a.Source), prec.rank(g, b.Source); ra != rb {
+		return ra < rb
+	}
+	if !a.SeenAt.Equal(b.SeenAt) {
+		return a.SeenAt.After(b.SeenAt)
+	}
+	return a.Values[f] < b.Values[f]
+}
+
+func mergeValue(f lead.Field, records []lead.Record, prec Precedence) (string, lead.Provenance) {
+	g := lead.GroupOf(f)
+	best, holders := -1, 0
+	for i, r := range records {
+		if r.Values[f] == "" {
+			continue
+		}
+		holders++
+		if best < 0 || better(r, records[best], f, g, prec) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", lead.Provenance{}
+	}
+	v := records[best].Values[f]
+	agree := 0
+	for _, r := range records {
+		if r.Values[f] != "" && sameValue(f, r.Values[f], v) {
+			agree++
+		}
+	}
+	return v, lead.Provenance{Source: records[best].Source, SeenAt: records[best].SeenAt,
+		Confidence: float64(agree) / float64(holders)}
+}
+
+// sameValue reports whether two values of f say the same thing, comparing match forms: a
+// website by its domain, an address by its e-mail key, a phone by its digits, names, companies
+// and titles by their keys, anything else ignoring case.
+func sameValue(f lead.Field, a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	var key func(string) string
+	switch f {
+	case lead.Website, lead.Domain:
+		key = func(s string) string { d, _ := normalize.Domain(s); return d }
+	case lead.Email:
+		key = normalize.EmailKey
+	case lead.PhoneDirect, lead.PhoneMobile, lead.PhoneCompany:
+		key = digits
+	case lead.FirstName, lead.LastName:
+		key = normalize.FoldName
+	case lead.Company:
+		key = normalize.CompanyKey
+	case lead.JobTitle:
+		key = normalize.TitleKey
+	default:
+		return false
+	}
+	ka := key(a)
+	return ka != "" && ka == key(b)
+}
+
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// mergeFlag returns "true" when any record sets the flag, with the most trusted such record as
+// provenance and full confidence.
+func mergeFlag(f lead.Field, records []lead.Record, prec Precedence) (string, lead.Provenance) {
+	best := -1
+	for i, r := range records {
+		if !normalize.Truthy(r.Values[f]) {
+			continue
+		}
+		if best < 0 || better(r, records[best], f, lead.GroupCompliance, prec) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", lead.Provenance{}
+	}
+	return "true", lead.Provenance{Source: records[best].Source, SeenAt: records[best].SeenAt, Confidence: 1}
+}
+
+func sourcesOf(records []lead.Record) []lead.Source {
+	var out []lead.Source
+	for _, r := range records {
+		if !slices.Contains(out, r.Source) {
+			out = append(out, r.Source)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,324 @@
+// Package devserver runs an embedded Temporal server in the current process: SQLite persistence
+// in a file (or in memory), the default namespace with haloleads' search attributes registered,
+// and optionally the Temporal Web UI. It is what `starter demo` and `worker --dev` start, and what
+// the end-to-end tests run against. It is for development and trials; production uses the
+// docker-compose deployment with PostgreSQL.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	uioptions "github.com/temporalio/ui-server/v2/server/server_options"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	tlog "go.temporal.io/server/common/log"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+	"go.uber.org/zap"
+)
+
+const clusterName = "active"
+
+// Options configures the embedded server. The zero value is an in-memory server on free ports
+// without the UI.
+type Options struct {
+	// DatabaseFile keeps Temporal's state in this SQLite file; empty means in memory.
+	DatabaseFile string
+	// IP to listen on; default 127.0.0.1.
+	IP string
+	// FrontendPort is the gRPC port; 0 picks a free one.
+	FrontendPort int
+	// UIPort serves the Temporal Web UI when non-zero; -1 picks a free port.
+	UIPort int
+	// Namespace to create; default "default".
+	Namespace string
+	// SearchAttributes to register on the namespace.
+	SearchAttributes map[string]enumspb.IndexedValueType
+	// DynamicConfig values (for example task-queue rate limits); optional.
+	DynamicConfig map[string]any
+	// Logger receives the server's logs at warn level and above; default: discarded.
+	Logger *zap.Logger
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	server    temporal.Server
+	ui        *uiserver.Server
+	hostPort  string
+	uiURL     string
+	namespace string
+}
+
+// Start starts the server and returns when its frontend answers.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	conf, err := opts.serverConfig()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := opts.newServer(conf)
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("starting temporal server: %w", err)
+	}
+	s := &Server{server: srv, hostPort: conf.PublicClient.HostPort, namespace: opts.Namespace}
+	if err := s.waitReady(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	if opts.UIPort != 0 {
+		s.startUI(opts)
+	}
+	return s, nil
+}
+
+// HostPort is the frontend's gRPC address.
+func (s *Server) HostPort() string { return s.hostPort }
+
+// Namespace is the namespace the server was started with.
+func (s *Server) Namespace() string { return s.namespace }
+
+// UIURL is the Web UI's address, or "" when the UI is off.
+func (s *Server) UIURL() string { return s.uiURL }
+
+// Stop stops the UI and the server.
+func (s *Server) Stop() {
+	if s.ui != nil {
+		s.ui.Stop()
+	}
+	_ = s.server.Stop()
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.IP == "" {
+		o.IP = "127.0.0.1"
+	}
+	if o.Namespace == "" {
+		o.Namespace = "default"
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.FrontendPort == 0 {
+		p, err := freePort(o.IP)
+		if err != nil {
+			return o, err
+		}
+		o.FrontendPort = p
+	}
+	if o.UIPort < 0 {
+		p, err := freePort(o.IP)
+		if err != nil {
+			return o, err
+		}
+		o.UIPort = p
+	}
+	return o, nil
+}
+
+func (o Options) serverConfig() (*config.Config, error) {
+	sqlConf, err := o.sqlConfig()
+	if err != nil {
+		return nil, err
+	}
+	var conf config.Config
+	conf.Global.Membership = config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: "127.0.0.1"}
+	conf.Persistence = config.Persistence{
+		DefaultStore:     sqliteplugin.PluginName,
+		VisibilityStore:  sqliteplugin.PluginName,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlConf}},
+	}
+	frontend := net.JoinHostPort(o.IP, strconv.Itoa(o.FrontendPort))
+	conf.ClusterMetadata = &cluster.Config{
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Services = map[string]config.Service{}
+	for _, name := range []string{"frontend", "history", "matching", "worker"} {
+		svc, err := o.serviceConfig(name == "frontend")
+		if err != nil {
+			return nil, err
+		}
+		conf.Services[name] = svc
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = frontend
+	return &conf, nil
+}
+
+func (o Options) serviceConfig(frontend bool) (config.Service, error) {
+	var svc config.Service
+	membership, err := freePort("127.0.0.1")
+	if err != nil {
+		return svc, err
+	}
+	svc.RPC.MembershipPort = membership
+	if frontend {
+		svc.RPC.GRPCPort = o.FrontendPort
+		svc.RPC.BindOnIP = o.IP
+		return svc, nil
+	}
+	port, err := freePort("127.0.0.1")
+	if err != nil {
+		return svc, err
+	}
+	svc.RPC.GRPCPort = port
+	svc.RPC.BindOnLocalHost = true
+	return svc, nil
+}
+
+// sqlConfig builds the SQLite store, creating its schema on first use of a file, and registers
+// the namespace with its search attributes (a no-op when it exists already).
+func (o Options) sqlConfig() (*config.SQL, error) {
+	conf := &config.SQL{PluginName: sqliteplugin.PluginName, ConnectAttributes: map[string]string{}}
+	if o.DatabaseFile == "" {
+		conf.ConnectAttributes["mode"] = "memory"
+		conf.ConnectAttributes["cache"] = "shared"
+		conf.DatabaseName = fmt.Sprintf("haloleads-%d", time.Now().UnixNano())
+	} else {
+		conf.ConnectAttributes["mode"] = "rwc"
+		conf.ConnectAttributes["_journal_mode"] = "wal"
+		conf.ConnectAttributes["_synchronous"] = "2"
+		conf.DatabaseName = o.DatabaseFile
+		if err := setupSchemaOnce(conf, o.DatabaseFile); err != nil {
+			return nil, err
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("configuring namespace %s: %w", o.Namespace, err)
+	}
+	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
+		return nil, fmt.Errorf("creating namespace %s: %w", o.Namespace, err)
+	}
+	return conf, nil
+}
+
+func setupSchemaOnce(conf *config.SQL, file string) error {
+	if _, err := os.Stat(file); err == nil {
+		return nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("checking temporal database %s: %w", file, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return fmt.Errorf("creating directory for temporal database: %w", err)
+	}
+	if err := sqliteschema.SetupSchema(conf); err != nil {
+		return fmt.Errorf("setting up temporal database schema in %s: %w", file, err)
+	}
+	return nil
+}
+
+func (o Options) newServer(conf *config.Config) (temporal.Server, error) {
+	logger := tlog.NewZapLogger(o.Logger.WithOptions(zap.IncreaseLevel(zap.WarnLevel)))
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("creating authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("creating claim mapper: %w", err)
+	}
+	dc := dynamicconfig.StaticClient{
+		// Visibility reads its own writes at once: the UI and the tests see new search attributes.
+		dynamicconfig.MakeKey("system.forceSearchAttributesCacheRefreshOnRead"): true,
+	}
+	for k, v := range o.DynamicConfig {
+		dc[dynamicconfig.MakeKey(k)] = v
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dc),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("creating temporal server: %w", err)
+	}
+	return srv, nil
+}
+
+func (s *Server) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	c, err := client.NewNamespaceClient(client.Options{HostPort: s.hostPort, Logger: quietLogger{}})
+	if err != nil {
+		return fmt.Errorf("waiting for temporal frontend at %s: %w", s.hostPort, err)
+	}
+	defer c.Close()
+	for {
+		if _, err := c.Describe(ctx, s.namespace); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for namespace %s: %w", s.namespace, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Server) startUI(o Options) {
+	s.ui = uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
+		Host:                o.IP,
+		Port:                o.UIPort,
+		TemporalGRPCAddress: s.hostPort,
+		EnableUI:            true,
+		DefaultNamespace:    o.Namespace,
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		HideLogs:            true,
+	}))
+	s.uiURL = fmt.Sprintf("http://%s", net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort)))
+	go func() {
+		if err := s.ui.Start(); err != nil {
+			o.Logger.Error("temporal web UI stopped", zap.Error(err))
+		}
+	}()
+}
+
+func freePort(ip string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// quietLogger drops the SDK client's logs while the server starts.
+type quietLogger struct{}
+
+func (quietLogger) Debug(string, ...any) {}
+func (quietLogger) Info(string, ...any)  {}
+func (quietLogger) Warn(string, ...any)  {}
+func (quietLogger) Error(string, ...any) {}

@@ -1,0 +1,78 @@
+package halopsa
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/url"
+)
+
+// Customer is a HaloPSA client, i.e. a company (schema Area, route /api/Client).
+type Customer struct {
+	ID           ID            `json:"id,omitempty"`
+	Name         string        `json:"name,omitempty"`
+	TopLevelID   ID            `json:"toplevel_id,omitempty"`
+	Website      string        `json:"website,omitempty"`
+	Notes        string        `json:"notes,omitempty"`
+	MainSiteID   ID            `json:"main_site_id,omitempty"`
+	Inactive     *bool         `json:"inactive,omitempty"`
+	DateCreated  Time          `json:"datecreated,omitzero"`
+	CustomFields []CustomField `json:"customfields,omitempty"`
+}
+
+// CustomerQuery filters Customers. Zero fields do not filter.
+type CustomerQuery struct {
+	Search          string
+	IncludeInactive bool
+	NewestFirst     bool // order by descending id
+}
+
+func (q CustomerQuery) values() url.Values {
+	v := url.Values{}
+	setString(v, "search", q.Search)
+	setBool(v, "includeinactive", q.IncludeInactive)
+	setNewestFirst(v, q.NewestFirst)
+	return v
+}
+
+// Customers lists clients page by page.
+func (c *Client) Customers(ctx context.Context, q CustomerQuery) iter.Seq2[Customer, error] {
+	return listPaged[Customer](ctx, c, "/Client", "clients", q.values())
+}
+
+// Customer reads one client.
+func (c *Client) Customer(ctx context.Context, id ID) (Customer, error) {
+	var cu Customer
+	if err := c.get(ctx, idRoute("/Client", id), url.Values{"includedetails": {"true"}}, &cu); err != nil {
+		return Customer{}, fmt.Errorf("reading client %d: %w", id, err)
+	}
+	return cu, nil
+}
+
+// SaveCustomers creates or partially updates clients (see save.go) and returns them in input
+// order with their ids. Natural key: name (case-insensitive).
+func (c *Client) SaveCustomers(ctx context.Context, customers []Customer) ([]Customer, error) {
+	return saveAll(ctx, c, customerBulk, customers)
+}
+
+// UpsertCustomers is SaveCustomers after looking every id-less client up by name.
+func (c *Client) UpsertCustomers(ctx context.Context, customers []Customer) ([]Customer, error) {
+	return upsertAll(ctx, c, customerBulk, customers)
+}
+
+// DeleteCustomer deletes a client.
+func (c *Client) DeleteCustomer(ctx context.Context, id ID) error {
+	if err := c.del(ctx, idRoute("/Client", id), nil); err != nil {
+		return fmt.Errorf("deleting client %d: %w", id, err)
+	}
+	return nil
+}
+
+var customerBulk = bulk[Customer]{
+	route: "/Client", what: "clients",
+	id:  func(cu *Customer) *ID { return &cu.ID },
+	key: func(cu Customer) string { return fold(cu.Name) },
+	find: func(ctx context.Context, c *Client, _ []Customer) iter.Seq2[Customer, error] {
+		return c.Customers(ctx, CustomerQuery{NewestFirst: true})
+	},
+}

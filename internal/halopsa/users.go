@@ -1,0 +1,97 @@
+package halopsa
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/url"
+	"strings"
+)
+
+// User is an end-user contact (schema Users). The job title is Title; there is no LinkedIn field
+// (haloleads keeps it in a user custom field).
+type User struct {
+	ID           ID            `json:"id,omitempty"`
+	Name         string        `json:"name,omitempty"`
+	FirstName    string        `json:"firstname,omitempty"`
+	Surname      string        `json:"surname,omitempty"`
+	Title        string        `json:"title,omitempty"`
+	EmailAddress string        `json:"emailaddress,omitempty"`
+	PhoneNumber  string        `json:"phonenumber,omitempty"`
+	MobileNumber string        `json:"mobilenumber,omitempty"`
+	SiteID       ID            `json:"site_id,omitempty"`
+	SiteName     string        `json:"site_name,omitempty"`
+	ClientID     ID            `json:"client_id,omitempty"`
+	ClientName   string        `json:"client_name,omitempty"`
+	Department   string        `json:"department,omitempty"`
+	Notes        string        `json:"notes,omitempty"`
+	Inactive     *bool         `json:"inactive,omitempty"`
+	DateCreated  Time          `json:"datecreated,omitzero"`
+	CustomFields []CustomField `json:"customfields,omitempty"`
+}
+
+// UserQuery filters Users. Zero fields do not filter.
+type UserQuery struct {
+	ClientID        ID
+	SiteID          ID
+	Search          string
+	IncludeInactive bool
+	NewestFirst     bool // order by descending id
+}
+
+func (q UserQuery) values() url.Values {
+	v := url.Values{}
+	setID(v, "client_id", q.ClientID)
+	setID(v, "site_id", q.SiteID)
+	setString(v, "search", q.Search)
+	setBool(v, "includeinactive", q.IncludeInactive)
+	setNewestFirst(v, q.NewestFirst)
+	return v
+}
+
+// Users lists users page by page.
+func (c *Client) Users(ctx context.Context, q UserQuery) iter.Seq2[User, error] {
+	return listPaged[User](ctx, c, "/Users", "users", q.values())
+}
+
+// User reads one user with details and custom fields.
+func (c *Client) User(ctx context.Context, id ID) (User, error) {
+	var u User
+	if err := c.get(ctx, idRoute("/Users", id), url.Values{"includedetails": {"true"}}, &u); err != nil {
+		return User{}, fmt.Errorf("reading user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// SaveUsers creates or partially updates users (see save.go) and returns them in input order
+// with their ids. Natural key: e-mail address (case-insensitive) + client_id.
+func (c *Client) SaveUsers(ctx context.Context, users []User) ([]User, error) {
+	return saveAll(ctx, c, userBulk, users)
+}
+
+// UpsertUsers is SaveUsers after looking every id-less user up by natural key.
+func (c *Client) UpsertUsers(ctx context.Context, users []User) ([]User, error) {
+	return upsertAll(ctx, c, userBulk, users)
+}
+
+// DeleteUser deletes a user.
+func (c *Client) DeleteUser(ctx context.Context, id ID) error {
+	if err := c.del(ctx, idRoute("/Users", id), nil); err != nil {
+		return fmt.Errorf("deleting user %d: %w", id, err)
+	}
+	return nil
+}
+
+var userBulk = bulk[User]{
+	route: "/Users", what: "users",
+	id:   func(u *User) *ID { return &u.ID },
+	key:  func(u User) string { return fold(u.EmailAddress) },
+	same: func(in, got User) bool { return sameID(in.ClientID, got.ClientID) },
+	find: func(ctx context.Context, c *Client, pending []User) iter.Seq2[User, error] {
+		return c.Users(ctx, UserQuery{
+			ClientID: common(pending, func(u User) ID { return u.ClientID }), NewestFirst: true})
+	},
+}
+
+// fold normalises a natural-key string: trimmed and lower-cased.
+func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

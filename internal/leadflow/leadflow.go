@@ -1,0 +1,240 @@
+// Package leadflow names haloleads' Temporal workflows and the messages they exchange: task
+// queues, workflow IDs, update, signal and query names and their payloads. Workflows, activities,
+// the webhook receiver and the CLI all speak through these types, so none imports another.
+package leadflow
+
+import (
+	"time"
+
+	"haloleads/internal/lead"
+	"haloleads/internal/lifecycle"
+)
+
+// Task queues. HaloPSA writes run on their own queue, whose server-side rate limit keeps every
+// worker of a deployment inside the tenant's budget.
+const (
+	TaskQueue     = "haloleads"
+	HaloTaskQueue = "halo-writes"
+)
+
+// Workflow type names.
+const (
+	LeadWorkflow   = "Lead"
+	ImportWorkflow = "Import"
+)
+
+// Update, signal and query names of the lead workflow.
+const (
+	UpdateOffer      = "offer"       // an import offers a merged record; answers with a Plan
+	UpdateTransition = "transition"  // move to another status of the same stage
+	UpdatePromote    = "promote"     // Engaged → New Prospect, Qualified → New Opportunity
+	UpdateLogCall    = "log-call"    // record a call; its outcome may move the status
+	UpdateSetData    = "set-data"    // fill qualification or opportunity data
+	SignalLanded     = "landed"      // the import wrote the plan; here are the HaloPSA ids
+	SignalHaloChange = "halo-change" // HaloPSA changed (webhook or reconciliation)
+	QueryState       = "state"
+)
+
+// LeadWorkflowID is the workflow ID of a lead: its stable identity, so a person imported twice
+// never has two workflows.
+func LeadWorkflowID(leadID string) string { return leadID }
+
+// ImportWorkflowID is the workflow ID of an import run.
+func ImportWorkflowID(runID string) string { return "import-" + runID }
+
+// HaloIDs are the HaloPSA records that make up a lead.
+type HaloIDs struct {
+	ClientID int `json:"client_id,omitempty"`
+	SiteID   int `json:"site_id,omitempty"`
+	UserID   int `json:"user_id,omitempty"`
+	TicketID int `json:"ticket_id,omitempty"`
+}
+
+// Complete reports whether every record exists.
+func (h HaloIDs) Complete() bool {
+	return h.ClientID != 0 && h.SiteID != 0 && h.UserID != 0 && h.TicketID != 0
+}
+
+// Offer is what an import brings to a lead: the merged record and what HaloPSA holds now.
+type Offer struct {
+	RunID string    `json:"run_id"`
+	Lead  lead.Lead `json:"lead"`
+	Fit   int       `json:"fit"`
+	// Current is what HaloPSA holds now for this lead's fields ("" where unknown or empty).
+	Current lead.Values `json:"current,omitempty"`
+	// CurrentStatus is the lead's status as HaloPSA shows it, if the ticket exists.
+	CurrentStatus lifecycle.Status `json:"current_status,omitempty"`
+	// Halo holds the ids found in HaloPSA (matched by email and company).
+	Halo HaloIDs `json:"halo"`
+	// Suppressed is set when the person is on the suppression list.
+	Suppressed bool `json:"suppressed,omitempty"`
+}
+
+// Action says what a plan asks of HaloPSA.
+type Action string
+
+// Plan actions.
+const (
+	ActionCreate Action = "create"
+	ActionUpdate Action = "update"
+	ActionNone   Action = "none"
+)
+
+// Plan is a lead's answer to an Offer: what to write to HaloPSA. The lead workflow decides it
+// (it knows what it wrote before and what a person changed since); the import writes it in bulk.
+type Plan struct {
+	LeadID string           `json:"lead_id"`
+	Action Action           `json:"action"`
+	Halo   HaloIDs          `json:"halo"`
+	Status lifecycle.Status `json:"status"`
+	// StatusChanged is set when Status must be written (never for a status a person set).
+	StatusChanged bool `json:"status_changed,omitempty"`
+	// Write is the set of field values to write (all owned fields on create, changes on update).
+	Write lead.Values `json:"write,omitempty"`
+	// Owned is every value haloleads owns on this lead after the write: custom fields are
+	// written as a whole set, since HaloPSA may blank those left out.
+	Owned     lead.Values           `json:"owned,omitempty"`
+	Preserved []lifecycle.Preserved `json:"preserved,omitempty"`
+	Note      string                `json:"note,omitempty"` // audit note for the ticket
+	Segments  []string              `json:"segments,omitempty"`
+	Lists     []string              `json:"lists,omitempty"`
+	// Unlist are the distribution lists the person must leave.
+	Unlist []string `json:"unlist,omitempty"`
+	Fit    int      `json:"fit"`
+	Quality   int                   `json:"quality"`
+	// DoNotContact is set when the person must not be contacted.
+	DoNotContact bool `json:"do_not_contact,omitempty"`
+}
+
+// Landed tells a lead what the import wrote.
+type Landed struct {
+	RunID   string           `json:"run_id"`
+	Halo    HaloIDs          `json:"halo"`
+	Written lead.Values      `json:"written,omitempty"`
+	Status  lifecycle.Status `json:"status"`
+	// Segments and Lists are the tags and distribution lists now on the lead.
+	Segments []string `json:"segments,omitempty"`
+	Lists    []string `json:"lists,omitempty"`
+}
+
+// HaloChange is a change seen in HaloPSA, by an agent or an automation.
+type HaloChange struct {
+	EventID  string           `json:"event_id"`
+	TicketID int              `json:"ticket_id"`
+	Status   lifecycle.Status `json:"status,omitempty"` // "" when the status did not change
+	Values   lead.Values      `json:"values,omitempty"` // fields as HaloPSA now holds them
+	At       time.Time        `json:"at"`
+}
+
+// TransitionRequest asks for a status change within the lead's stage.
+type TransitionRequest struct {
+	To   lifecycle.Status `json:"to"`
+	Note string           `json:"note,omitempty"`
+}
+
+// PromoteRequest asks to promote the lead to the next stage, with the data that stage needs.
+type PromoteRequest struct {
+	Qualification *lifecycle.QualificationData `json:"qualification,omitempty"`
+	Opportunity   *lifecycle.OpportunityData   `json:"opportunity,omitempty"`
+}
+
+// DataRequest fills in qualification or opportunity data without changing status.
+type DataRequest = PromoteRequest
+
+// Violation records a status change made in HaloPSA that the lifecycle does not allow.
+type Violation struct {
+	From   lifecycle.Status `json:"from"`
+	To     lifecycle.Status `json:"to"`
+	Reason string           `json:"reason"`
+	Action string           `json:"action"` // flag or revert
+	At     time.Time        `json:"at"`
+}
+
+// Settings are the lifecycle settings a lead workflow runs with.
+type Settings struct {
+	Lifecycle          lifecycle.Config `json:"lifecycle"`
+	AutoConvertEngaged bool             `json:"auto_convert_engaged,omitempty"`
+	// MaxEvents bounds a run's history before it continues as new (default 2,000).
+	MaxEvents int `json:"max_events,omitempty"`
+}
+
+// LeadInput starts (or continues) a lead workflow.
+type LeadInput struct {
+	LeadID   string   `json:"lead_id"`
+	Settings Settings `json:"settings"`
+	// State is carried over by Continue-As-New; nil for a new lead.
+	State *LeadState `json:"state,omitempty"`
+}
+
+// LeadState is everything a lead workflow knows; the answer to QueryState.
+type LeadState struct {
+	LeadID  string           `json:"lead_id"`
+	Lead    lead.Lead        `json:"lead"`
+	Stage   lifecycle.Stage  `json:"stage"`
+	Status  lifecycle.Status `json:"status"`
+	Data    lifecycle.Data   `json:"data"`
+	Halo    HaloIDs          `json:"halo"`
+	Fit     int              `json:"fit"`
+	Quality int              `json:"quality"`
+	// Written is what haloleads last wrote to each HaloPSA-held field.
+	Written lead.Values `json:"written,omitempty"`
+	// Seen is what HaloPSA was last seen to hold (webhooks, reconciliation, imports).
+	Seen lead.Values `json:"seen,omitempty"`
+	// Pinned fields were changed by a person in HaloPSA; imports leave them alone.
+	Pinned     []lead.Field `json:"pinned,omitempty"`
+	Segments   []string     `json:"segments,omitempty"`
+	Lists      []string     `json:"lists,omitempty"`
+	Violations []Violation  `json:"violations,omitempty"`
+	Calls      int          `json:"calls"`
+	// Events counts the messages handled over the lead's whole life.
+	Events int `json:"events"`
+	// Runs counts Continue-As-New generations.
+	Runs int `json:"runs"`
+	// SeenEvents remembers recent HaloPSA event ids, so a redelivered webhook is applied once.
+	SeenEvents []string `json:"seen_events,omitempty"`
+}
+
+// IsPinned reports whether f was changed by a person.
+func (s *LeadState) IsPinned(f lead.Field) bool {
+	for _, p := range s.Pinned {
+		if p == f {
+			return true
+		}
+	}
+	return false
+}
+
+// ImportInput starts an import run.
+type ImportInput struct {
+	RunID string   `json:"run_id"`
+	Files []string `json:"files"`
+	// Source forces the provider; empty means recognise it from each file's header.
+	Source lead.Source `json:"source,omitempty"`
+	// DryRun computes the plans and the summary but writes nothing to HaloPSA.
+	DryRun   bool     `json:"dry_run,omitempty"`
+	Settings Settings `json:"settings"`
+}
+
+// MaxRejectedListed caps the rejected rows listed in a summary; the count is always exact.
+const MaxRejectedListed = 1000
+
+// Summary is the result of an import (what `starter import --json` prints).
+type Summary struct {
+	RunID         string          `json:"run_id"`
+	Files         []string        `json:"files"`
+	Rows          int             `json:"rows"`
+	Leads         int             `json:"leads"`
+	LeadsCreated  int             `json:"leads_created"`
+	LeadsUpdated  int             `json:"leads_updated"`
+	Unchanged     int             `json:"unchanged"`
+	Suppressed    int             `json:"suppressed"`
+	Merged        int             `json:"merged"` // rows folded into another row's lead
+	Review        int             `json:"review"` // pairs queued for a human decision
+	RejectedCount int             `json:"rejected_count"`
+	Rejected      []lead.Rejected `json:"rejected"`
+	HaloRequests  int64           `json:"halo_requests"`
+	HaloWrites    int64           `json:"halo_writes"`
+	Batches       int             `json:"batches"`
+	DryRun        bool            `json:"dry_run,omitempty"`
+	Errors        []string        `json:"errors"`
+}

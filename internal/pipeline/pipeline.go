@@ -1,0 +1,111 @@
+// Package pipeline assembles haloleads from its parts: the Temporal workers with their
+// workflows and activities, and, for the demo and the tests, the embedded parts (the Temporal
+// dev server and the HaloPSA sandbox). The mains (worker, starter) only parse configuration and
+// call into it.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+
+	"haloleads/activities"
+	"haloleads/internal/dedupe"
+	"haloleads/internal/halopsa"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/score"
+	"haloleads/internal/store"
+	"haloleads/internal/tenant"
+	"haloleads/workflows"
+)
+
+// Deps are what the workers need.
+type Deps struct {
+	Temporal client.Client
+	Halo     *halopsa.Client
+	Store    *store.Store
+	Spec     tenant.Spec
+	Logger   *zap.Logger
+	// RateLimit and RateWindow are the tenant's budget; they bound the HaloPSA queue's
+	// server-side activity rate so several workers stay inside it together.
+	RateLimit  int
+	RateWindow time.Duration
+}
+
+// Workers are the started workers of one process.
+type Workers struct {
+	workers []worker.Worker
+	Tenant  *activities.Tenant
+}
+
+// StartWorkers starts a worker on the main queue (workflows, import preparation) and one on the
+// rate-limited HaloPSA queue (every HaloPSA write).
+func StartWorkers(d Deps) (*Workers, error) {
+	if d.Logger == nil {
+		d.Logger = zap.NewNop()
+	}
+	t := &activities.Tenant{Client: d.Halo, Spec: d.Spec}
+	imp := &activities.Importer{
+		Client: d.Halo, Tenant: t, Store: d.Store, Temporal: d.Temporal, Logger: d.Logger,
+		Dedupe: dedupe.DefaultConfig(), Fit: score.DefaultFitConfig(),
+	}
+	halo := &activities.Halo{Client: d.Halo, Tenant: t, Store: d.Store, Logger: d.Logger}
+
+	main := worker.New(d.Temporal, leadflow.TaskQueue, worker.Options{})
+	main.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
+	main.RegisterWorkflowWithOptions(workflows.Import, workflow.RegisterOptions{Name: leadflow.ImportWorkflow})
+	main.RegisterActivity(imp)
+
+	perSecond := float64(max(d.RateLimit, 1)) / max(d.RateWindow.Seconds(), 1)
+	haloWorker := worker.New(d.Temporal, leadflow.HaloTaskQueue, worker.Options{
+		TaskQueueActivitiesPerSecond:       perSecond,
+		MaxConcurrentActivityExecutionSize: 4,
+	})
+	haloWorker.RegisterActivity(imp)
+	haloWorker.RegisterActivity(halo)
+
+	w := &Workers{Tenant: t}
+	for _, wk := range []worker.Worker{main, haloWorker} {
+		if err := wk.Start(); err != nil {
+			w.Stop()
+			return nil, fmt.Errorf("starting worker: %w", err)
+		}
+		w.workers = append(w.workers, wk)
+	}
+	return w, nil
+}
+
+// Stop stops the workers.
+func (w *Workers) Stop() {
+	for _, wk := range w.workers {
+		wk.Stop()
+	}
+}
+
+// RunImport starts an import workflow and, when wait is set, waits for its summary.
+func RunImport(ctx context.Context, c client.Client, in leadflow.ImportInput, wait bool) (leadflow.Summary, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        leadflow.ImportWorkflowID(in.RunID),
+		TaskQueue: leadflow.TaskQueue,
+	}, leadflow.ImportWorkflow, in)
+	if err != nil {
+		return leadflow.Summary{}, fmt.Errorf("starting import %s: %w", in.RunID, err)
+	}
+	if !wait {
+		return leadflow.Summary{RunID: in.RunID, Files: in.Files}, nil
+	}
+	var sum leadflow.Summary
+	if err := run.Get(ctx, &sum); err != nil {
+		return sum, fmt.Errorf("import %s: %w", in.RunID, err)
+	}
+	return sum, nil
+}
+
+// ErrNoFiles is returned when an import names no file.
+var ErrNoFiles = errors.New("no files to import")

@@ -1,0 +1,33 @@
+// Package visibility names the custom search attributes haloleads registers on its Temporal
+// namespace, so operators can filter leads in the Temporal Web UI (for example
+// `LeadStage = "prospect" AND FitScore > 80`).
+package visibility
+
+import (
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+)
+
+// The search attribute keys. Workflows upsert them; the dev server and the docker-compose setup
+// job register them.
+var (
+	LeadStage    = temporal.NewSearchAttributeKeyKeyword("LeadStage")
+	LeadStatus   = temporal.NewSearchAttributeKeyKeyword("LeadStatus")
+	LeadSource   = temporal.NewSearchAttributeKeyKeyword("LeadSource")
+	LeadCompany  = temporal.NewSearchAttributeKeyKeyword("LeadCompany")
+	FitScore     = temporal.NewSearchAttributeKeyInt64("FitScore")
+	DoNotContact = temporal.NewSearchAttributeKeyBool("DoNotContact")
+)
+
+// Definitions returns every custom search attribute with its indexed type, as the server's
+// namespace registration wants them.
+func Definitions() map[string]enumspb.IndexedValueType {
+	return map[string]enumspb.IndexedValueType{
+		LeadStage.GetName():    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		LeadStatus.GetName():   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		LeadSource.GetName():   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		LeadCompany.GetName():  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		FitScore.GetName():     enumspb.INDEXED_VALUE_TYPE_INT,
+		DoNotContact.GetName(): enumspb.INDEXED_VALUE_TYPE_BOOL,
+	}
+}

@@ -1,0 +1,78 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"haloleads/activities"
+	"haloleads/internal/leadflow"
+)
+
+// Import lands one import run: Prepare parses, de-duplicates and stages the leads; each batch
+// is then landed in bulk on the rate-limited HaloPSA queue; Finish drops the staging area. The
+// history holds counts and references, never the people themselves.
+func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, error) {
+	sum := leadflow.Summary{RunID: in.RunID, Files: in.Files, DryRun: in.DryRun, Errors: []string{}}
+	var a *activities.Importer
+	var prep activities.PrepareResult
+	err := workflow.ExecuteActivity(prepareOptions(ctx), a.Prepare, in).Get(ctx, &prep)
+	if err != nil {
+		return sum, err
+	}
+	sum.Rows, sum.Leads, sum.Merged = prep.Rows, prep.Leads, prep.Merged
+	sum.Suppressed, sum.Review, sum.Batches = prep.Suppressed, prep.Review, prep.Batches
+	sum.RejectedCount, sum.Rejected = prep.RejectedCount, prep.Rejected
+	sum.HaloRequests = prep.HaloRequests
+	for b := 0; b < prep.Batches; b++ {
+		var res activities.LandResult
+		land := activities.LandInput{RunID: in.RunID, Batch: b, DryRun: in.DryRun, Settings: in.Settings}
+		if err := workflow.ExecuteActivity(landOptions(ctx), a.LandBatch, land).Get(ctx, &res); err != nil {
+			sum.Errors = append(sum.Errors, err.Error())
+			continue
+		}
+		sum.LeadsCreated += res.Created
+		sum.LeadsUpdated += res.Updated
+		sum.Unchanged += res.Unchanged
+		sum.HaloRequests += res.HaloRequests
+		sum.HaloWrites += res.HaloWrites
+		sum.Errors = append(sum.Errors, res.Errors...)
+	}
+	if len(sum.Errors) == 0 {
+		if err := workflow.ExecuteActivity(prepareOptions(ctx), a.Finish, in.RunID).Get(ctx, nil); err != nil {
+			sum.Errors = append(sum.Errors, err.Error())
+		}
+	}
+	return sum, nil
+}
+
+func prepareOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Hour,
+		HeartbeatTimeout:    2 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    10,
+		},
+	})
+}
+
+// landOptions runs a batch on the HaloPSA queue. A batch is retried until it lands (rate limits
+// and outages only delay it); a batch that fails for good is reported in the summary, and its
+// staged leads stay in the store for the next run.
+func landOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              leadflow.HaloTaskQueue,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Minute,
+		HeartbeatTimeout:       5 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    5 * time.Minute,
+		},
+	})
+}

@@ -1,0 +1,498 @@
+// Package workflows holds haloleads' Temporal workflows: one entity workflow per lead (Lead →
+// Prospect → Opportunity) and the import workflow that lands bought data in bulk. Workflow code
+// is deterministic: every side effect is an activity, every rule a plain function in internal/.
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"haloleads/activities"
+	"haloleads/internal/lead"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
+	"haloleads/internal/visibility"
+)
+
+const (
+	defaultMaxEvents = 2000
+	maxSeenEvents    = 64
+)
+
+// leadRun is one run of a lead workflow: its state and the context to act in.
+type leadRun struct {
+	ctx      workflow.Context
+	st       *leadflow.LeadState
+	settings leadflow.Settings
+	// busy counts handlers waiting on activities, so Continue-As-New never cuts one short.
+	busy int
+	// sa is what was last upserted as search attributes, to upsert only on change.
+	sa string
+}
+
+// Lead is the entity workflow of one lead. Its ID is the lead's stable identity. It owns the
+// lifecycle: updates with validators change status, promote and log calls; a signal brings
+// changes seen in HaloPSA; the import offers merged records and learns the HaloPSA ids back.
+func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
+	r := &leadRun{ctx: ctx, st: in.State, settings: in.Settings}
+	if r.settings.MaxEvents <= 0 {
+		r.settings.MaxEvents = defaultMaxEvents
+	}
+	r.settings.Lifecycle = r.settings.Lifecycle.WithDefaults()
+	if r.st == nil {
+		r.st = &leadflow.LeadState{LeadID: in.LeadID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
+	}
+	if err := r.register(); err != nil {
+		return err
+	}
+	r.upsertSearchAttributes()
+	startEvents := r.st.Events
+	err := workflow.Await(ctx, func() bool {
+		return r.busy == 0 && (r.st.Events-startEvents >= r.settings.MaxEvents ||
+			workflow.GetInfo(ctx).GetContinueAsNewSuggested())
+	})
+	if err != nil {
+		return err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.busy == 0 }); err != nil {
+		return err
+	}
+	r.drainSignals()
+	r.st.Runs++
+	return workflow.NewContinueAsNewError(ctx, leadflow.LeadWorkflow,
+		leadflow.LeadInput{LeadID: in.LeadID, Settings: in.Settings, State: r.st})
+}
+
+func (r *leadRun) register() error {
+	ctx := r.ctx
+	if err := workflow.SetQueryHandler(ctx, leadflow.QueryState, func() (leadflow.LeadState, error) {
+		return *r.st, nil
+	}); err != nil {
+		return fmt.Errorf("registering state query: %w", err)
+	}
+	updates := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{leadflow.UpdateOffer, r.offer, r.validateOffer},
+		{leadflow.UpdateTransition, r.transition, r.validateTransition},
+		{leadflow.UpdatePromote, r.promote, r.validatePromote},
+		{leadflow.UpdateSetData, r.setData, r.validateSetData},
+		{leadflow.UpdateLogCall, r.logCall, r.validateLogCall},
+	}
+	for _, u := range updates {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
+			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return fmt.Errorf("registering %s update: %w", u.name, err)
+		}
+	}
+	landed := workflow.GetSignalChannel(ctx, leadflow.SignalLanded)
+	changes := workflow.GetSignalChannel(ctx, leadflow.SignalHaloChange)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var l leadflow.Landed
+			landed.Receive(ctx, &l)
+			r.onLanded(l)
+		}
+	})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var c leadflow.HaloChange
+			changes.Receive(ctx, &c)
+			r.onHaloChange(c)
+		}
+	})
+	return nil
+}
+
+// drainSignals applies signals that arrived but were not handled yet, before Continue-As-New.
+func (r *leadRun) drainSignals() {
+	landed := workflow.GetSignalChannel(r.ctx, leadflow.SignalLanded)
+	for {
+		var l leadflow.Landed
+		if !landed.ReceiveAsync(&l) {
+			break
+		}
+		r.onLanded(l)
+	}
+	changes := workflow.GetSignalChannel(r.ctx, leadflow.SignalHaloChange)
+	for {
+		var c leadflow.HaloChange
+		if !changes.ReceiveAsync(&c) {
+			break
+		}
+		r.st.Events++
+		r.recordHaloValues(c)
+		// A status change seen while continuing as new is applied in the next run by the
+		// reconciliation, which compares HaloPSA's status with the carried state.
+	}
+}
+
+func (r *leadRun) validateOffer(o leadflow.Offer) error {
+	if o.Lead.ID != r.st.LeadID {
+		return fmt.Errorf("offer for lead %s sent to lead %s", o.Lead.ID, r.st.LeadID)
+	}
+	return nil
+}
+
+// offer takes a merged record from an import and answers with what to write to HaloPSA.
+func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, error) {
+	r.st.Events++
+	plan := leadflow.PlanOffer(r.st, o)
+	r.st.Lead = mergeLead(r.st.Lead, o.Lead)
+	r.st.Fit, r.st.Quality = o.Fit, o.Lead.Quality
+	r.st.Halo = plan.Halo
+	for _, p := range plan.Preserved {
+		if p.Reason == lifecycle.ReasonEdited {
+			leadflow.AddPinned(r.st, p.Field)
+		}
+	}
+	if plan.DoNotContact {
+		r.st.Data.DoNotContact = true
+	}
+	r.upsertSearchAttributes()
+	return plan, nil
+}
+
+func (r *leadRun) onLanded(l leadflow.Landed) {
+	r.st.Events++
+	r.st.Halo = leadflow.MergeIDs(l.Halo, r.st.Halo)
+	r.st.Written = leadflow.Overlay(r.st.Written, l.Written)
+	if l.Status != "" && l.Status != r.st.Status {
+		r.setStatus(l.Status)
+	}
+	r.st.Segments, r.st.Lists = l.Segments, l.Lists
+	r.upsertSearchAttributes()
+}
+
+func (r *leadRun) validateTransition(req leadflow.TransitionRequest) error {
+	if r.st.Halo.TicketID == 0 {
+		return errors.New("the lead has no HaloPSA ticket yet: import it first")
+	}
+	return lifecycle.CheckTransition(r.st.Status, req.To, r.st.Data, r.settings.Lifecycle)
+}
+
+// transition moves the lead to another status of its stage and writes it to HaloPSA.
+func (r *leadRun) transition(ctx workflow.Context, req leadflow.TransitionRequest) (leadflow.LeadState, error) {
+	r.st.Events++
+	if err := r.writeStatus(ctx, req.To, req.Note); err != nil {
+		return *r.st, err
+	}
+	if req.To == lifecycle.Engaged && r.settings.AutoConvertEngaged {
+		if err := r.doPromote(ctx, leadflow.PromoteRequest{}); err != nil {
+			return *r.st, err
+		}
+	}
+	return *r.st, nil
+}
+
+func (r *leadRun) validatePromote(req leadflow.PromoteRequest) error {
+	if r.st.Halo.TicketID == 0 {
+		return errors.New("the lead has no HaloPSA ticket yet: import it first")
+	}
+	_, err := lifecycle.CheckPromote(r.st.Status, withData(r.st.Data, req), r.settings.Lifecycle)
+	return err
+}
+
+// promote moves the lead to the next stage: the ticket changes type and status, and the
+// stage's data is written; everything the lead had is inherited.
+func (r *leadRun) promote(ctx workflow.Context, req leadflow.PromoteRequest) (leadflow.LeadState, error) {
+	r.st.Events++
+	err := r.doPromote(ctx, req)
+	return *r.st, err
+}
+
+func (r *leadRun) doPromote(ctx workflow.Context, req leadflow.PromoteRequest) error {
+	data := withData(r.st.Data, req)
+	to, err := lifecycle.CheckPromote(r.st.Status, data, r.settings.Lifecycle)
+	if err != nil {
+		return err
+	}
+	r.busy++
+	defer func() { r.busy-- }()
+	var a *activities.Halo
+	err = workflow.ExecuteActivity(haloOptions(ctx), a.Promote, activities.Promotion{
+		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, To: to, Data: data,
+		Values: leadflow.Overlay(r.st.Lead.Values, r.st.Written), Promoted: workflow.Now(ctx),
+	}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("promoting to %s: %w", to.DisplayName(), err)
+	}
+	r.st.Data = data
+	r.setStatus(to)
+	r.upsertSearchAttributes()
+	return nil
+}
+
+func (r *leadRun) validateSetData(req leadflow.DataRequest) error {
+	if r.st.Halo.TicketID == 0 {
+		return errors.New("the lead has no HaloPSA ticket yet: import it first")
+	}
+	if req.Qualification == nil && req.Opportunity == nil {
+		return errors.New("nothing to set: give qualification or opportunity data")
+	}
+	return nil
+}
+
+// setData records qualification or opportunity data and writes it to the ticket.
+func (r *leadRun) setData(ctx workflow.Context, req leadflow.DataRequest) (leadflow.LeadState, error) {
+	r.st.Events++
+	data := withData(r.st.Data, req)
+	r.busy++
+	defer func() { r.busy-- }()
+	var a *activities.Halo
+	err := workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, activities.DataWrite{
+		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Stage: r.st.Stage, Data: data,
+	}).Get(ctx, nil)
+	if err != nil {
+		return *r.st, fmt.Errorf("writing lead data: %w", err)
+	}
+	r.st.Data = data
+	if r.st.Fit != data.Qualification.FitScore && data.Qualification.FitScore > 0 {
+		r.st.Fit = data.Qualification.FitScore
+		r.upsertSearchAttributes()
+	}
+	return *r.st, nil
+}
+
+func (r *leadRun) validateLogCall(c lifecycle.Call) error {
+	if r.st.Halo.TicketID == 0 {
+		return errors.New("the lead has no HaloPSA ticket yet: import it first")
+	}
+	return c.Validate()
+}
+
+// logCall records a call as an action on the ticket; its outcome may move the status.
+func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.LeadState, error) {
+	r.st.Events++
+	r.busy++
+	defer func() { r.busy-- }()
+	var a *activities.Halo
+	err := workflow.ExecuteActivity(haloOptions(ctx), a.LogCall, activities.CallLog{
+		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, UserID: r.st.Halo.UserID, Call: c,
+	}).Get(ctx, nil)
+	if err != nil {
+		return *r.st, fmt.Errorf("logging call: %w", err)
+	}
+	r.st.Calls++
+	path := lifecycle.OutcomePath(r.st.Status, c.Outcome, r.settings.Lifecycle)
+	if len(path) == 0 {
+		return *r.st, nil
+	}
+	to := path[len(path)-1]
+	note := fmt.Sprintf("Call outcome %q: %s → %s", c.Outcome, r.st.Status.DisplayName(), to.DisplayName())
+	if err := r.writeStatus(ctx, to, note); err != nil {
+		return *r.st, err
+	}
+	return *r.st, nil
+}
+
+// writeStatus writes a status to HaloPSA, then adopts it; a Do-Not-Contact status also puts the
+// person on the suppression list.
+func (r *leadRun) writeStatus(ctx workflow.Context, to lifecycle.Status, note string) error {
+	r.busy++
+	defer func() { r.busy-- }()
+	var a *activities.Halo
+	err := workflow.ExecuteActivity(haloOptions(ctx), a.SetStatus, activities.StatusWrite{
+		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Status: to, Note: note,
+	}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("writing status %s: %w", to.DisplayName(), err)
+	}
+	r.setStatus(to)
+	if to == lifecycle.DoNotContact {
+		if err := r.suppress(ctx, "status set to Do Not Contact"); err != nil {
+			return err
+		}
+	}
+	r.upsertSearchAttributes()
+	return nil
+}
+
+// suppress adds the person to the suppression list and removes them from every list.
+func (r *leadRun) suppress(ctx workflow.Context, reason string) error {
+	r.st.Data.DoNotContact = true
+	r.st.Lists = nil
+	r.st.Segments = lifecycle.Segments(r.st.Lead.Values, r.st.Fit, true)
+	var a *activities.Halo
+	err := workflow.ExecuteActivity(haloOptions(ctx), a.Suppress, activities.SuppressRequest{
+		LeadID: r.st.LeadID, UserID: r.st.Halo.UserID, TicketID: r.st.Halo.TicketID,
+		Keys: r.st.Lead.Keys, Reason: reason,
+	}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("suppressing lead: %w", err)
+	}
+	return nil
+}
+
+// onHaloChange applies a change seen in HaloPSA: edited fields are pinned, an allowed status
+// change is adopted, a disallowed one is flagged or reverted.
+func (r *leadRun) onHaloChange(c leadflow.HaloChange) {
+	r.st.Events++
+	if c.EventID != "" {
+		if slices.Contains(r.st.SeenEvents, c.EventID) {
+			return
+		}
+		r.st.SeenEvents = append(r.st.SeenEvents, c.EventID)
+		if len(r.st.SeenEvents) > maxSeenEvents {
+			r.st.SeenEvents = r.st.SeenEvents[len(r.st.SeenEvents)-maxSeenEvents:]
+		}
+	}
+	r.recordHaloValues(c)
+	if c.Values[lead.DoNotContact] == "true" && r.st.Status != lifecycle.DoNotContact {
+		c.Status = lifecycle.DoNotContact
+	}
+	if c.Status == "" || c.Status == r.st.Status {
+		return
+	}
+	dec, err := lifecycle.Adopt(r.st.Status, c.Status, r.st.Data, r.settings.Lifecycle)
+	if err != nil {
+		r.recordViolation(c.Status, err.Error(), "flag")
+		return
+	}
+	r.busy++
+	defer func() { r.busy-- }()
+	switch dec.Action {
+	case lifecycle.ActionAdopt:
+		r.setStatus(dec.To)
+		if dec.To == lifecycle.DoNotContact {
+			if err := r.suppress(r.ctx, "set to Do Not Contact in HaloPSA"); err != nil {
+				workflow.GetLogger(r.ctx).Error("suppression failed", "error", err)
+			}
+		}
+		r.upsertSearchAttributes()
+	case lifecycle.ActionRevert:
+		r.recordViolation(c.Status, dec.Note, string(dec.Action))
+		r.revert(c.Status, dec.Note)
+	default:
+		r.recordViolation(c.Status, dec.Note, string(dec.Action))
+		r.flag(dec.Note)
+	}
+}
+
+func (r *leadRun) recordHaloValues(c leadflow.HaloChange) {
+	for _, f := range c.Values.SortedFields() {
+		if lifecycle.ClassOf(f) == lifecycle.OptOut {
+			continue
+		}
+		if r.st.Seen == nil {
+			r.st.Seen = lead.Values{}
+		}
+		r.st.Seen[f] = c.Values[f]
+		if c.Values[f] != r.st.Written[f] {
+			leadflow.AddPinned(r.st, f)
+		}
+	}
+}
+
+func (r *leadRun) recordViolation(to lifecycle.Status, reason, action string) {
+	r.st.Violations = append(r.st.Violations, leadflow.Violation{
+		From: r.st.Status, To: to, Reason: reason, Action: action, At: workflow.Now(r.ctx),
+	})
+}
+
+func (r *leadRun) revert(seen lifecycle.Status, reason string) {
+	var a *activities.Halo
+	note := fmt.Sprintf("haloleads reverted the status from %s to %s: %s",
+		seen.DisplayName(), r.st.Status.DisplayName(), reason)
+	err := workflow.ExecuteActivity(haloOptions(r.ctx), a.SetStatus, activities.StatusWrite{
+		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Status: r.st.Status, Note: note,
+	}).Get(r.ctx, nil)
+	if err != nil {
+		workflow.GetLogger(r.ctx).Error("reverting status failed", "error", err)
+	}
+}
+
+func (r *leadRun) flag(reason string) {
+	var a *activities.Halo
+	err := workflow.ExecuteActivity(haloOptions(r.ctx), a.AddNote, activities.NoteWrite{
+		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID,
+		Text: "haloleads: this status change breaks the sales process: " + reason,
+	}).Get(r.ctx, nil)
+	if err != nil {
+		workflow.GetLogger(r.ctx).Error("flagging violation failed", "error", err)
+	}
+}
+
+func (r *leadRun) setStatus(s lifecycle.Status) {
+	r.st.Status = s
+	r.st.Stage = s.StageOf()
+}
+
+// upsertSearchAttributes publishes the lead's stage, status, source, company, fit score and
+// Do-Not-Contact flag to the Web UI, only when one of them changed.
+func (r *leadRun) upsertSearchAttributes() {
+	l := r.st.Lead
+	source := ""
+	if len(l.Sources) > 0 {
+		source = string(l.Sources[0])
+	}
+	key := fmt.Sprint(r.st.Stage, r.st.Status, source, l.Get(lead.Company), r.st.Fit, r.st.Data.DoNotContact)
+	if key == r.sa {
+		return
+	}
+	r.sa = key
+	err := workflow.UpsertTypedSearchAttributes(r.ctx,
+		visibility.LeadStage.ValueSet(string(r.st.Stage)),
+		visibility.LeadStatus.ValueSet(string(r.st.Status)),
+		visibility.LeadSource.ValueSet(source),
+		visibility.LeadCompany.ValueSet(l.Get(lead.Company)),
+		visibility.FitScore.ValueSet(int64(r.st.Fit)),
+		visibility.DoNotContact.ValueSet(r.st.Data.DoNotContact),
+	)
+	if err != nil {
+		workflow.GetLogger(r.ctx).Warn("upserting search attributes failed", "error", err)
+	}
+	name := fmt.Sprintf("%s %s — %s", l.Get(lead.FirstName), l.Get(lead.LastName), l.Get(lead.Company))
+	if err := workflow.UpsertMemo(r.ctx, map[string]any{"name": name}); err != nil {
+		workflow.GetLogger(r.ctx).Warn("upserting memo failed", "error", err)
+	}
+}
+
+// mergeLead keeps the lead's identity and adds what the new record brings.
+func mergeLead(old, nw lead.Lead) lead.Lead {
+	if old.ID == "" {
+		return nw
+	}
+	out := nw
+	out.ID = old.ID
+	keys := append(slices.Clone(old.Keys), nw.Keys...)
+	slices.Sort(keys)
+	out.Keys = slices.Compact(keys)
+	srcs := append(slices.Clone(old.Sources), nw.Sources...)
+	slices.Sort(srcs)
+	out.Sources = slices.Compact(srcs)
+	return out
+}
+
+func withData(d lifecycle.Data, req leadflow.PromoteRequest) lifecycle.Data {
+	if req.Qualification != nil {
+		d.Qualification = *req.Qualification
+	}
+	if req.Opportunity != nil {
+		d.Opportunity = *req.Opportunity
+	}
+	return d
+}
+
+// haloOptions runs an activity on the rate-limited HaloPSA queue. Retries are unbounded in
+// count but bounded in time: a lead's write is never silently dropped; validation errors
+// (non-retryable) fail at once.
+func haloOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              leadflow.HaloTaskQueue,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		StartToCloseTimeout:    5 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    5 * time.Minute,
+		},
+	})
+}
