@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -207,9 +206,10 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 		}
 		o := leadflow.Offer{RunID: runID, Lead: l, Fit: score.Fit(l.Values, a.Fit), Current: lead.Values{}}
 		c := companyOf[l.ID]
+		// The client is shared by a company's leads and never rewritten, so its values are
+		// not this lead's to compare.
 		if k, ok := known[c.Key]; ok {
 			o.Halo.ClientID, o.Halo.SiteID = k.ClientID, k.SiteID
-			o.Current = leadflow.Overlay(o.Current, landing.CustomerValues(halo.clients[k.ClientID]))
 		}
 		if uid, ok := matches.Users[l.ID]; ok {
 			u := halo.users[uid]
@@ -296,8 +296,7 @@ type LandResult struct {
 // LandBatch lands one batch: each lead's workflow decides what to write (update-with-start, so
 // the workflow exists afterwards whatever happens), the writes go to HaloPSA as array POSTs of
 // up to 100 records per resource, and each lead learns its HaloPSA ids back by signal.
-func (a *Importer) LandBatch(ctx context.Context, in LandInput) (LandResult, error) {
-	var res LandResult
+func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult, err error) {
 	before, beforeW := a.Client.Requests(), a.Client.WriteRequests()
 	defer func() {
 		res.HaloRequests, res.HaloWrites = a.Client.Requests()-before, a.Client.WriteRequests()-beforeW
@@ -317,6 +316,8 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (LandResult, err
 		return res, err
 	}
 	for _, p := range plans {
+		a.Logger.Debug("lead plan", zap.String("lead", p.LeadID), zap.String("action", string(p.Action)),
+			zap.Int("fields", len(p.Write)), zap.Int("preserved", len(p.Preserved)))
 		switch p.Action {
 		case leadflow.ActionCreate:
 			res.Created++
@@ -404,7 +405,8 @@ func (a *Importer) signalLanded(ctx context.Context, runID string, w *writer) er
 		if p.Action == leadflow.ActionNone {
 			continue
 		}
-		l := leadflow.Landed{RunID: runID, Halo: w.ids[i], Written: p.Write, Status: p.Status}
+		l := leadflow.Landed{RunID: runID, Halo: w.ids[i], Written: p.Write, Status: p.Status,
+			Segments: p.Segments, Lists: p.Lists}
 		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(p.LeadID), "", leadflow.SignalLanded, l)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("telling lead %s its HaloPSA ids: %w", p.LeadID, err))
@@ -430,5 +432,3 @@ func mapValues(m map[string]store.Company) []store.Company {
 	}
 	return out
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

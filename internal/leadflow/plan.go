@@ -43,7 +43,10 @@ func PlanOffer(st *LeadState, o Offer) Plan {
 		return plan
 	}
 	pinned := pinnedFields(st, o.Current)
-	status, updates, preserved := lifecycle.PlanImport(st.Status, o.Current, st.Written, ownedValues(incoming), pinned)
+	// Fields HaloPSA did not show (list rows carry no custom fields) count as unchanged since
+	// haloleads wrote them, or as last seen through a webhook.
+	current := Overlay(Overlay(st.Written, st.Seen), o.Current)
+	status, updates, preserved := lifecycle.PlanImport(st.Status, current, st.Written, ownedValues(incoming), pinned)
 	if dnc && status != lifecycle.DoNotContact {
 		status = lifecycle.DoNotContact
 	}
