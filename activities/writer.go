@@ -211,10 +211,12 @@ func (w *writer) tickets(ctx context.Context) error {
 	if err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}
+	byTicket := map[int]string{}
 	for j, i := range idx {
 		w.ids[i].TicketID = int(saved[j].ID)
+		byTicket[w.ids[i].TicketID] = w.plans[i].LeadID
 	}
-	return nil
+	return w.a.Store.SaveTickets(ctx, byTicket)
 }
 
 func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType halopsa.ID, tags map[string]halopsa.ID) (halopsa.Ticket, error) {

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"haloleads/activities"
+	"haloleads/internal/landing"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
@@ -219,7 +220,7 @@ func (r *leadRun) doPromote(ctx workflow.Context, req leadflow.PromoteRequest) e
 	var a *activities.Halo
 	err = workflow.ExecuteActivity(haloOptions(ctx), a.Promote, activities.Promotion{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, To: to, Data: data,
-		Values: leadflow.Overlay(r.st.Lead.Values, r.st.Written), Promoted: workflow.Now(ctx),
+		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit, Promoted: workflow.Now(ctx),
 	}).Get(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("promoting to %s: %w", to.DisplayName(), err)
@@ -249,6 +250,7 @@ func (r *leadRun) setData(ctx workflow.Context, req leadflow.DataRequest) (leadf
 	var a *activities.Halo
 	err := workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, activities.DataWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Stage: r.st.Stage, Data: data,
+		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit,
 	}).Get(ctx, nil)
 	if err != nil {
 		return *r.st, fmt.Errorf("writing lead data: %w", err)
@@ -385,7 +387,7 @@ func (r *leadRun) recordHaloValues(c leadflow.HaloChange) {
 			r.st.Seen = lead.Values{}
 		}
 		r.st.Seen[f] = c.Values[f]
-		if c.Values[f] != r.st.Written[f] {
+		if c.Values[f] != haloForm(f, r.st.Written) {
 			leadflow.AddPinned(r.st, f)
 		}
 	}
@@ -418,6 +420,12 @@ func (r *leadRun) flag(reason string) {
 	if err != nil {
 		workflow.GetLogger(r.ctx).Error("flagging violation failed", "error", err)
 	}
+}
+
+// values are the lead's values as HaloPSA should hold them: what haloleads wrote, with a
+// person's edits where they made them.
+func (r *leadRun) values() lead.Values {
+	return leadflow.Overlay(leadflow.Overlay(r.st.Lead.Values, r.st.Written), r.st.Seen)
 }
 
 func (r *leadRun) setStatus(s lifecycle.Status) {
@@ -495,4 +503,12 @@ func haloOptions(ctx workflow.Context) workflow.Context {
 			MaximumInterval:    5 * time.Minute,
 		},
 	})
+}
+
+// haloForm is how HaloPSA shows what haloleads wrote to f (dropdowns hold their option).
+func haloForm(f lead.Field, written lead.Values) string {
+	if landing.WhereIs(f) == landing.OnTicket {
+		return landing.TicketValue(f, written)
+	}
+	return written[f]
 }

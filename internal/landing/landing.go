@@ -75,6 +75,9 @@ func User(id, clientID, siteID int, v lead.Values) halopsa.User {
 		SiteID:       halopsa.ID(siteID),
 	}
 	u.Name = strings.TrimSpace(u.FirstName + " " + u.Surname)
+	if u.Name == "" {
+		u.Name = u.EmailAddress // HaloPSA requires a name; an address-only lead is known by it
+	}
 	return u
 }
 

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"strings"
+	"unicode"
 
 	"haloleads/internal/lead"
 )
@@ -106,8 +107,12 @@ func LinkedInHandle(raw string) string {
 	if i := strings.IndexAny(s, "/?#"); i >= 0 {
 		s = s[:i]
 	}
-	if s == "" || strings.ContainsAny(s, " .:@") {
+	if s == "" || strings.IndexFunc(s, badHandleRune) >= 0 {
 		return ""
 	}
 	return s
+}
+
+func badHandleRune(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || r == '.' || r == ':' || r == '@'
 }

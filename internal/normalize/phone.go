@@ -77,8 +77,9 @@ func phoneReason(err error) string {
 	return fmt.Sprintf("unparsable (%v)", err)
 }
 
-// PhoneCache memoises ParsePhone by raw string and region: parsing is the slowest step of
-// normalisation (about 25 µs a number) and providers repeat the same switchboard numbers. It is
+// PhoneCache memoises ParsePhone by raw string and region (see cacheKey: "(415) 256-2671" and
+// "415.256.2671" share an entry): parsing is the slowest step of normalisation (about 25 µs a
+// number) and providers repeat the same numbers in a few formats. It is
 // safe for concurrent use and bounded: each of its shards keeps two generations of at most
 // capacity/(2·shards) entries and drops the older generation when the newer one is full, so
 // entries used since the last turn survive.
@@ -124,10 +125,7 @@ func (c *PhoneCache) parse(raw, region string, validate bool) (Phone, error) {
 	if c == nil {
 		return parsePhone(raw, region, validate)
 	}
-	if strings.HasPrefix(raw, "+") {
-		region = ""
-	}
-	key := region + "\x00" + raw
+	key := cacheKey(raw, region)
 	r, ok := c.shard(key).get(key, c.limit)
 	if ok && (r.validated || !validate || r.err != nil) {
 		return r.phone, r.err
@@ -135,10 +133,39 @@ func (c *PhoneCache) parse(raw, region string, validate bool) (Phone, error) {
 	p, err := parsePhone(raw, region, validate)
 	res := phoneResult{p, err, validate}
 	c.shard(key).put(key, res, c.limit)
-	if display := "\x00" + p.String(); err == nil && display != key {
+	if display := cacheKey(p.String(), ""); err == nil && display != key {
 		c.shard(display).put(display, res, c.limit)
 	}
 	return p, err
+}
+
+// cacheKey is region, a 0 byte and raw, where a number written with "+" drops its region
+// (which does not apply to it) and a number written only with digits and the usual separators
+// (space . - ( ) /) keeps only its digits: libphonenumber reads "(415) 256-2671" and
+// "415.256.2671" alike, so they share one entry.
+func cacheKey(raw, region string) string {
+	raw = strings.TrimSpace(raw)
+	plus := strings.HasPrefix(raw, "+")
+	if plus {
+		region, raw = "", raw[1:]
+	}
+	digits := make([]byte, 0, len(raw)+1)
+	if plus {
+		digits = append(digits, '+')
+	}
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c >= '0' && c <= '9':
+			digits = append(digits, c)
+		case c == ' ' || c == '.' || c == '-' || c == '(' || c == ')' || c == '/':
+		default: // letters, extensions, other scripts: keep the string as it is
+			if plus {
+				return "\x00+" + raw
+			}
+			return region + "\x00" + raw
+		}
+	}
+	return region + "\x00" + string(digits)
 }
 
 func (c *PhoneCache) shard(key string) *phoneShard {

@@ -194,3 +194,25 @@ func TestPhoneCacheValidatesLazily(t *testing.T) {
 		t.Error("invalid number reported valid")
 	}
 }
+
+// FuzzPhoneCacheKey checks that numbers sharing a cache key parse alike: the key keeps only
+// the digits of numbers written with separators, which must not change libphonenumber's answer.
+func FuzzPhoneCacheKey(f *testing.F) {
+	for _, s := range []string{"(415) 256-2671", "+44 (0)20 7946 0958", "1-415-256-2671", "06 12 34 56 78", "+1/415/256", "()"} {
+		f.Add(s, "US")
+	}
+	f.Add("030 12345678", "DE")
+	f.Fuzz(func(t *testing.T, raw, region string) {
+		key := cacheKey(raw, region)
+		i := strings.IndexByte(key, 0)
+		if i < 0 {
+			t.Fatalf("cacheKey(%q, %q) = %q has no separator", raw, region, key)
+		}
+		keyRegion, canon := key[:i], key[i+1:]
+		a, errA := ParsePhone(raw, region)
+		b, errB := ParsePhone(canon, keyRegion)
+		if (errA == nil) != (errB == nil) || a != b {
+			t.Errorf("%q/%q parses to %+v, %v but its key %q/%q to %+v, %v", raw, region, a, errA, canon, keyRegion, b, errB)
+		}
+	})
+}

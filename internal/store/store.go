@@ -66,6 +66,10 @@ CREATE TABLE IF NOT EXISTS companies (
 	client_id INTEGER NOT NULL DEFAULT 0,
 	site_id   INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS tickets (
+	ticket_id INTEGER PRIMARY KEY,
+	lead_id   TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS purchases (
 	source     TEXT NOT NULL,
 	person_id  TEXT NOT NULL,
@@ -424,4 +428,29 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("committing store transaction: %w", err)
 	}
 	return nil
+}
+
+// SaveTickets records which lead each HaloPSA ticket belongs to (for webhooks).
+func (s *Store) SaveTickets(ctx context.Context, byTicket map[int]string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for t, id := range byTicket {
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO tickets(ticket_id, lead_id) VALUES (?, ?)`, t, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// LeadOfTicket returns the lead a HaloPSA ticket belongs to.
+func (s *Store) LeadOfTicket(ctx context.Context, ticketID int) (string, bool, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT lead_id FROM tickets WHERE ticket_id = ?`, ticketID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("looking up ticket %d: %w", ticketID, err)
+	}
+	return id, true, nil
 }

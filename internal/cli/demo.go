@@ -1,0 +1,289 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"haloleads/internal/devserver"
+	"haloleads/internal/halopsa"
+	"haloleads/internal/halosandbox"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/pipeline"
+	"haloleads/internal/sources"
+	"haloleads/internal/store"
+	"haloleads/internal/tenant"
+	"haloleads/internal/visibility"
+)
+
+// demoOutput is what `demo --json` prints: the import summary and where to look.
+type demoOutput struct {
+	leadflow.Summary
+	SetupRequests int64  `json:"setup_requests"`
+	TemporalUI    string `json:"temporal_ui"`
+	Temporal      string `json:"temporal"`
+	Sandbox       string `json:"halopsa_sandbox"`
+	DataDir       string `json:"data_dir"`
+}
+
+func runDemo(ctx context.Context, io IO, args []string) error {
+	fs := newFlags("demo", io)
+	once := fs.Bool("once", false, "exit after the summary instead of serving")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	data := fs.String("data", "", "keep Temporal's database, the sandbox and haloleads' store in `DIR` (default: a fresh temporary directory)")
+	samples := fs.String("samples", filepath.Join("testdata", "samples"), "import every provider export found in `DIR`")
+	uiPort := fs.Int("ui-port", 8233, "Temporal Web UI port (a free one if taken)")
+	port := fs.Int("port", 7233, "Temporal frontend port (a free one if taken)")
+	sandboxPort := fs.Int("sandbox-port", 8090, "HaloPSA sandbox port (a free one if taken)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	files, skipped, err := providerFiles(*samples)
+	if err != nil {
+		return err
+	}
+	dir, cleanup, err := dataDir(*data)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	logger := newLogger(zap.WarnLevel, io.Stderr)
+	emb, err := startEmbedded(ctx, embeddedOptions{
+		Dir: dir, Port: freeOr(*port), UIPort: freeOr(*uiPort), SandboxPort: freeOr(*sandboxPort), Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer emb.Close()
+	for _, s := range skipped {
+		fmt.Fprintf(io.Stderr, "skipping %s\n", s)
+	}
+	sum, err := pipeline.RunImport(ctx, emb.Temporal, leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files}, true)
+	if err != nil {
+		return err
+	}
+	out := demoOutput{Summary: sum, SetupRequests: emb.SetupRequests, TemporalUI: emb.Server.UIURL(),
+		Temporal: emb.Server.HostPort(), Sandbox: emb.SandboxURL, DataDir: dir}
+	if *asJSON {
+		err = writeJSON(io.Stdout, out)
+	} else {
+		printSummary(io.Stdout, out)
+	}
+	if err != nil || *once {
+		return err
+	}
+	waitForInterrupt(ctx, io.Stderr)
+	return nil
+}
+
+// providerFiles lists the files of dir that a provider's export is recognised in (by header).
+func providerFiles(dir string) (files, skipped []string, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading samples (run from the repository root, or give --samples DIR): %w", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		r, err := sources.Open(path)
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s: %v", path, err))
+			continue
+		}
+		r.Close()
+		files = append(files, path)
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		return nil, skipped, fmt.Errorf("no provider export found in %s", dir)
+	}
+	return files, skipped, nil
+}
+
+func dataDir(dir string) (string, func(), error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", nil, fmt.Errorf("creating data directory: %w", err)
+		}
+		abs, _ := filepath.Abs(dir)
+		return abs, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "haloleads-demo-")
+	if err != nil {
+		return "", nil, fmt.Errorf("creating a temporary data directory: %w", err)
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
+}
+
+// freeOr returns port if it can be listened on, else 0 (pick a free one).
+func freeOr(port int) int {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return 0
+	}
+	l.Close()
+	return port
+}
+
+// embeddedOptions configures the demo's in-process world.
+type embeddedOptions struct {
+	Dir                       string
+	Port, UIPort, SandboxPort int
+	Logger                    *zap.Logger
+	Sandbox                   halosandbox.Options
+}
+
+// embedded is haloleads with everything in one process: Temporal, the HaloPSA sandbox over
+// HTTP, our store, and the workers.
+type embedded struct {
+	Server        *devserver.Server
+	Temporal      client.Client
+	Sandbox       *halosandbox.Server
+	SandboxURL    string
+	Halo          *halopsa.Client
+	Store         *store.Store
+	Workers       *pipeline.Workers
+	SetupRequests int64
+	closers       []func()
+}
+
+func startEmbedded(ctx context.Context, o embeddedOptions) (*embedded, error) {
+	e := &embedded{}
+	if err := e.start(ctx, o); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
+	uiPort := o.UIPort
+	if uiPort == 0 {
+		uiPort = -1
+	}
+	serverLog, closeLog, err := fileLogger(filepath.Join(o.Dir, "temporal.log"))
+	if err != nil {
+		return err
+	}
+	e.closers = append(e.closers, closeLog)
+	srv, err := devserver.Start(ctx, devserver.Options{
+		DatabaseFile: filepath.Join(o.Dir, "temporal.db"), FrontendPort: o.Port, UIPort: uiPort,
+		SearchAttributes: visibility.Definitions(), Logger: serverLog,
+	})
+	if err != nil {
+		return err
+	}
+	e.Server = srv
+	e.closers = append(e.closers, srv.Stop)
+	if e.Temporal, err = client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}}); err != nil {
+		return fmt.Errorf("connecting to the embedded Temporal: %w", err)
+	}
+	e.closers = append(e.closers, e.Temporal.Close)
+	if err := e.startSandbox(o); err != nil {
+		return err
+	}
+	if e.Store, err = store.Open(filepath.Join(o.Dir, "haloleads.db")); err != nil {
+		return err
+	}
+	e.closers = append(e.closers, func() { e.Store.Close() })
+	if e.Halo, err = halopsa.New(halopsa.Config{
+		BaseURL: e.SandboxURL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret,
+		Logger: o.Logger,
+	}); err != nil {
+		return err
+	}
+	res, err := tenant.Apply(ctx, e.Halo, tenant.DefaultSpec())
+	if err != nil {
+		return fmt.Errorf("setting the sandbox tenant up: %w", err)
+	}
+	e.SetupRequests = e.Halo.Requests()
+	if e.Workers, err = pipeline.StartWorkers(pipeline.Deps{
+		Temporal: e.Temporal, Halo: e.Halo, Store: e.Store, Spec: tenant.DefaultSpec(), Logger: o.Logger,
+		RateLimit: halopsa.DefaultRateLimit, RateWindow: halopsa.DefaultRateWindow,
+	}); err != nil {
+		return err
+	}
+	e.Workers.Tenant.Set(res)
+	e.closers = append(e.closers, e.Workers.Stop)
+	return nil
+}
+
+func (e *embedded) startSandbox(o embeddedOptions) error {
+	opts := o.Sandbox
+	opts.DataDir = filepath.Join(o.Dir, "halopsa")
+	opts.Logger = o.Logger
+	sb, err := halosandbox.New(opts)
+	if err != nil {
+		return fmt.Errorf("starting the HaloPSA sandbox: %w", err)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.SandboxPort)))
+	if err != nil {
+		return fmt.Errorf("listening for the HaloPSA sandbox: %w", err)
+	}
+	hs := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			o.Logger.Error("sandbox server stopped", zap.Error(err))
+		}
+	}()
+	e.Sandbox, e.SandboxURL = sb, "http://"+l.Addr().String()
+	e.closers = append(e.closers, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(ctx)
+		if err := sb.Close(); err != nil {
+			o.Logger.Error("saving the sandbox", zap.Error(err))
+		}
+	})
+	return nil
+}
+
+// Close stops everything, last started first.
+func (e *embedded) Close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
+	e.closers = nil
+}
+
+func printSummary(w io.Writer, o demoOutput) {
+	fmt.Fprintf(w, "Imported %d rows from %d files into %d leads (%d rows merged into others).\n",
+		o.Rows, len(o.Files), o.Leads, o.Merged)
+	fmt.Fprintf(w, "  created %d, updated %d, unchanged %d, Do Not Contact %d, to review %d\n",
+		o.LeadsCreated, o.LeadsUpdated, o.Unchanged, o.Suppressed, o.Review)
+	fmt.Fprintf(w, "  HaloPSA requests: %d (%d writes), plus %d for tenant set-up\n", o.HaloRequests, o.HaloWrites, o.SetupRequests)
+	if o.RejectedCount > 0 {
+		fmt.Fprintf(w, "  rejected %d rows:\n", o.RejectedCount)
+		for _, r := range o.Rejected {
+			fmt.Fprintf(w, "    %s:%d: %s\n", r.File, r.Line, r.Reason)
+		}
+	}
+	for _, e := range o.Errors {
+		fmt.Fprintf(w, "  error: %s\n", e)
+	}
+	fmt.Fprintf(w, "\nTemporal Web UI:  %s\nTemporal:         %s\nHaloPSA sandbox:  %s (client id %s, secret %s)\nData directory:   %s\n",
+		o.TemporalUI, o.Temporal, o.Sandbox, halosandbox.DefaultClientID, halosandbox.DefaultClientSecret, o.DataDir)
+}
+
+// fileLogger logs to a file: the embedded Temporal server's own logs (warnings and errors,
+// noisy at shutdown) stay out of the demo's output.
+func fileLogger(path string) (*zap.Logger, func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	return newLogger(zap.WarnLevel, f), func() { f.Close() }, nil
+}

@@ -1,0 +1,94 @@
+// Package halosync turns HaloPSA's webhook events into lead workflow signals: a status or a
+// custom field an agent changed on a lead ticket reaches the lead's workflow, which adopts,
+// flags or reverts it and pins edited fields so imports never overwrite them.
+package halosync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"haloleads/activities"
+	"haloleads/internal/halopsa"
+	"haloleads/internal/lead"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/store"
+	"haloleads/internal/webhook"
+)
+
+// Dispatcher signals lead workflows with HaloPSA changes. It implements webhook.Dispatcher.
+type Dispatcher struct {
+	Temporal client.Client
+	Store    *store.Store
+	Tenant   *activities.Tenant
+	Logger   *zap.Logger
+}
+
+// Dispatch signals the lead whose ticket changed. Events about other tickets are ignored.
+func (d *Dispatcher) Dispatch(ctx context.Context, e webhook.Event) error {
+	if e.TicketID == 0 {
+		return nil
+	}
+	leadID, ok, err := d.Store.LeadOfTicket(ctx, e.TicketID)
+	if err != nil {
+		return webhook.Retryable(err)
+	}
+	if !ok {
+		return nil
+	}
+	change := leadflow.HaloChange{EventID: e.ID, TicketID: e.TicketID, At: e.ChangedAt}
+	if e.StatusID != 0 {
+		if s, ok := d.Tenant.StatusOf(ctx, halopsa.ID(e.StatusID)); ok {
+			change.Status = s
+		}
+	}
+	change.Values = d.values(ctx, e.CustomFields)
+	err = d.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(leadID), "", leadflow.SignalHaloChange, change)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		d.Logger.Warn("webhook for a lead without a workflow", zap.String("lead", leadID))
+		return nil
+	}
+	if err != nil {
+		return webhook.Retryable(fmt.Errorf("signalling lead %s: %w", leadID, err))
+	}
+	return nil
+}
+
+// values maps the event's custom fields (by HaloPSA id) to lead fields, as HaloPSA shows them
+// (a dropdown by its option's name).
+func (d *Dispatcher) values(ctx context.Context, cfs map[int]string) lead.Values {
+	if len(cfs) == 0 {
+		return nil
+	}
+	fields := make([]halopsa.CustomField, 0, len(cfs))
+	for id, raw := range cfs {
+		fields = append(fields, halopsa.CustomField{ID: id, Value: raw})
+	}
+	read, err := d.Tenant.TicketFieldValues(ctx, fields)
+	if err != nil {
+		d.Logger.Warn("reading webhook custom fields", zap.Error(err))
+		return nil
+	}
+	out := lead.Values{}
+	for logical, v := range read {
+		f := lead.Field(logical)
+		switch x := v.(type) {
+		case nil:
+		case bool:
+			if x {
+				out[f] = "true"
+			}
+		case float64:
+			out[f] = strconv.FormatFloat(x, 'f', -1, 64)
+		default:
+			out[f] = fmt.Sprint(x)
+		}
+	}
+	return out
+}
