@@ -1,0 +1,101 @@
+package landing
+
+import (
+	"testing"
+
+	"haloleads/internal/lead"
+	"haloleads/internal/tenant"
+)
+
+func TestBuckets(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		v    lead.Values
+		emp  string
+		rev  string
+	}{
+		{"empty", lead.Values{}, "", ""},
+		{"small", lead.Values{lead.Employees: "10", lead.Revenue: "999999"}, "1-10", "Under $1M"},
+		{"boundaries", lead.Values{lead.Employees: "11", lead.Revenue: "1000000"}, "11-50", "$1M-$5M"},
+		{"range text", lead.Values{lead.EmployeeRange: "51-200", lead.Revenue: "25000000"}, "51-200", "$25M-$100M"},
+		{"commas and plus", lead.Values{lead.EmployeeRange: "10,001+", lead.Revenue: "2000000000"}, "10001+", "Over $1B"},
+		{"garbage", lead.Values{lead.Employees: "many", lead.Revenue: "n/a"}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := EmployeeBucket(tt.v); got != tt.emp {
+				t.Errorf("EmployeeBucket = %q, want %q", got, tt.emp)
+			}
+			if got := RevenueBucket(tt.v); got != tt.rev {
+				t.Errorf("RevenueBucket = %q, want %q", got, tt.rev)
+			}
+		})
+	}
+}
+
+// TestDropdownValuesAreOptions checks that every value landing writes to a dropdown is one of the
+// options tenant set-up creates: HaloPSA refuses any other.
+func TestDropdownValuesAreOptions(t *testing.T) {
+	t.Parallel()
+	options := map[lead.Field]map[string]bool{}
+	for _, f := range tenant.DefaultSpec().Fields {
+		if len(f.Options) > 0 {
+			options[lead.Field(f.Logical)] = map[string]bool{}
+			for _, o := range f.Options {
+				options[lead.Field(f.Logical)][o] = true
+			}
+		}
+	}
+	inputs := []lead.Values{
+		{lead.ManagementLevel: "c_suite", lead.Department: "Information Technology", lead.LeadSource: "zoominfo; apollo"},
+		{lead.JobTitle: "VP of Operations", lead.Department: "master_engineering_technical", lead.LeadSource: "hunter"},
+		{lead.ManagementLevel: "Manager-Level", lead.Department: "Procurement", lead.LeadSource: "lusha"},
+		{lead.JobTitle: "Founder & CEO", lead.Department: "Human Resources", lead.LeadSource: "uplead"},
+		{lead.JobTitle: "Intern", lead.Department: "sales", lead.Employees: "7", lead.Revenue: "5000000"},
+	}
+	for _, v := range inputs {
+		for f, opts := range options {
+			if got := TicketValue(f, v); got != "" && !opts[got] {
+				t.Errorf("%s value %q from %v is not an option", f, got, v)
+			}
+		}
+	}
+}
+
+func TestUserRoundTrip(t *testing.T) {
+	t.Parallel()
+	v := lead.Values{lead.FirstName: "Ada", lead.LastName: "Lovelace", lead.Email: "ada@example.com",
+		lead.PhoneDirect: "+441632960001", lead.PhoneMobile: "+447700900001", lead.JobTitle: "CTO"}
+	u := User(0, 1, 2, v)
+	if u.Name != "Ada Lovelace" || int(u.ClientID) != 1 || int(u.SiteID) != 2 {
+		t.Fatalf("user = %+v", u)
+	}
+	back := UserValues(u)
+	for _, f := range v.SortedFields() {
+		if back[f] != v[f] {
+			t.Errorf("%s read back as %q, want %q", f, back[f], v[f])
+		}
+	}
+	if u := User(0, 1, 2, lead.Values{lead.Email: "info@example.com"}); u.Name != "info@example.com" {
+		t.Errorf("address-only user named %q", u.Name)
+	}
+	if _, ok := UserUpdate(3, lead.Values{lead.TechnologyStack: "x"}); ok {
+		t.Error("a ticket-only change made a user update")
+	}
+}
+
+func TestTicketFieldValues(t *testing.T) {
+	t.Parallel()
+	v := lead.Values{lead.LeadSource: "apollo", lead.HQCity: "Leeds", lead.HQCountry: "United Kingdom",
+		lead.EmailOptOut: "true", lead.FoundedYear: "1999"}
+	got := TicketFieldValues(v, 80, 65)
+	if got[string(lead.LeadSource)] != "Apollo.io" || got[tenant.FieldHQLocation] != "Leeds, United Kingdom" ||
+		got[string(lead.DoNotContact)] != true || got[tenant.FieldFitScore] != 65 || got[string(lead.FoundedYear)] != "1999" {
+		t.Fatalf("ticket fields = %v", got)
+	}
+	if s := Summary(v); s != "" {
+		t.Errorf("summary of a nameless, companyless lead = %q", s)
+	}
+}
