@@ -99,9 +99,9 @@ type Plan struct {
 	Segments  []string              `json:"segments,omitempty"`
 	Lists     []string              `json:"lists,omitempty"`
 	// Unlist are the distribution lists the person must leave.
-	Unlist []string `json:"unlist,omitempty"`
-	Fit    int      `json:"fit"`
-	Quality   int                   `json:"quality"`
+	Unlist  []string `json:"unlist,omitempty"`
+	Fit     int      `json:"fit"`
+	Quality int      `json:"quality"`
 	// DoNotContact is set when the person must not be contacted.
 	DoNotContact bool `json:"do_not_contact,omitempty"`
 }

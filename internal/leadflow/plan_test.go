@@ -44,7 +44,7 @@ func TestPlanOffer(t *testing.T) {
 		{name: "new lead is created", st: &LeadState{LeadID: "lead-1", Status: lifecycle.NewLead}, o: offer(base),
 			action: ActionCreate, status: lifecycle.NewLead, changed: true, writes: base.SortedFields()},
 		{name: "suppressed new lead lands as do not contact", st: &LeadState{LeadID: "lead-1", Status: lifecycle.NewLead},
-			o: func() Offer { o := offer(base); o.Suppressed = true; return o }(),
+			o:      func() Offer { o := offer(base); o.Suppressed = true; return o }(),
 			action: ActionCreate, status: lifecycle.DoNotContact, changed: true, wantOptOut: true,
 			writes: append(base.SortedFields(), lead.DoNotContact)},
 		{name: "same data again writes nothing", st: landedState(base, lifecycle.NewLead), o: offer(base), action: ActionNone,
@@ -53,7 +53,11 @@ func TestPlanOffer(t *testing.T) {
 			o: offer(with(lead.TechnologyStack, "Microsoft 365")), action: ActionUpdate, status: lifecycle.NewLead,
 			writes: []lead.Field{lead.TechnologyStack}, wantNote: true},
 		{name: "a field a person changed is kept", st: landedState(base, lifecycle.NewLead),
-			o: func() Offer { o := offer(with(lead.JobTitle, "Chief Technology Officer")); o.Current = lead.Values{lead.JobTitle: "Head of IT"}; return o }(),
+			o: func() Offer {
+				o := offer(with(lead.JobTitle, "Chief Technology Officer"))
+				o.Current = lead.Values{lead.JobTitle: "Head of IT"}
+				return o
+			}(),
 			// Nothing else changed: nothing is written, and the person's title stays.
 			action: ActionNone, status: lifecycle.NewLead, preserved: []lead.Field{lead.JobTitle}},
 		{name: "an import never resets a status", st: landedState(base, lifecycle.Contacted),
