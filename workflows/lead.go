@@ -23,6 +23,8 @@ import (
 const (
 	defaultMaxEvents = 2000
 	maxSeenEvents    = 64
+	// maxEchoes bounds the status writes remembered until HaloPSA's webhook reports them back.
+	maxEchoes = 8
 )
 
 // leadRun is one run of a lead workflow: its state and the context to act in.
@@ -34,13 +36,21 @@ type leadRun struct {
 	busy int
 	// sa is what was last upserted as search attributes, to upsert only on change.
 	sa string
+	// ops serialises the lifecycle updates, so each one is checked against the state it acts on.
+	ops workflow.Mutex
+	// echoes are statuses haloleads wrote whose "status changed" webhook has not come back yet:
+	// seeing one is haloleads' own write, not a person's change.
+	echoes []lifecycle.Status
+	// pending is what an accepted import plan is writing until its Landed signal arrives: a
+	// webhook showing these values reports haloleads' own write, not a person's edit.
+	pending lead.Values
 }
 
 // Lead is the entity workflow of one lead. Its ID is the lead's stable identity. It owns the
 // lifecycle: updates with validators change status, promote and log calls; a signal brings
 // changes seen in HaloPSA; the import offers merged records and learns the HaloPSA ids back.
 func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
-	r := &leadRun{ctx: ctx, st: in.State, settings: in.Settings}
+	r := &leadRun{ctx: ctx, st: in.State, settings: in.Settings, ops: workflow.NewMutex(ctx)}
 	if r.settings.MaxEvents <= 0 {
 		r.settings.MaxEvents = defaultMaxEvents
 	}
@@ -60,10 +70,9 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	if err != nil {
 		return err
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.busy == 0 }); err != nil {
+	if err := r.settle(); err != nil {
 		return err
 	}
-	r.drainSignals()
 	r.st.Runs++
 	return workflow.NewContinueAsNewError(ctx, leadflow.LeadWorkflow,
 		leadflow.LeadInput{LeadID: in.LeadID, Settings: in.Settings, State: r.st})
@@ -106,14 +115,31 @@ func (r *leadRun) register() error {
 		for {
 			var c leadflow.HaloChange
 			changes.Receive(ctx, &c)
-			r.onHaloChange(c)
+			r.onHaloChange(ctx, c)
 		}
 	})
 	return nil
 }
 
-// drainSignals applies signals that arrived but were not handled yet, before Continue-As-New.
-func (r *leadRun) drainSignals() {
+// settle readies the run for Continue-As-New: it waits for running handlers and activities,
+// then applies every buffered signal in full (a signal left in its channel would be lost), and
+// repeats until nothing is left to do.
+func (r *leadRun) settle() error {
+	for {
+		err := workflow.Await(r.ctx, func() bool { return workflow.AllHandlersFinished(r.ctx) && r.busy == 0 })
+		if err != nil {
+			return err
+		}
+		if !r.drainSignals() {
+			return nil
+		}
+	}
+}
+
+// drainSignals applies the signals that arrived but were not handled yet and reports whether
+// there were any.
+func (r *leadRun) drainSignals() bool {
+	drained := false
 	landed := workflow.GetSignalChannel(r.ctx, leadflow.SignalLanded)
 	for {
 		var l leadflow.Landed
@@ -121,6 +147,7 @@ func (r *leadRun) drainSignals() {
 			break
 		}
 		r.onLanded(l)
+		drained = true
 	}
 	changes := workflow.GetSignalChannel(r.ctx, leadflow.SignalHaloChange)
 	for {
@@ -128,11 +155,10 @@ func (r *leadRun) drainSignals() {
 		if !changes.ReceiveAsync(&c) {
 			break
 		}
-		r.st.Events++
-		r.recordHaloValues(c)
-		// A status change seen while continuing as new is applied in the next run by the
-		// reconciliation, which compares HaloPSA's status with the carried state.
+		r.onHaloChange(r.ctx, c)
+		drained = true
 	}
+	return drained
 }
 
 func (r *leadRun) validateOffer(o leadflow.Offer) error {
@@ -149,6 +175,12 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 	r.st.Lead = mergeLead(r.st.Lead, o.Lead)
 	r.st.Fit, r.st.Quality = o.Fit, o.Lead.Quality
 	r.st.Halo = plan.Halo
+	if plan.Action != leadflow.ActionNone {
+		r.pending = plan.Owned
+		if plan.StatusChanged && plan.Action == leadflow.ActionUpdate {
+			r.expectEcho(plan.Status)
+		}
+	}
 	for _, p := range plan.Preserved {
 		if p.Reason == lifecycle.ReasonEdited {
 			leadflow.AddPinned(r.st, p.Field)
@@ -165,6 +197,7 @@ func (r *leadRun) onLanded(l leadflow.Landed) {
 	r.st.Events++
 	r.st.Halo = leadflow.MergeIDs(l.Halo, r.st.Halo)
 	r.st.Written = leadflow.Overlay(r.st.Written, l.Written)
+	r.pending = nil
 	if l.Status != "" && l.Status != r.st.Status {
 		r.setStatus(l.Status)
 	}
@@ -182,6 +215,11 @@ func (r *leadRun) validateTransition(req leadflow.TransitionRequest) error {
 // transition moves the lead to another status of its stage and writes it to HaloPSA.
 func (r *leadRun) transition(ctx workflow.Context, req leadflow.TransitionRequest) (leadflow.LeadState, error) {
 	r.st.Events++
+	unlock, err := r.lock(ctx, func() error { return r.validateTransition(req) })
+	if err != nil {
+		return *r.st, err
+	}
+	defer unlock()
 	if err := r.writeStatus(ctx, req.To, req.Note); err != nil {
 		return *r.st, err
 	}
@@ -205,8 +243,26 @@ func (r *leadRun) validatePromote(req leadflow.PromoteRequest) error {
 // stage's data is written; everything the lead had is inherited.
 func (r *leadRun) promote(ctx workflow.Context, req leadflow.PromoteRequest) (leadflow.LeadState, error) {
 	r.st.Events++
-	err := r.doPromote(ctx, req)
+	unlock, err := r.lock(ctx, func() error { return r.validatePromote(req) })
+	if err != nil {
+		return *r.st, err
+	}
+	defer unlock()
+	err = r.doPromote(ctx, req)
 	return *r.st, err
+}
+
+// lock takes the lifecycle lock and checks the request again against the state as it is now: an
+// update accepted earlier may have changed the lead while this one waited.
+func (r *leadRun) lock(ctx workflow.Context, check func() error) (unlock func(), err error) {
+	if err := r.ops.Lock(ctx); err != nil {
+		return nil, err
+	}
+	if err := check(); err != nil {
+		r.ops.Unlock()
+		return nil, err
+	}
+	return r.ops.Unlock, nil
 }
 
 func (r *leadRun) doPromote(ctx workflow.Context, req leadflow.PromoteRequest) error {
@@ -217,6 +273,7 @@ func (r *leadRun) doPromote(ctx workflow.Context, req leadflow.PromoteRequest) e
 	}
 	r.busy++
 	defer func() { r.busy-- }()
+	r.expectEcho(to)
 	var a *activities.Halo
 	err = workflow.ExecuteActivity(haloOptions(ctx), a.Promote, activities.Promotion{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, To: to, Data: data,
@@ -244,11 +301,16 @@ func (r *leadRun) validateSetData(req leadflow.DataRequest) error {
 // setData records qualification or opportunity data and writes it to the ticket.
 func (r *leadRun) setData(ctx workflow.Context, req leadflow.DataRequest) (leadflow.LeadState, error) {
 	r.st.Events++
+	unlock, err := r.lock(ctx, func() error { return r.validateSetData(req) })
+	if err != nil {
+		return *r.st, err
+	}
+	defer unlock()
 	data := withData(r.st.Data, req)
 	r.busy++
 	defer func() { r.busy-- }()
 	var a *activities.Halo
-	err := workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, activities.DataWrite{
+	err = workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, activities.DataWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Stage: r.st.Stage, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit,
 	}).Get(ctx, nil)
@@ -273,10 +335,15 @@ func (r *leadRun) validateLogCall(c lifecycle.Call) error {
 // logCall records a call as an action on the ticket; its outcome may move the status.
 func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.LeadState, error) {
 	r.st.Events++
+	unlock, err := r.lock(ctx, func() error { return r.validateLogCall(c) })
+	if err != nil {
+		return *r.st, err
+	}
+	defer unlock()
 	r.busy++
 	defer func() { r.busy-- }()
 	var a *activities.Halo
-	err := workflow.ExecuteActivity(haloOptions(ctx), a.LogCall, activities.CallLog{
+	err = workflow.ExecuteActivity(haloOptions(ctx), a.LogCall, activities.CallLog{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, UserID: r.st.Halo.UserID, Call: c,
 	}).Get(ctx, nil)
 	if err != nil {
@@ -300,6 +367,7 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 func (r *leadRun) writeStatus(ctx workflow.Context, to lifecycle.Status, note string) error {
 	r.busy++
 	defer func() { r.busy-- }()
+	r.expectEcho(to)
 	var a *activities.Halo
 	err := workflow.ExecuteActivity(haloOptions(ctx), a.SetStatus, activities.StatusWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Status: to, Note: note,
@@ -334,8 +402,9 @@ func (r *leadRun) suppress(ctx workflow.Context, reason string) error {
 }
 
 // onHaloChange applies a change seen in HaloPSA: edited fields are pinned, an allowed status
-// change is adopted, a disallowed one is flagged or reverted.
-func (r *leadRun) onHaloChange(c leadflow.HaloChange) {
+// change is adopted, a disallowed one is flagged or reverted. ctx is the context of the
+// coroutine it runs in: activities block on it.
+func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 	r.st.Events++
 	if c.EventID != "" {
 		if slices.Contains(r.st.SeenEvents, c.EventID) {
@@ -347,6 +416,9 @@ func (r *leadRun) onHaloChange(c leadflow.HaloChange) {
 		}
 	}
 	r.recordHaloValues(c)
+	if r.isEcho(c.Status) {
+		c.Status = ""
+	}
 	if c.Values[lead.DoNotContact] == "true" && r.st.Status != lifecycle.DoNotContact {
 		c.Status = lifecycle.DoNotContact
 	}
@@ -364,17 +436,17 @@ func (r *leadRun) onHaloChange(c leadflow.HaloChange) {
 	case lifecycle.ActionAdopt:
 		r.setStatus(dec.To)
 		if dec.To == lifecycle.DoNotContact {
-			if err := r.suppress(r.ctx, "set to Do Not Contact in HaloPSA"); err != nil {
-				workflow.GetLogger(r.ctx).Error("suppression failed", "error", err)
+			if err := r.suppress(ctx, "set to Do Not Contact in HaloPSA"); err != nil {
+				workflow.GetLogger(ctx).Error("suppression failed", "error", err)
 			}
 		}
 		r.upsertSearchAttributes()
 	case lifecycle.ActionRevert:
 		r.recordViolation(c.Status, dec.Note, string(dec.Action))
-		r.revert(c.Status, dec.Note)
+		r.revert(ctx, c.Status, dec.Note)
 	default:
 		r.recordViolation(c.Status, dec.Note, string(dec.Action))
-		r.flag(dec.Note)
+		r.flag(ctx, dec.Note)
 	}
 }
 
@@ -387,7 +459,7 @@ func (r *leadRun) recordHaloValues(c leadflow.HaloChange) {
 			r.st.Seen = lead.Values{}
 		}
 		r.st.Seen[f] = c.Values[f]
-		if c.Values[f] != haloForm(f, r.st.Written) {
+		if v := c.Values[f]; v != haloForm(f, r.st.Written) && (r.pending == nil || v != haloForm(f, r.pending)) {
 			leadflow.AddPinned(r.st, f)
 		}
 	}
@@ -399,33 +471,56 @@ func (r *leadRun) recordViolation(to lifecycle.Status, reason, action string) {
 	})
 }
 
-func (r *leadRun) revert(seen lifecycle.Status, reason string) {
+// revert writes the lead's status back over a change a person made that breaks the rules.
+func (r *leadRun) revert(ctx workflow.Context, seen lifecycle.Status, reason string) {
+	r.expectEcho(r.st.Status)
 	var a *activities.Halo
 	note := fmt.Sprintf("haloleads reverted the status from %s to %s: %s",
 		seen.DisplayName(), r.st.Status.DisplayName(), reason)
-	err := workflow.ExecuteActivity(haloOptions(r.ctx), a.SetStatus, activities.StatusWrite{
+	err := workflow.ExecuteActivity(haloOptions(ctx), a.SetStatus, activities.StatusWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Status: r.st.Status, Note: note,
-	}).Get(r.ctx, nil)
+	}).Get(ctx, nil)
 	if err != nil {
-		workflow.GetLogger(r.ctx).Error("reverting status failed", "error", err)
+		workflow.GetLogger(ctx).Error("reverting status failed", "error", err)
 	}
 }
 
-func (r *leadRun) flag(reason string) {
+// flag notes on the ticket that a person's status change breaks the rules, for review.
+func (r *leadRun) flag(ctx workflow.Context, reason string) {
 	var a *activities.Halo
-	err := workflow.ExecuteActivity(haloOptions(r.ctx), a.AddNote, activities.NoteWrite{
+	err := workflow.ExecuteActivity(haloOptions(ctx), a.AddNote, activities.NoteWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID,
 		Text: "haloleads: this status change breaks the sales process: " + reason,
-	}).Get(r.ctx, nil)
+	}).Get(ctx, nil)
 	if err != nil {
-		workflow.GetLogger(r.ctx).Error("flagging violation failed", "error", err)
+		workflow.GetLogger(ctx).Error("flagging violation failed", "error", err)
 	}
 }
 
 // values are the lead's values as HaloPSA should hold them: what haloleads wrote, with a
 // person's edits where they made them.
 func (r *leadRun) values() lead.Values {
-	return leadflow.Overlay(leadflow.Overlay(r.st.Lead.Values, r.st.Written), r.st.Seen)
+	return leadflow.Overlay(r.st.Written, r.st.Seen)
+}
+
+// expectEcho remembers a status haloleads is writing, so that HaloPSA's webhook reporting it
+// back is not taken for a person's change.
+func (r *leadRun) expectEcho(s lifecycle.Status) {
+	r.echoes = append(r.echoes, s)
+	if len(r.echoes) > maxEchoes {
+		r.echoes = r.echoes[len(r.echoes)-maxEchoes:]
+	}
+}
+
+// isEcho reports whether a status seen in HaloPSA is one haloleads wrote, forgetting it: each
+// write comes back once, in whatever order the webhooks arrive.
+func (r *leadRun) isEcho(s lifecycle.Status) bool {
+	i := slices.Index(r.echoes, s)
+	if s == "" || i < 0 {
+		return false
+	}
+	r.echoes = slices.Delete(r.echoes, i, i+1)
+	return true
 }
 
 func (r *leadRun) setStatus(s lifecycle.Status) {

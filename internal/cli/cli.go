@@ -40,12 +40,15 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"demo":    {"run haloleads end to end on the embedded Temporal server and HaloPSA sandbox", runDemo},
-		"import":  {"import provider exports into HaloPSA", runImport},
-		"sandbox": {"serve the HaloPSA sandbox on its own", runSandbox},
-		"setup":   {"set the HaloPSA tenant up for haloleads (--check: show what differs)", runSetup},
-		"lead":    {"show a lead, or move it: show | transition | promote | set-data | log-call", runLead},
-		"review":  {"list possible duplicates, or decide one: review [decide ID same|different]", runReview},
+		"demo":     {"run haloleads end to end on the embedded Temporal server and HaloPSA sandbox", runDemo},
+		"import":   {"import provider exports into HaloPSA", runImport},
+		"sandbox":  {"serve the HaloPSA sandbox on its own", runSandbox},
+		"setup":    {"set the HaloPSA tenant up for haloleads (--check: show what differs)", runSetup},
+		"lead":     {"show a lead, or move it: show | transition | promote | set-data | log-call", runLead},
+		"review":   {"list possible duplicates, or decide one: review [decide ID same|different]", runReview},
+		"pull":     {"buy new people from a provider's search, enrich and import them now", runPull},
+		"schedule": {"manage scheduled pulls: schedule create | list | delete", runSchedule},
+		"bench":    {"measure requests, windows and time per lead against the one-request-per-record baseline", runBench},
 	}
 }
 

@@ -210,9 +210,14 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 		return fmt.Errorf("setting the sandbox tenant up: %w", err)
 	}
 	e.SetupRequests = e.Halo.Requests()
+	provs, err := e.embeddedProviders(o.Logger)
+	if err != nil {
+		return err
+	}
 	if e.Workers, err = pipeline.StartWorkers(pipeline.Deps{
 		Temporal: e.Temporal, Halo: e.Halo, Store: e.Store, Spec: tenant.DefaultSpec(), Logger: o.Logger,
 		RateLimit: halopsa.DefaultRateLimit, RateWindow: halopsa.DefaultRateWindow,
+		Providers: provs, PullDir: o.Dir,
 	}); err != nil {
 		return err
 	}

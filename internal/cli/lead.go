@@ -52,12 +52,8 @@ func leadShow(ctx context.Context, io IO, tc client.Client, id string, args []st
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	v, err := tc.QueryWorkflow(ctx, leadflow.LeadWorkflowID(id), "", leadflow.QueryState)
+	st, err := readLead(ctx, tc, id)
 	if err != nil {
-		return fmt.Errorf("reading lead %s: %w", id, err)
-	}
-	var st leadflow.LeadState
-	if err := v.Get(&st); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -65,6 +61,19 @@ func leadShow(ctx context.Context, io IO, tc client.Client, id string, args []st
 	}
 	printLead(io.Stdout, st)
 	return nil
+}
+
+// readLead queries a lead's state.
+func readLead(ctx context.Context, tc client.Client, id string) (leadflow.LeadState, error) {
+	var st leadflow.LeadState
+	v, err := tc.QueryWorkflow(ctx, leadflow.LeadWorkflowID(id), "", leadflow.QueryState)
+	if err != nil {
+		return st, fmt.Errorf("reading lead %s: %w", id, err)
+	}
+	if err := v.Get(&st); err != nil {
+		return st, fmt.Errorf("decoding lead %s: %w", id, err)
+	}
+	return st, nil
 }
 
 func printLead(w io.Writer, st leadflow.LeadState) {
@@ -114,24 +123,28 @@ func leadTransition(ctx context.Context, io IO, tc client.Client, id string, arg
 }
 
 // leadData runs promote or set-data with the qualification or opportunity data given as flags.
+// The flags change the lead's data: a field whose flag is not given keeps its value.
 func leadData(ctx context.Context, io IO, tc client.Client, id, name string, args []string) error {
 	fs := newFlags("lead "+name, io)
-	var q lifecycle.QualificationData
-	var o lifecycle.OpportunityData
-	fs.StringVar(&q.PainPoints, "pain-points", "", "confirmed pain points")
-	fs.StringVar(&q.QualifiedServices, "qualified-services", "", "services that match the prospect's needs")
-	fs.StringVar(&q.DecisionMaker, "decision-maker", "", "the decision maker")
-	fs.StringVar(&q.BudgetRange, "budget", "", "budget range")
-	fs.StringVar(&q.Timeframe, "timeframe", "", "implementation timeframe")
-	fs.IntVar(&q.FitScore, "fit", 0, "fit score (0-100)")
-	fs.StringVar(&q.Notes, "qualification-notes", "", "qualification notes")
-	fs.Float64Var(&o.Value, "value", 0, "opportunity value")
-	fs.StringVar(&o.ProductsServices, "products", "", "products/services being sold")
-	fs.IntVar(&o.Probability, "probability", 0, "probability of closing (0-100)")
-	fs.StringVar(&o.ExpectedClose, "close-date", "", "expected close date (YYYY-MM-DD)")
-	fs.StringVar(&o.Quotes, "quotes", "", "quotes/proposals")
-	fs.StringVar(&o.Competitors, "competitors", "", "competitors")
-	fs.StringVar(&o.WinLossReason, "reason", "", "win/loss reason")
+	st, err := readLead(ctx, tc, id)
+	if err != nil {
+		return err
+	}
+	q, o := st.Data.Qualification, st.Data.Opportunity
+	fs.StringVar(&q.PainPoints, "pain-points", q.PainPoints, "confirmed pain points")
+	fs.StringVar(&q.QualifiedServices, "qualified-services", q.QualifiedServices, "services that match the prospect's needs")
+	fs.StringVar(&q.DecisionMaker, "decision-maker", q.DecisionMaker, "the decision maker")
+	fs.StringVar(&q.BudgetRange, "budget", q.BudgetRange, "budget range")
+	fs.StringVar(&q.Timeframe, "timeframe", q.Timeframe, "implementation timeframe")
+	fs.IntVar(&q.FitScore, "fit", q.FitScore, "fit score (0-100)")
+	fs.StringVar(&q.Notes, "qualification-notes", q.Notes, "qualification notes")
+	fs.Float64Var(&o.Value, "value", o.Value, "opportunity value")
+	fs.StringVar(&o.ProductsServices, "products", o.ProductsServices, "products/services being sold")
+	fs.IntVar(&o.Probability, "probability", o.Probability, "probability of closing (0-100)")
+	fs.StringVar(&o.ExpectedClose, "close-date", o.ExpectedClose, "expected close date (YYYY-MM-DD)")
+	fs.StringVar(&o.Quotes, "quotes", o.Quotes, "quotes/proposals")
+	fs.StringVar(&o.Competitors, "competitors", o.Competitors, "competitors")
+	fs.StringVar(&o.WinLossReason, "reason", o.WinLossReason, "win/loss reason")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -81,8 +81,13 @@ func runWorker(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer st.Close()
+	provs, err := providerClients(cfg.Providers, logger)
+	if err != nil {
+		return err
+	}
 	w, err := pipeline.StartWorkers(pipeline.Deps{Temporal: tc, Halo: halo, Store: st, Spec: tenant.DefaultSpec(),
-		Logger: logger, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow})
+		Logger: logger, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
+		Providers: provs, PullDir: cfg.DataDir})
 	if err != nil {
 		return err
 	}

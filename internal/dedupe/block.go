@@ -26,7 +26,7 @@ type blockKey struct {
 
 // exactKeys appends the hashed identity keys of k (e-mail, LinkedIn profile) to dst.
 func exactKeys(dst []blockKey, k *normalize.Keys) []blockKey {
-	if k.Email != "" && !k.EmailRole {
+	if k.Email != "" && (!k.EmailRole || mailboxOnly(*k)) {
 		dst = append(dst, blockKey{hashKey("e", k.Email), false})
 	}
 	if k.LinkedIn != "" {

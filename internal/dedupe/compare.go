@@ -82,6 +82,9 @@ func compareEmail(c *comparison, a, b *normalize.Keys, explain bool) bool {
 	switch {
 	case a.Email == "" || b.Email == "":
 		return false
+	case a.Email == b.Email && a.EmailRole && mailboxOnly(*a) && mailboxOnly(*b):
+		c.add(wEmailExact, "same role mailbox, no person named", explain)
+		return true
 	case a.Email == b.Email && a.EmailRole:
 		c.add(0, "same role address", explain)
 		return false

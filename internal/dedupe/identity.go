@@ -42,5 +42,15 @@ func identityKeys(k normalize.Keys) []string {
 			keys = append(keys, key)
 		}
 	}
+	if len(keys) == 0 && mailboxOnly(k) {
+		// A role mailbox (info@, sales@) with no person behind it is a contact of its own:
+		// one lead per mailbox, whichever provider lists it.
+		keys = append(keys, emailPrefix+k.Email)
+	}
 	return keys
+}
+
+// mailboxOnly reports whether k is a role address with no person's name.
+func mailboxOnly(k normalize.Keys) bool {
+	return k.Email != "" && k.EmailRole && k.First == "" && k.Last == ""
 }

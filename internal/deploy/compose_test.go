@@ -8,11 +8,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"gopkg.in/yaml.v3"
+
+	"haloleads/internal/visibility"
 )
 
 // workerEnv is every variable the worker reads from its environment (internal/config); the
@@ -27,9 +31,20 @@ var workerEnv = []string{
 	"LOG_LEVEL",
 }
 
-// searchAttributes are haloleads' custom search attributes, as Name:Type.
-var searchAttributes = []string{
-	"LeadStage:Keyword", "LeadStatus:Keyword", "LeadSource:Keyword", "LeadCompany:Keyword", "FitScore:Int", "DoNotContact:Bool",
+// searchAttributes are haloleads' custom search attributes as the namespace job names them
+// (Name:Type), from the definitions the workflows use.
+func searchAttributes() []string {
+	names := map[enumspb.IndexedValueType]string{
+		enumspb.INDEXED_VALUE_TYPE_KEYWORD: "Keyword", enumspb.INDEXED_VALUE_TYPE_INT: "Int",
+		enumspb.INDEXED_VALUE_TYPE_BOOL: "Bool", enumspb.INDEXED_VALUE_TYPE_TEXT: "Text",
+		enumspb.INDEXED_VALUE_TYPE_DOUBLE: "Double", enumspb.INDEXED_VALUE_TYPE_DATETIME: "Datetime",
+	}
+	var out []string
+	for name, typ := range visibility.Definitions() {
+		out = append(out, name+":"+names[typ])
+	}
+	sort.Strings(out)
+	return out
 }
 
 // composeFile is the part of the Compose specification docker-compose.yml may use; decoding
@@ -322,7 +337,7 @@ func checkSchemaJob(t *testing.T, c *composeFile) {
 func checkNamespaceJob(t *testing.T, c *composeFile) {
 	s := c.Services["temporal-create-namespace"]
 	script := s.script()
-	for _, want := range append([]string{"operator namespace create", "operator search-attribute create"}, searchAttributes...) {
+	for _, want := range append([]string{"operator namespace create", "operator search-attribute create"}, searchAttributes()...) {
 		if !strings.Contains(script, want) {
 			t.Errorf("temporal-create-namespace: script lacks %q", want)
 		}

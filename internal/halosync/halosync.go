@@ -15,6 +15,7 @@ import (
 
 	"haloleads/activities"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/landing"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/store"
@@ -42,7 +43,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, e webhook.Event) error {
 		return nil
 	}
 	change := leadflow.HaloChange{EventID: e.ID, TicketID: e.TicketID, At: e.ChangedAt}
-	if e.StatusID != 0 {
+	// Only a status change event reports a status: every event carries the ticket's status, and
+	// taking the others for changes would judge (and flag) one change again on each later event.
+	if e.Name == webhook.EventTicketStatusChanged && e.StatusID != 0 {
 		if s, ok := d.Tenant.StatusOf(ctx, halopsa.ID(e.StatusID)); ok {
 			change.Status = s
 		}
@@ -61,7 +64,8 @@ func (d *Dispatcher) Dispatch(ctx context.Context, e webhook.Event) error {
 }
 
 // values maps the event's custom fields (by HaloPSA id) to lead fields, as HaloPSA shows them
-// (a dropdown by its option's name).
+// (a dropdown by its option's name). Only lead fields kept on the ticket count: scores, stage
+// data and derived fields are haloleads' own and never a person's edit of a lead field.
 func (d *Dispatcher) values(ctx context.Context, cfs map[int]string) lead.Values {
 	if len(cfs) == 0 {
 		return nil
@@ -78,6 +82,9 @@ func (d *Dispatcher) values(ctx context.Context, cfs map[int]string) lead.Values
 	out := lead.Values{}
 	for logical, v := range read {
 		f := lead.Field(logical)
+		if landing.WhereIs(f) != landing.OnTicket {
+			continue
+		}
 		switch x := v.(type) {
 		case nil:
 		case bool:

@@ -33,7 +33,24 @@ func Domain(raw string) (string, error) {
 	if err != nil {
 		return "", &DomainError{Reason: fmt.Sprintf("public suffix lookup: %v", err)}
 	}
-	return d, nil
+	return documentationDomain(host, d), nil
+}
+
+// documentationDomains are the second-level names reserved for examples (RFC 2606). Nobody owns a
+// company under them, so made-up data (samples, tests, the sandboxes) names companies one label
+// deeper: acme.example.com and zenith.example.com are two companies, not one.
+var documentationDomains = map[string]bool{"example.com": true, "example.net": true, "example.org": true}
+
+// documentationDomain treats a reserved documentation domain as a public suffix.
+func documentationDomain(host, registrable string) string {
+	if !documentationDomains[registrable] || host == registrable {
+		return registrable
+	}
+	rest := strings.TrimSuffix(host, "."+registrable)
+	if i := strings.LastIndexByte(rest, '.'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	return rest + "." + registrable
 }
 
 // hostOf strips scheme, user info, path, query, fragment, port, "www." and a trailing dot.

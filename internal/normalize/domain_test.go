@@ -60,3 +60,19 @@ func FuzzDomain(f *testing.F) {
 		}
 	})
 }
+
+func TestDocumentationDomains(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"https://www.quarryline.example.com/about": "quarryline.example.com",
+		"jane@mail.zenith.example.org":             "zenith.example.org",
+		"example.net":                              "example.net",
+		"acme.co.uk":                               "acme.co.uk",
+		"shop.example.co.uk":                       "example.co.uk",
+	}
+	for in, want := range tests {
+		if got, err := Domain(in); err != nil || got != want {
+			t.Errorf("Domain(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

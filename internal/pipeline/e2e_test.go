@@ -10,15 +10,19 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
 
+	"haloleads/activities"
 	"haloleads/internal/devserver"
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosandbox"
+	"haloleads/internal/halosync"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
 	"haloleads/internal/visibility"
+	"haloleads/internal/webhook"
 )
 
 // env is one in-process haloleads: the embedded Temporal server, the HaloPSA sandbox over HTTP,
@@ -29,6 +33,16 @@ type env struct {
 	halo     *halopsa.Client
 	store    *store.Store
 	workers  *pipeline.Workers
+	tenant   tenant.Result
+	// hostPort and namespace locate the embedded Temporal server, for the CLI.
+	hostPort, namespace string
+}
+
+// envOptions vary the world newEnvWith builds.
+type envOptions struct {
+	// Webhook runs the webhook receiver with halosync on an httptest server and registers it
+	// in the sandbox, so changes made in HaloPSA reach the lead workflows.
+	Webhook bool
 }
 
 func samples(t *testing.T, names ...string) []string {
@@ -47,6 +61,11 @@ func samples(t *testing.T, names ...string) []string {
 }
 
 func newEnv(t *testing.T) *env {
+	t.Helper()
+	return newEnvWith(t, envOptions{})
+}
+
+func newEnvWith(t *testing.T, opts envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	srv, err := devserver.Start(ctx, devserver.Options{SearchAttributes: visibility.Definitions()})
@@ -76,17 +95,37 @@ func newEnv(t *testing.T) *env {
 		t.Fatalf("store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := tenant.Apply(ctx, halo, tenant.DefaultSpec()); err != nil {
+	spec := tenant.DefaultSpec()
+	if opts.Webhook {
+		spec.Webhook = startReceiver(t, tc, st, halo)
+	}
+	res, err := tenant.Apply(ctx, halo, spec)
+	if err != nil {
 		t.Fatalf("tenant setup: %v", err)
 	}
 	w, err := pipeline.StartWorkers(pipeline.Deps{
-		Temporal: tc, Halo: halo, Store: st, Spec: tenant.DefaultSpec(), RateLimit: 300, RateWindow: 5 * time.Minute,
+		Temporal: tc, Halo: halo, Store: st, Spec: spec, RateLimit: 300, RateWindow: 5 * time.Minute,
 	})
 	if err != nil {
 		t.Fatalf("workers: %v", err)
 	}
 	t.Cleanup(w.Stop)
-	return &env{temporal: tc, sandbox: sb, halo: halo, store: st, workers: w}
+	return &env{temporal: tc, sandbox: sb, halo: halo, store: st, workers: w, tenant: res,
+		hostPort: srv.HostPort(), namespace: srv.Namespace()}
+}
+
+// startReceiver serves the webhook receiver with the halosync dispatcher, as the worker does,
+// and returns the webhook to register in HaloPSA.
+func startReceiver(t *testing.T, tc client.Client, st *store.Store, halo *halopsa.Client) *tenant.Webhook {
+	t.Helper()
+	const user, password = "halo", "receiver-test-password"
+	// The dispatcher's own tenant resolver reads the set-up on first use, as in the worker.
+	d := &halosync.Dispatcher{Temporal: tc, Store: st, Logger: zap.NewNop(),
+		Tenant: &activities.Tenant{Client: halo, Spec: tenant.DefaultSpec()}}
+	hs := httptest.NewServer(webhook.NewHandler(webhook.Config{User: user, Password: password}, d, nil))
+	t.Cleanup(hs.Close)
+	return &tenant.Webhook{Name: "haloleads", URL: hs.URL, Username: user, Password: password,
+		Events: tenant.DefaultWebhookEvents}
 }
 
 func (e *env) importFiles(t *testing.T, runID string, files ...string) leadflow.Summary {

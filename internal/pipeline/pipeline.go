@@ -17,8 +17,11 @@ import (
 
 	"haloleads/activities"
 	"haloleads/internal/dedupe"
+	"haloleads/internal/enrich"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
+	"haloleads/internal/providers"
 	"haloleads/internal/score"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
@@ -36,6 +39,10 @@ type Deps struct {
 	// server-side activity rate so several workers stay inside it together.
 	RateLimit  int
 	RateWindow time.Duration
+	// Providers are the provider API clients pulls use (none: pulls fail, imports work);
+	// PullDir holds the exports pulls write for their imports.
+	Providers map[lead.Source]providers.Provider
+	PullDir   string
 }
 
 // Workers are the started workers of one process.
@@ -61,6 +68,8 @@ func StartWorkers(d Deps) (*Workers, error) {
 	main.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
 	main.RegisterWorkflowWithOptions(workflows.Import, workflow.RegisterOptions{Name: leadflow.ImportWorkflow})
 	main.RegisterActivity(imp)
+	main.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
+	main.RegisterActivity(&activities.Puller{Providers: d.Providers, Store: d.Store, Dir: d.PullDir, Plan: enrich.DefaultPlan(), Logger: d.Logger})
 
 	perSecond := float64(max(d.RateLimit, 1)) / max(d.RateWindow.Seconds(), 1)
 	haloWorker := worker.New(d.Temporal, leadflow.HaloTaskQueue, worker.Options{

@@ -1,0 +1,293 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
+	"haloleads/internal/enrich"
+	"haloleads/internal/lead"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/providers"
+	"haloleads/internal/store"
+)
+
+// Puller holds the pull workflow's activities: the provider clients, the store that remembers
+// who was bought, and the directory the pulled exports are written to.
+type Puller struct {
+	Providers map[lead.Source]providers.Provider
+	Store     *store.Store
+	// Dir holds one directory of exports per run.
+	Dir    string
+	Plan   enrich.Plan
+	Logger *zap.Logger
+}
+
+// PullPageInput asks for one page of a pull.
+type PullPageInput struct {
+	RunID  string      `json:"run_id"`
+	Source lead.Source `json:"source"`
+	Query  string      `json:"query"`
+	Cursor string      `json:"cursor,omitempty"`
+	Page   int         `json:"page"`
+	// Budget is what the run has left.
+	Budget int `json:"budget"`
+}
+
+// PullPageResult is what one page bought: counts and the export written, never people.
+type PullPageResult struct {
+	Found           int    `json:"found"`
+	AlreadyBought   int    `json:"already_bought"`
+	Bought          int    `json:"bought"`
+	Credits         int    `json:"credits"`
+	File            string `json:"file,omitempty"`
+	Next            string `json:"next,omitempty"`
+	BudgetExhausted bool   `json:"budget_exhausted,omitempty"`
+	QuotaExhausted  bool   `json:"quota_exhausted,omitempty"`
+}
+
+// PullPage searches one page, skips the people bought before, buys the rest within the budget
+// (a search result without an email is enriched; one with an email, as Hunter returns them, was
+// bought by the search), writes them as the provider's export and marks them bought. A retry
+// after a failure buys only what was not marked.
+func (a *Puller) PullPage(ctx context.Context, in PullPageInput) (PullPageResult, error) {
+	var res PullPageResult
+	src, err := a.searcher(in.Source)
+	if err != nil {
+		return res, err
+	}
+	q, err := enrich.ParseQuery(in.Query)
+	if err != nil {
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), "BadQuery", err)
+	}
+	page, err := src.Search(ctx, q, in.Cursor)
+	if err != nil {
+		return res, providerError(err)
+	}
+	res.Found, res.Credits, res.Next = len(page.Records), page.Credits, page.Next
+	fresh, err := a.unbought(ctx, in.Source, page.Records)
+	if err != nil {
+		return res, err
+	}
+	res.AlreadyBought = len(page.Records) - len(fresh)
+	if n := in.Budget - res.Credits; n < len(fresh) {
+		res.BudgetExhausted, fresh = true, fresh[:max(n, 0)]
+	}
+	recs, credits, err := a.buy(ctx, src, fresh)
+	res.Credits += credits
+	if ae := providers.AsAPIError(err); ae != nil && ae.QuotaExhausted {
+		res.QuotaExhausted, fresh = true, recs
+	} else if err != nil {
+		return res, providerError(err)
+	}
+	return a.keep(ctx, in, fresh, recs, res)
+}
+
+// keep writes the bought records as an export and marks the people asked about as bought.
+func (a *Puller) keep(ctx context.Context, in PullPageInput, asked, recs []lead.Record, res PullPageResult) (PullPageResult, error) {
+	if len(recs) > 0 {
+		res.File = a.file(in.RunID, in.Page, in.Source)
+		if err := enrich.WriteExport(res.File, in.Source, recs); err != nil {
+			return res, err
+		}
+	}
+	if err := a.Store.MarkBought(ctx, in.Source, personKeys(asked)...); err != nil {
+		return res, fmt.Errorf("recording purchases: %w", err)
+	}
+	res.Bought = len(recs)
+	a.logger().Info("pulled a page", zap.String("run", in.RunID), zap.String("source", string(in.Source)),
+		zap.Int("page", in.Page), zap.Int("bought", res.Bought), zap.Int("credits", res.Credits))
+	return res, nil
+}
+
+// buy enriches the records that lack an email; the others came complete from the search.
+func (a *Puller) buy(ctx context.Context, src providers.Searcher, fresh []lead.Record) ([]lead.Record, int, error) {
+	var teasers, complete []lead.Record
+	for _, r := range fresh {
+		if r.Get(lead.Email) == "" {
+			teasers = append(teasers, r)
+		} else {
+			complete = append(complete, r)
+		}
+	}
+	if len(teasers) == 0 {
+		return complete, 0, nil
+	}
+	recs, credits, err := src.Enrich(ctx, teasers)
+	return append(complete, recs...), credits, err
+}
+
+// unbought returns the records whose person was not bought before.
+func (a *Puller) unbought(ctx context.Context, src lead.Source, recs []lead.Record) ([]lead.Record, error) {
+	bought, err := a.Store.Bought(ctx, src, personKeys(recs))
+	if err != nil {
+		return nil, fmt.Errorf("reading purchases: %w", err)
+	}
+	var out []lead.Record
+	for _, r := range recs {
+		if !bought[personKey(r)] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// EnrichPageInput asks for the waterfall over one page's export.
+type EnrichPageInput struct {
+	RunID  string `json:"run_id"`
+	Page   int    `json:"page"`
+	File   string `json:"file"`
+	Budget int    `json:"budget"`
+}
+
+// EnrichPageResult is what the waterfall bought for a page: credits, supplies and the
+// exports written (one per provider that supplied something).
+type EnrichPageResult struct {
+	Credits         map[lead.Source]int `json:"credits"`
+	Spent           int                 `json:"spent"`
+	Supplied        []leadflow.Supplied `json:"supplied,omitempty"`
+	Files           []string            `json:"files,omitempty"`
+	BudgetExhausted bool                `json:"budget_exhausted,omitempty"`
+	Errors          []string            `json:"errors,omitempty"`
+}
+
+// EnrichPage runs the enrichment waterfall over a page's export and writes what each provider
+// supplied as that provider's export. It heartbeats the credits spent, so that a retry (after
+// a rate limit) counts them against the budget and reports them.
+func (a *Puller) EnrichPage(ctx context.Context, in EnrichPageInput) (EnrichPageResult, error) {
+	recs, err := enrich.ReadExport(in.File)
+	if err != nil {
+		return EnrichPageResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+	}
+	prior := map[lead.Source]int{}
+	if activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &prior)
+	}
+	spentBefore := sum(prior)
+	wf := enrich.Waterfall{Plan: a.Plan, Providers: a.Providers}
+	wres, err := wf.Run(ctx, recs, in.Budget-spentBefore, func(r enrich.Result) {
+		activity.RecordHeartbeat(ctx, addCredits(prior, r.Credits))
+	})
+	if err != nil {
+		return EnrichPageResult{}, providerError(err)
+	}
+	res := EnrichPageResult{Credits: addCredits(prior, wres.Credits), BudgetExhausted: wres.BudgetExhausted}
+	res.Spent = sum(res.Credits)
+	for _, s := range wres.Supplied {
+		res.Supplied = append(res.Supplied, leadflow.Supplied(s))
+	}
+	for _, f := range wres.Failures {
+		res.Errors = append(res.Errors, fmt.Sprintf("%s by %s skipped: %s", f.Rule, f.Source.DisplayName(), f.Error))
+	}
+	res.Files, err = a.writeBySource(in, wres.Records)
+	return res, err
+}
+
+// writeBySource writes recs as one export per provider, in the plan's provider order.
+func (a *Puller) writeBySource(in EnrichPageInput, recs []lead.Record) ([]string, error) {
+	var files []string
+	for _, src := range a.Plan.Sources() {
+		var mine []lead.Record
+		for _, r := range recs {
+			if r.Source == src {
+				mine = append(mine, r)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		path := a.file(in.RunID, in.Page, src)
+		if err := enrich.WriteExport(path, src, mine); err != nil {
+			return files, err
+		}
+		files = append(files, path)
+	}
+	return files, nil
+}
+
+// searcher returns the client that can search src.
+func (a *Puller) searcher(src lead.Source) (providers.Searcher, error) {
+	p, ok := a.Providers[src]
+	if !ok {
+		err := fmt.Errorf("%s has no API credentials configured", src.DisplayName())
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "NoProvider", err)
+	}
+	s, ok := p.(providers.Searcher)
+	if !ok {
+		err := fmt.Errorf("%s cannot search; pull from Apollo.io, ZoomInfo or Hunter.io", src.DisplayName())
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "NoSearch", err)
+	}
+	return s, nil
+}
+
+// file is where page's export of src goes.
+func (a *Puller) file(runID string, page int, src lead.Source) string {
+	return filepath.Join(a.Dir, "pulls", runID, fmt.Sprintf("page-%04d-%s.csv", page, src))
+}
+
+func (a *Puller) logger() *zap.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return zap.NewNop()
+}
+
+// providerError tells Temporal how to retry a provider error: after the provider's wait when
+// it said one, not at all when the quota is spent or the request was refused.
+func providerError(err error) error {
+	ae := providers.AsAPIError(err)
+	switch {
+	case ae == nil:
+		return err // a transport or context error: retried as usual
+	case ae.Retryable && ae.RetryAfter > 0:
+		return temporal.NewApplicationErrorWithOptions(err.Error(), "ProviderRateLimited",
+			temporal.ApplicationErrorOptions{NextRetryDelay: ae.RetryAfter, Cause: err})
+	case ae.Retryable:
+		return err
+	case ae.QuotaExhausted:
+		return temporal.NewNonRetryableApplicationError(err.Error(), "ProviderQuotaExhausted", err)
+	}
+	return temporal.NewNonRetryableApplicationError(err.Error(), fmt.Sprintf("Provider%d", ae.StatusCode), err)
+}
+
+// personKey identifies a provider's person for the purchase record: the provider's id, or the
+// email for providers without ids (Hunter).
+func personKey(r lead.Record) string {
+	if r.SourceID != "" {
+		return r.SourceID
+	}
+	return "email:" + strings.ToLower(r.Get(lead.Email))
+}
+
+func personKeys(recs []lead.Record) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = personKey(r)
+	}
+	return out
+}
+
+// addCredits returns a + b per source.
+func addCredits(a, b map[lead.Source]int) map[lead.Source]int {
+	out := make(map[lead.Source]int, len(a)+len(b))
+	for k, v := range a {
+		out[k] += v
+	}
+	for k, v := range b {
+		out[k] += v
+	}
+	return out
+}
+
+func sum(m map[lead.Source]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}

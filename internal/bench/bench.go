@@ -1,0 +1,276 @@
+// Package bench measures haloleads' throughput against HaloPSA's rate limit: it generates an
+// overlapping Apollo, ZoomInfo and Hunter input, imports it through the Import workflow on the
+// embedded Temporal server into the HaloPSA sandbox (with the real limit shape on a time-scaled
+// window), imports it again, and compares the requests made with a baseline that writes one
+// record per request the way the original design doc does.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.uber.org/zap"
+
+	"haloleads/internal/leadflow"
+	"haloleads/internal/pipeline"
+)
+
+// Defaults of Config.
+const (
+	DefaultLeads         = 10000
+	DefaultLimit         = 300
+	DefaultWindow        = 5 * time.Second
+	DefaultSeed          = 1
+	DefaultHistorySample = 50
+)
+
+// Config configures a benchmark run. Zero fields take the defaults above.
+type Config struct {
+	Leads int
+	// Limit requests per Window is the budget of the sandbox and of the client alike: HaloPSA's
+	// 300 per 5 minutes, time-scaled to 300 per 5 seconds by default.
+	Limit  int
+	Window time.Duration
+	Seed   uint64
+	// HistorySample is how many lead workflows' histories are read to count events.
+	HistorySample int
+	// SkipBaseline leaves the baseline out (its figures stay zero).
+	SkipBaseline bool
+	// Dir holds the generated input and the store; default a temporary directory, removed after.
+	Dir    string
+	Logger *zap.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Leads == 0 {
+		c.Leads = DefaultLeads
+	}
+	if c.Limit == 0 {
+		c.Limit = DefaultLimit
+	}
+	if c.Window == 0 {
+		c.Window = DefaultWindow
+	}
+	if c.Seed == 0 {
+		c.Seed = DefaultSeed
+	}
+	if c.HistorySample == 0 {
+		c.HistorySample = DefaultHistorySample
+	}
+	c.Logger = nopLogger(c.Logger)
+	return c
+}
+
+// Report is what a run measured. Requests are counted by the sandbox (every request it saw,
+// token requests and 429 answers included); tenant set-up is not counted.
+type Report struct {
+	Leads     int       `json:"leads"`
+	Haloleads Figures   `json:"haloleads"`
+	Baseline  Baseline  `json:"baseline"`
+	Ratio     float64   `json:"ratio"` // baseline requests per lead / haloleads requests per lead
+	Summary   Summaries `json:"-"`
+}
+
+// Figures are haloleads' figures: the first import's requests, time and history, and the
+// re-import's writes.
+type Figures struct {
+	HaloRequests    int64   `json:"halo_requests"`
+	RequestsPerLead float64 `json:"requests_per_lead"`
+	// Windows is HaloRequests / limit: how many rolling windows the import needs at least.
+	Windows               float64 `json:"windows"`
+	Responses429          int     `json:"responses_429"` // import and re-import
+	ReimportWriteRequests int64   `json:"reimport_write_requests"`
+	HistoryEventsPerLead  float64 `json:"history_events_per_lead"`
+	WallSPer1000          float64 `json:"wall_s_per_1000"`
+	CPUSPer1000           float64 `json:"cpu_s_per_1000"` // the whole process: Temporal and sandbox too
+}
+
+// Baseline are the figures of the one-record-per-request design on the same leads.
+type Baseline struct {
+	HaloRequests    int64   `json:"halo_requests"`
+	RequestsPerLead float64 `json:"requests_per_lead"`
+	Windows         float64 `json:"windows"`
+}
+
+// Summaries are the two imports' summaries, for callers that check them.
+type Summaries struct {
+	Import, Reimport leadflow.Summary
+	Input            Input
+}
+
+// Run generates the input and measures haloleads, then the baseline.
+func Run(ctx context.Context, cfg Config) (Report, error) {
+	cfg = cfg.withDefaults()
+	dir, cleanup, err := workDir(cfg.Dir)
+	if err != nil {
+		return Report{}, err
+	}
+	defer cleanup()
+	in, err := Generate(dir, cfg.Leads, cfg.Seed)
+	if err != nil {
+		return Report{}, err
+	}
+	rep, err := runHaloleads(ctx, cfg, dir, in)
+	if err != nil || cfg.SkipBaseline {
+		return rep, err
+	}
+	if rep.Baseline, err = RunBaseline(ctx, cfg, in.Files); err != nil {
+		return rep, err
+	}
+	if rep.Haloleads.RequestsPerLead > 0 {
+		rep.Ratio = rep.Baseline.RequestsPerLead / rep.Haloleads.RequestsPerLead
+	}
+	return rep, nil
+}
+
+func workDir(dir string) (string, func(), error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", nil, fmt.Errorf("creating %s: %w", dir, err)
+		}
+		return dir, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "haloleads-bench-")
+	if err != nil {
+		return "", nil, fmt.Errorf("creating a temporary directory: %w", err)
+	}
+	return tmp, func() { _ = os.RemoveAll(tmp) }, nil
+}
+
+// runHaloleads imports the input twice through the Import workflow and measures both runs.
+func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report, error) {
+	w, err := startWorld(ctx, cfg, dir)
+	if err != nil {
+		return Report{}, err
+	}
+	defer w.close()
+	rep := Report{Summary: Summaries{Input: in}}
+	cpu0, start := cpuTime(), time.Now()
+	first, err := importOnce(ctx, w, "bench-import", in.Files)
+	if err != nil {
+		return rep, err
+	}
+	wall, cpu := time.Since(start), cpuTime()-cpu0
+	rep.Summary.Import, rep.Leads = first, first.Leads
+	st := w.sandbox.Stats()
+	f := &rep.Haloleads
+	f.HaloRequests, f.Responses429 = int64(st.Requests), st.Responses429
+	f.RequestsPerLead, f.Windows = perLead(f.HaloRequests, rep.Leads), float64(f.HaloRequests)/float64(cfg.Limit)
+	f.WallSPer1000, f.CPUSPer1000 = per1000(wall, rep.Leads), per1000(cpu, rep.Leads)
+	if f.HistoryEventsPerLead, err = historyPerLead(ctx, w, first, cfg.HistorySample); err != nil {
+		return rep, err
+	}
+	w.sandbox.ResetStats()
+	writes := w.halo.WriteRequests()
+	if rep.Summary.Reimport, err = importOnce(ctx, w, "bench-reimport", in.Files); err != nil {
+		return rep, err
+	}
+	f.ReimportWriteRequests = w.halo.WriteRequests() - writes
+	f.Responses429 += w.sandbox.Stats().Responses429
+	return rep, nil
+}
+
+// ErrImport is wrapped by the error of an import whose summary reports errors.
+var ErrImport = errors.New("import reported errors")
+
+func importOnce(ctx context.Context, w *world, runID string, files []string) (leadflow.Summary, error) {
+	sum, err := pipeline.RunImport(ctx, w.temporal, leadflow.ImportInput{RunID: runID, Files: files}, true)
+	if err != nil {
+		return sum, err
+	}
+	if len(sum.Errors) > 0 {
+		return sum, fmt.Errorf("%w: %s: %v", ErrImport, runID, sum.Errors)
+	}
+	return sum, nil
+}
+
+func perLead(requests int64, leads int) float64 {
+	if leads == 0 {
+		return 0
+	}
+	return float64(requests) / float64(leads)
+}
+
+func per1000(d time.Duration, leads int) float64 {
+	if leads == 0 {
+		return 0
+	}
+	return d.Seconds() * 1000 / float64(leads)
+}
+
+// historyPerLead is the mean event count of a sample of lead workflows plus the import
+// workflow's events shared out over the leads.
+func historyPerLead(ctx context.Context, w *world, sum leadflow.Summary, sample int) (float64, error) {
+	ids, err := sampleLeads(ctx, w, sample)
+	if err != nil || len(ids) == 0 || sum.Leads == 0 {
+		return 0, err
+	}
+	total := 0
+	for _, id := range ids {
+		n, err := settledEvents(ctx, w, id)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	imp, err := settledEvents(ctx, w, leadflow.ImportWorkflowID(sum.RunID))
+	if err != nil {
+		return 0, err
+	}
+	return float64(total)/float64(len(ids)) + float64(imp)/float64(sum.Leads), nil
+}
+
+// sampleLeads returns up to n lead IDs from the store, in ID order (IDs are content hashes, so
+// the first ones are as good as a random sample).
+func sampleLeads(ctx context.Context, w *world, n int) ([]string, error) {
+	known, err := w.store.Identities(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading lead identities: %w", err)
+	}
+	var ids []string
+	for _, id := range known {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	return ids[:min(n, len(ids))], nil
+}
+
+// settledEvents counts a workflow's history events once its last workflow task has completed
+// (a signal sent at the end of an import is still being handled when the import returns).
+func settledEvents(ctx context.Context, w *world, id string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		n, last, err := countEvents(ctx, w, id)
+		if err != nil {
+			return 0, err
+		}
+		if last == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || last == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED {
+			return n, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("waiting for workflow %s to settle: %w", id, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func countEvents(ctx context.Context, w *world, id string) (int, enumspb.EventType, error) {
+	it := w.temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	n, last := 0, enumspb.EVENT_TYPE_UNSPECIFIED
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return 0, last, fmt.Errorf("reading the history of %s: %w", id, err)
+		}
+		n, last = n+1, ev.GetEventType()
+	}
+	return n, last, nil
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"haloleads/internal/halosandbox"
+)
+
+// TestDemoTwice runs `demo --once --json` twice on one data directory: the first run lands the
+// samples (fewer leads than rows), the second creates nothing and the sandbox holds no duplicate.
+func TestDemoTwice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the embedded Temporal server")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	samples := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples")
+	data := t.TempDir()
+	run := func() demoOutput {
+		var out, errs bytes.Buffer
+		code := Run([]string{"demo", "--once", "--json", "--data", data, "--samples", samples,
+			"--port", "0", "--ui-port", "0", "--sandbox-port", "0"},
+			IO{Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" }})
+		if code != 0 {
+			t.Fatalf("demo exited %d: %s", code, errs.String())
+		}
+		var o demoOutput
+		if err := json.Unmarshal(out.Bytes(), &o); err != nil {
+			t.Fatalf("demo output is not JSON: %v\n%s", err, out.String())
+		}
+		if len(o.Errors) > 0 {
+			t.Fatalf("demo errors: %v", o.Errors)
+		}
+		return o
+	}
+	first := run()
+	if first.LeadsCreated == 0 || first.Leads >= first.Rows-first.RejectedCount {
+		t.Fatalf("first run: %d leads created from %d accepted rows", first.LeadsCreated, first.Rows-first.RejectedCount)
+	}
+	if first.RejectedCount == 0 || first.Rejected[0].File == "" || first.Rejected[0].Line == 0 {
+		t.Errorf("rejected rows not reported with file and line: %+v", first.Rejected)
+	}
+	second := run()
+	if second.LeadsCreated != 0 || second.LeadsUpdated != 0 || second.HaloWrites != 0 {
+		t.Fatalf("second run created %d, updated %d, wrote %d times; want nothing", second.LeadsCreated, second.LeadsUpdated, second.HaloWrites)
+	}
+	assertNoDuplicates(t, filepath.Join(data, "halopsa"))
+}
+
+// assertNoDuplicates opens the sandbox's saved state and checks no e-mail address has two users
+// and no user has two tickets.
+func assertNoDuplicates(t *testing.T, dir string) {
+	t.Helper()
+	sb, err := halosandbox.New(halosandbox.Options{DataDir: dir})
+	if err != nil {
+		t.Fatalf("reopening the sandbox: %v", err)
+	}
+	users, tickets := sb.Users(), sb.Tickets()
+	if len(users) == 0 || len(tickets) == 0 {
+		t.Fatalf("sandbox holds %d users and %d tickets", len(users), len(tickets))
+	}
+	emails, owners := map[string]bool{}, map[int]bool{}
+	for _, u := range users {
+		if e := u.String("emailaddress"); e != "" {
+			if emails[e] {
+				t.Errorf("two users have the same e-mail address")
+			}
+			emails[e] = true
+		}
+	}
+	for _, tk := range tickets {
+		if uid := tk.Int("user_id"); uid != 0 {
+			if owners[uid] {
+				t.Errorf("user %d has two tickets", uid)
+			}
+			owners[uid] = true
+		}
+	}
+}

@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"haloleads/internal/config"
+	"haloleads/internal/enrich"
+	"haloleads/internal/lead"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/providers"
+	"haloleads/internal/providers/apollo"
+	"haloleads/internal/providers/hunter"
+	"haloleads/internal/providers/lusha"
+	"haloleads/internal/providers/uplead"
+	"haloleads/internal/providers/zoominfo"
+	"haloleads/internal/providersandbox"
+)
+
+// pullFlags are the flags `pull` and `schedule create` share.
+type pullFlags struct {
+	source, query *string
+	budget        *int
+	dryRun        *bool
+}
+
+func addPullFlags(fs interface {
+	String(name, value, usage string) *string
+	Int(name string, value int, usage string) *int
+	Bool(name string, value bool, usage string) *bool
+}) pullFlags {
+	return pullFlags{
+		source: fs.String("source", "", "the provider to pull from: apollo, zoominfo or hunter"),
+		query: fs.String("query", "", "who to pull: key=value pairs separated by commas, keys domain, title, company, "+
+			"page_size (domain and title repeat), e.g. 'domain=example.com,title=IT'"),
+		budget: fs.Int("budget", leadflow.DefaultPullBudget, "the most credits one run may spend"),
+		dryRun: fs.Bool("dry-run", false, "buy and enrich, but write nothing to HaloPSA"),
+	}
+}
+
+// input checks the flags and builds the pull's input.
+func (f pullFlags) input(io IO) (leadflow.PullInput, error) {
+	src := lead.Source(*f.source)
+	if src != lead.Apollo && src != lead.ZoomInfo && src != lead.Hunter {
+		return leadflow.PullInput{}, fmt.Errorf("--source %q: pull from apollo, zoominfo or hunter (the providers with a search)", src)
+	}
+	if _, err := enrich.ParseQuery(*f.query); err != nil {
+		return leadflow.PullInput{}, fmt.Errorf("--query: %w", err)
+	}
+	if *f.budget < 1 {
+		return leadflow.PullInput{}, errors.New("--budget must be at least 1 credit")
+	}
+	settings, err := settingsFrom(io)
+	if err != nil {
+		return leadflow.PullInput{}, err
+	}
+	return leadflow.PullInput{Source: src, Query: *f.query, Budget: *f.budget, DryRun: *f.dryRun, Settings: settings}, nil
+}
+
+func runPull(ctx context.Context, io IO, args []string) error {
+	fs := newFlags("pull", io)
+	pf := addPullFlags(fs)
+	wait := fs.Bool("wait", true, "wait for the pull and its import and print the result")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	in, err := pf.input(io)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(io)
+	if err != nil {
+		return err
+	}
+	tc, err := dialTemporal(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	in.RunID = newRunID(time.Now())
+	res, err := startPull(ctx, tc, in, *wait)
+	if err != nil {
+		return err
+	}
+	if *asJSON || !*wait {
+		return writeJSON(io.Stdout, res)
+	}
+	printPull(io.Stdout, res)
+	return nil
+}
+
+// startPull starts a pull workflow and, when wait is set, waits for its result.
+func startPull(ctx context.Context, c client.Client, in leadflow.PullInput, wait bool) (leadflow.PullResult, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: leadflow.PullWorkflowID(in.RunID), TaskQueue: leadflow.TaskQueue,
+	}, leadflow.PullWorkflow, in)
+	if err != nil {
+		return leadflow.PullResult{}, fmt.Errorf("starting pull %s: %w", in.RunID, err)
+	}
+	if !wait {
+		return leadflow.PullResult{RunID: in.RunID, Source: in.Source, Query: in.Query, Budget: in.Budget}, nil
+	}
+	var res leadflow.PullResult
+	if err := run.Get(ctx, &res); err != nil {
+		return res, fmt.Errorf("pull %s: %w", in.RunID, err)
+	}
+	return res, nil
+}
+
+func printPull(w io.Writer, r leadflow.PullResult) {
+	fmt.Fprintf(w, "Pulled %d pages from %s (%s): %d found, %d bought before, %d bought now.\n",
+		r.Pages, r.Source.DisplayName(), r.Query, r.Found, r.AlreadyBought, r.Bought)
+	fmt.Fprintf(w, "  credits: %d of %d", r.Credits, r.Budget)
+	for _, src := range lead.Providers {
+		if n := r.CreditsBy[src]; n > 0 {
+			fmt.Fprintf(w, ", %s %d", src.DisplayName(), n)
+		}
+	}
+	fmt.Fprintln(w)
+	if r.BudgetExhausted {
+		fmt.Fprintln(w, "  the budget is spent: the next run buys the rest")
+	}
+	if r.QuotaExhausted {
+		fmt.Fprintln(w, "  the provider's quota is spent")
+	}
+	for _, s := range r.Supplied {
+		fmt.Fprintf(w, "  %s: %d %s from %s\n", s.Rule, s.Count, s.Field, s.Source.DisplayName())
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintf(w, "  error: %s\n", e)
+	}
+	if r.Import != nil {
+		printSummary(w, demoOutput{Summary: *r.Import})
+	}
+}
+
+// providerClients builds a client for every provider with credentials in cfg.
+func providerClients(cfg config.Providers, logger *zap.Logger) (map[lead.Source]providers.Provider, error) {
+	set := providers.Settings{Logger: logger}
+	out := map[lead.Source]providers.Provider{}
+	add := func(src lead.Source, p providers.Provider, err error) error {
+		if err != nil {
+			return fmt.Errorf("configuring %s: %w", src.DisplayName(), err)
+		}
+		out[src] = p
+		return nil
+	}
+	var errs []error
+	if cfg.ApolloKey != "" {
+		c, err := apollo.New(apollo.Config{BaseURL: cfg.ApolloBaseURL, APIKey: cfg.ApolloKey.Value(), Settings: set})
+		errs = append(errs, add(lead.Apollo, c, err))
+	}
+	if cfg.ZoomInfoUser != "" && cfg.ZoomInfoPassword != "" {
+		c, err := zoominfo.New(zoominfo.Config{BaseURL: cfg.ZoomInfoBaseURL, Username: cfg.ZoomInfoUser,
+			Password: cfg.ZoomInfoPassword.Value(), Settings: set})
+		errs = append(errs, add(lead.ZoomInfo, c, err))
+	}
+	if cfg.HunterKey != "" {
+		c, err := hunter.New(hunter.Config{BaseURL: cfg.HunterBaseURL, APIKey: cfg.HunterKey.Value(), Settings: set})
+		errs = append(errs, add(lead.Hunter, c, err))
+	}
+	if cfg.UpLeadKey != "" {
+		c, err := uplead.New(uplead.Config{BaseURL: cfg.UpLeadBaseURL, APIKey: cfg.UpLeadKey.Value(), Settings: set})
+		errs = append(errs, add(lead.UpLead, c, err))
+	}
+	if cfg.LushaKey != "" {
+		c, err := lusha.New(lusha.Config{BaseURL: cfg.LushaBaseURL, APIKey: cfg.LushaKey.Value(), Settings: set})
+		errs = append(errs, add(lead.Lusha, c, err))
+	}
+	return out, errors.Join(errs...)
+}
+
+// startProviderSandbox serves the provider sandbox on a free local port and returns the
+// settings that point every provider client at it.
+func (e *embedded) startProviderSandbox(logger *zap.Logger) (config.Providers, error) {
+	sb := providersandbox.New(providersandbox.Options{Seed: 1})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return config.Providers{}, fmt.Errorf("listening for the provider sandbox: %w", err)
+	}
+	hs := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("provider sandbox stopped", zap.Error(err))
+		}
+	}()
+	e.closers = append(e.closers, func() { _ = hs.Close() })
+	base := "http://" + l.Addr().String()
+	key := config.Secret(providersandbox.DefaultAPIKey)
+	return config.Providers{
+		ApolloKey: key, ApolloBaseURL: base + providersandbox.Prefix(lead.Apollo),
+		ZoomInfoUser: providersandbox.DefaultZoomInfoUser, ZoomInfoPassword: config.Secret(providersandbox.DefaultZoomInfoPass),
+		ZoomInfoBaseURL: base + providersandbox.Prefix(lead.ZoomInfo),
+		HunterKey:       key, HunterBaseURL: base + providersandbox.Prefix(lead.Hunter),
+		UpLeadKey: key, UpLeadBaseURL: base + providersandbox.Prefix(lead.UpLead),
+		LushaKey: key, LushaBaseURL: base + providersandbox.Prefix(lead.Lusha),
+	}, nil
+}
+
+// embeddedProviders starts the provider sandbox and builds clients pointed at it.
+func (e *embedded) embeddedProviders(logger *zap.Logger) (map[lead.Source]providers.Provider, error) {
+	cfg, err := e.startProviderSandbox(logger)
+	if err != nil {
+		return nil, err
+	}
+	return providerClients(cfg, logger)
+}

@@ -1,0 +1,697 @@
+package workflows_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"haloleads/activities"
+	"haloleads/internal/halopsa"
+	"haloleads/internal/halosandbox"
+	"haloleads/internal/landing"
+	"haloleads/internal/lead"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
+	"haloleads/internal/store"
+	"haloleads/internal/tenant"
+	"haloleads/workflows"
+)
+
+// halo is the HaloPSA side of a lead workflow test: the sandbox over HTTP, set up as haloleads
+// needs it, our store, and the real HaloPSA activities the workflow calls.
+type halo struct {
+	sandbox *halosandbox.Server
+	client  *halopsa.Client
+	res     tenant.Result
+	store   *store.Store
+	acts    *activities.Halo
+}
+
+func newHalo(t *testing.T) *halo {
+	t.Helper()
+	sb, err := halosandbox.New(halosandbox.Options{RateLimit: -1})
+	if err != nil {
+		t.Fatalf("starting sandbox: %v", err)
+	}
+	hs := httptest.NewServer(sb)
+	t.Cleanup(hs.Close)
+	c, err := halopsa.New(halopsa.Config{
+		BaseURL: hs.URL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret,
+	})
+	if err != nil {
+		t.Fatalf("halopsa client: %v", err)
+	}
+	res, err := tenant.Apply(context.Background(), c, tenant.DefaultSpec())
+	if err != nil {
+		t.Fatalf("tenant set-up: %v", err)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "haloleads.db"))
+	if err != nil {
+		t.Fatalf("store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	tn := &activities.Tenant{Client: c, Spec: tenant.DefaultSpec()}
+	tn.Set(res)
+	return &halo{sandbox: sb, client: c, res: res, store: st,
+		acts: &activities.Halo{Client: c, Tenant: tn, Store: st}}
+}
+
+// dana is the lead most tests follow.
+func dana() lead.Lead {
+	return lead.Lead{
+		ID: "lead-dana",
+		Values: lead.Values{
+			lead.FirstName: "Dana", lead.LastName: "Okafor", lead.Email: "dana@brightkettle.example.com",
+			lead.JobTitle: "Chief Revenue Officer", lead.Company: "Bright Kettle Foods",
+			lead.LeadSource: "apollo", lead.ServicesOffered: "specialty tea", lead.Department: "Sales",
+			lead.Employees: "240",
+		},
+		Sources: []lead.Source{lead.Apollo},
+		Keys:    []string{"email:dana@brightkettle.example.com"},
+		Quality: 60,
+	}
+}
+
+// seedLead writes the client, user and lead ticket of l as an import would, and returns the
+// Landed signal the import then sends.
+func (h *halo) seedLead(t *testing.T, l lead.Lead, fit int) leadflow.Landed {
+	t.Helper()
+	ctx := context.Background()
+	cs, err := h.client.SaveCustomers(ctx, []halopsa.Customer{landing.Customer(l.Values)})
+	if err != nil {
+		t.Fatalf("seeding client: %v", err)
+	}
+	ids := leadflow.HaloIDs{ClientID: int(cs[0].ID), SiteID: int(cs[0].MainSiteID)}
+	if ids.SiteID == 0 {
+		sites, err := h.client.SaveSites(ctx, []halopsa.Site{landing.MainSite(ids.ClientID, l.Values)})
+		if err != nil {
+			t.Fatalf("seeding site: %v", err)
+		}
+		ids.SiteID = int(sites[0].ID)
+	}
+	us, err := h.client.SaveUsers(ctx, []halopsa.User{landing.User(0, ids.ClientID, ids.SiteID, l.Values)})
+	if err != nil {
+		t.Fatalf("seeding user: %v", err)
+	}
+	ids.UserID = int(us[0].ID)
+	cfs, err := h.acts.Tenant.TicketFields(ctx, landing.TicketFieldValues(l.Values, l.Quality, fit))
+	if err != nil {
+		t.Fatalf("building custom fields: %v", err)
+	}
+	newLead, _ := h.res.StatusID(tenant.Lead, lifecycle.NewLead.DisplayName())
+	ts, err := h.client.SaveTickets(ctx, []halopsa.Ticket{{
+		Summary: landing.Summary(l.Values), TicketTypeID: h.res.TicketTypes[tenant.Lead], StatusID: newLead,
+		ClientID: halopsa.ID(ids.ClientID), SiteID: halopsa.ID(ids.SiteID), UserID: halopsa.ID(ids.UserID),
+		CustomFields: cfs,
+	}})
+	if err != nil {
+		t.Fatalf("seeding ticket: %v", err)
+	}
+	ids.TicketID = int(ts[0].ID)
+	return leadflow.Landed{RunID: "seed", Halo: ids, Written: l.Values, Status: lifecycle.NewLead}
+}
+
+// ticket returns the sandbox's ticket.
+func (h *halo) ticket(t *testing.T, id int) halosandbox.Record {
+	t.Helper()
+	for _, tk := range h.sandbox.Tickets() {
+		if tk.ID() == id {
+			return tk
+		}
+	}
+	t.Fatalf("ticket %d not in the sandbox", id)
+	return nil
+}
+
+// status is the lifecycle status the sandbox's ticket is in.
+func (h *halo) status(t *testing.T, id int) lifecycle.Status {
+	t.Helper()
+	sid := halopsa.ID(h.ticket(t, id).Int("status_id"))
+	for _, byName := range h.res.Statuses {
+		for name, id := range byName {
+			if id == sid {
+				s, _ := lifecycle.ParseStatus(name)
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// notes are the texts of the actions on a ticket, in order.
+func (h *halo) notes(id int) []string {
+	var out []string
+	for _, a := range h.sandbox.Actions() {
+		if a.Int("ticket_id") == id {
+			out = append(out, a.String("outcome")+": "+a.String("note"))
+		}
+	}
+	return out
+}
+
+// reply is what became of one update: rejected by its validator, or completed.
+type reply struct {
+	rejected, err error
+	value         json.RawMessage
+	done          bool
+}
+
+// state decodes a completed update's answer as a lead state.
+func (r *reply) state(t *testing.T) leadflow.LeadState {
+	t.Helper()
+	var st leadflow.LeadState
+	if err := json.Unmarshal(r.value, &st); err != nil {
+		t.Fatalf("decoding update answer: %v", err)
+	}
+	return st
+}
+
+// leadTest runs the lead workflow in the SDK test suite against the sandbox, one step per
+// simulated minute; a step's activities finish before the next step starts.
+type leadTest struct {
+	t     *testing.T
+	env   *testsuite.TestWorkflowEnvironment
+	halo  *halo
+	steps []func()
+}
+
+func newLeadTest(t *testing.T, h *halo) *leadTest {
+	t.Helper()
+	s := &testsuite.WorkflowTestSuite{}
+	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
+	env.RegisterActivity(h.acts)
+	return &leadTest{t: t, env: env, halo: h}
+}
+
+// step runs f at the next step.
+func (lt *leadTest) step(f func()) { lt.steps = append(lt.steps, f) }
+
+// update sends an update at the next step.
+func (lt *leadTest) update(name string, arg any) *reply {
+	r := &reply{}
+	lt.step(func() {
+		lt.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { r.rejected, r.done = err, true },
+			OnComplete: func(v any, err error) {
+				r.err, r.done = err, true
+				r.value, _ = json.Marshal(v)
+			},
+		}, arg)
+	})
+	return r
+}
+
+// signal sends a signal at the next step.
+func (lt *leadTest) signal(name string, arg any) {
+	lt.step(func() { lt.env.SignalWorkflow(name, arg) })
+}
+
+// query reads the state at the next step.
+func (lt *leadTest) query() *leadflow.LeadState {
+	st := &leadflow.LeadState{}
+	lt.step(func() {
+		v, err := lt.env.QueryWorkflow(leadflow.QueryState)
+		if err != nil {
+			lt.t.Errorf("query: %v", err)
+			return
+		}
+		if err := v.Get(st); err != nil {
+			lt.t.Errorf("decoding state: %v", err)
+		}
+	})
+	return st
+}
+
+// run starts the workflow, plays the steps and cancels the workflow after the last one; it
+// returns the workflow's error (a *workflow.ContinueAsNewError when it continued as new).
+func (lt *leadTest) run(in leadflow.LeadInput) error {
+	for i, f := range lt.steps {
+		lt.env.RegisterDelayedCallback(f, time.Duration(i+1)*time.Minute)
+	}
+	lt.env.RegisterDelayedCallback(lt.env.CancelWorkflow, time.Duration(len(lt.steps)+1)*time.Minute)
+	lt.env.ExecuteWorkflow(workflows.Lead, in)
+	return lt.env.GetWorkflowError()
+}
+
+// at starts a lead that was landed and stands at status, with data.
+func at(landed leadflow.Landed, status lifecycle.Status, data lifecycle.Data, settings leadflow.Settings) leadflow.LeadInput {
+	l := dana()
+	return leadflow.LeadInput{LeadID: l.ID, Settings: settings, State: &leadflow.LeadState{
+		LeadID: l.ID, Lead: l, Stage: status.StageOf(), Status: status, Data: data, Halo: landed.Halo,
+		Written: landed.Written, Fit: 80, Quality: l.Quality,
+	}}
+}
+
+// mustDone fails the test when an update never finished.
+func mustDone(t *testing.T, name string, r *reply) {
+	t.Helper()
+	if !r.done {
+		t.Fatalf("%s: the update never finished", name)
+	}
+}
+
+func TestLeadOfferAndLanded(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	lt := newLeadTest(t, h)
+	l := dana()
+	early := lt.update(leadflow.UpdateTransition, leadflow.TransitionRequest{To: lifecycle.Researching})
+	first := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r1", Lead: l, Fit: 80})
+	afterOffer := lt.query()
+	landed := h.seedLead(t, l, 80)
+	written := leadflow.PlanOffer(&leadflow.LeadState{LeadID: l.ID, Status: lifecycle.NewLead}, leadflow.Offer{Lead: l, Fit: 80})
+	landed.Segments, landed.Lists = written.Segments, written.Lists
+	lt.signal(leadflow.SignalLanded, landed)
+	afterLanded := lt.query()
+	again := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r2", Lead: l, Fit: 80, Halo: landed.Halo})
+	wrong := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r3", Lead: lead.Lead{ID: "someone-else"}})
+	if err := lt.run(leadflow.LeadInput{LeadID: l.ID}); !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow ended with %v, want cancellation", err)
+	}
+
+	mustDone(t, "early transition", early)
+	if early.rejected == nil || !strings.Contains(early.rejected.Error(), "import it first") {
+		t.Errorf("transition before the import: rejection %v, want 'import it first'", early.rejected)
+	}
+	var plan leadflow.Plan
+	mustDone(t, "first offer", first)
+	if err := json.Unmarshal(first.value, &plan); err != nil || first.err != nil {
+		t.Fatalf("first offer: %v / %v", first.err, err)
+	}
+	if plan.Action != leadflow.ActionCreate || plan.Status != lifecycle.NewLead || !plan.StatusChanged {
+		t.Errorf("new lead plan = %s %s (changed %v), want create New Lead", plan.Action, plan.Status, plan.StatusChanged)
+	}
+	if plan.Write[lead.Email] != l.Values[lead.Email] || plan.Owned[lead.Company] != l.Values[lead.Company] {
+		t.Errorf("create plan writes %v, want every lead value", plan.Write)
+	}
+	if afterOffer.Halo.TicketID != 0 || afterOffer.Lead.ID != l.ID || afterOffer.Fit != 80 {
+		t.Errorf("state after offer: %+v", afterOffer)
+	}
+	if afterLanded.Halo != landed.Halo || afterLanded.Status != lifecycle.NewLead ||
+		afterLanded.Written[lead.Email] != l.Values[lead.Email] {
+		t.Errorf("state after landed: halo %+v status %s, want %+v New Lead", afterLanded.Halo, afterLanded.Status, landed.Halo)
+	}
+	mustDone(t, "second offer", again)
+	if err := json.Unmarshal(again.value, &plan); err != nil {
+		t.Fatalf("second offer: %v", err)
+	}
+	if plan.Action != leadflow.ActionNone || plan.Halo != landed.Halo {
+		t.Errorf("re-offer of an unchanged lead = %s with %+v, want none with the landed ids", plan.Action, plan.Halo)
+	}
+	mustDone(t, "wrong offer", wrong)
+	if wrong.rejected == nil || !strings.Contains(wrong.rejected.Error(), "sent to lead lead-dana") {
+		t.Errorf("offer for another lead: rejection %v", wrong.rejected)
+	}
+}
+
+func TestLeadTransition(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		from       lifecycle.Status
+		data       lifecycle.Data
+		to         lifecycle.Status
+		wantReject string
+	}{
+		{"next step", lifecycle.NewLead, lifecycle.Data{}, lifecycle.Researching, ""},
+		{"skipping a step", lifecycle.NewLead, lifecycle.Data{}, lifecycle.Contacted,
+			"cannot move from New Lead to Contacted: not an allowed transition; allowed: Researching, Do Not Contact"},
+		{"promotion is not a transition", lifecycle.Engaged, lifecycle.Data{}, lifecycle.NewProspect,
+			"this is a promotion (Convert to Prospect), not a status change"},
+		{"qualified without criteria", lifecycle.Prospecting, lifecycle.Data{}, lifecycle.Qualified,
+			"missing Confirmed Pain Points, Qualified Services, Decision Maker, Budget Range, Timeframe"},
+		{"won without a reason", lifecycle.Negotiation, lifecycle.Data{Opportunity: opportunity("")}, lifecycle.Won,
+			"missing Win/Loss Reason"},
+		{"won with a reason", lifecycle.Negotiation, lifecycle.Data{Opportunity: opportunity("best uptime")}, lifecycle.Won, ""},
+		{"opted out", lifecycle.Researching, lifecycle.Data{DoNotContact: true}, lifecycle.Contacted,
+			"the person has opted out; the only allowed move is to Do Not Contact"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHalo(t)
+			landed := h.seedAt(t, tc.from)
+			lt := newLeadTest(t, h)
+			r := lt.update(leadflow.UpdateTransition, leadflow.TransitionRequest{To: tc.to, Note: "by test"})
+			lt.run(at(landed, tc.from, tc.data, leadflow.Settings{}))
+			mustDone(t, "transition", r)
+			tid := landed.Halo.TicketID
+			if tc.wantReject != "" {
+				if r.rejected == nil || !strings.Contains(r.rejected.Error(), tc.wantReject) {
+					t.Fatalf("rejection = %v, want %q", r.rejected, tc.wantReject)
+				}
+				if got := h.status(t, tid); got != tc.from {
+					t.Errorf("a refused transition wrote status %s to HaloPSA", got)
+				}
+				return
+			}
+			if r.rejected != nil || r.err != nil {
+				t.Fatalf("transition failed: %v / %v", r.rejected, r.err)
+			}
+			if st := r.state(t); st.Status != tc.to {
+				t.Errorf("workflow status = %s, want %s", st.Status, tc.to)
+			}
+			if got := h.status(t, tid); got != tc.to {
+				t.Errorf("HaloPSA status = %s, want %s", got, tc.to)
+			}
+			if notes := h.notes(tid); len(notes) != 1 || !strings.Contains(notes[0], "by test") {
+				t.Errorf("ticket notes = %q, want the transition's note", notes)
+			}
+		})
+	}
+}
+
+func opportunity(reason string) lifecycle.OpportunityData {
+	return lifecycle.OpportunityData{Value: 24000, ProductsServices: "Managed IT", Probability: 60,
+		ExpectedClose: "2026-09-30", WinLossReason: reason}
+}
+
+func qualification() lifecycle.QualificationData {
+	return lifecycle.QualificationData{PainPoints: "outages", QualifiedServices: "Managed IT",
+		DecisionMaker: "Dana Okafor", BudgetRange: "$2-3k/month", Timeframe: "Q3", FitScore: 85}
+}
+
+func TestLeadPromote(t *testing.T) {
+	t.Parallel()
+	q, o := qualification(), opportunity("")
+	tests := []struct {
+		name       string
+		from       lifecycle.Status
+		data       lifecycle.Data
+		req        leadflow.PromoteRequest
+		wantReject string
+		want       lifecycle.Status
+		wantType   string
+	}{
+		{"engaged to prospect", lifecycle.Engaged, lifecycle.Data{}, leadflow.PromoteRequest{}, "", lifecycle.NewProspect, tenant.Prospect},
+		{"contacted cannot convert", lifecycle.Contacted, lifecycle.Data{}, leadflow.PromoteRequest{},
+			"only Engaged leads convert to prospects", "", ""},
+		{"qualified without opportunity data", lifecycle.Qualified, lifecycle.Data{Qualification: q}, leadflow.PromoteRequest{},
+			"missing Opportunity Value, Products/Services, Expected Close Date", "", ""},
+		{"qualified with opportunity data", lifecycle.Qualified, lifecycle.Data{Qualification: q},
+			leadflow.PromoteRequest{Opportunity: &o}, "", lifecycle.NewOpportunity, tenant.Opportunity},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHalo(t)
+			landed := h.seedAt(t, tc.from)
+			lt := newLeadTest(t, h)
+			r := lt.update(leadflow.UpdatePromote, tc.req)
+			lt.run(at(landed, tc.from, tc.data, leadflow.Settings{}))
+			mustDone(t, "promote", r)
+			tk := h.ticket(t, landed.Halo.TicketID)
+			if tc.wantReject != "" {
+				if r.rejected == nil || !strings.Contains(r.rejected.Error(), tc.wantReject) {
+					t.Fatalf("rejection = %v, want %q", r.rejected, tc.wantReject)
+				}
+				if tk.Int("tickettype_id") != int(h.res.TicketTypes[activities.TypeKey(tc.from.StageOf())]) {
+					t.Errorf("a refused promotion changed the ticket type")
+				}
+				return
+			}
+			if r.rejected != nil || r.err != nil {
+				t.Fatalf("promote failed: %v / %v", r.rejected, r.err)
+			}
+			st := r.state(t)
+			if st.Status != tc.want || st.Stage != tc.want.StageOf() {
+				t.Errorf("workflow at %s/%s, want %s", st.Stage, st.Status, tc.want)
+			}
+			if tk.Int("tickettype_id") != int(h.res.TicketTypes[tc.wantType]) || h.status(t, landed.Halo.TicketID) != tc.want {
+				t.Errorf("ticket type %d status %s, want %s %s", tk.Int("tickettype_id"), h.status(t, landed.Halo.TicketID), tc.wantType, tc.want)
+			}
+			if tc.want == lifecycle.NewOpportunity && tk.String("oppvalue") != "24000" {
+				t.Errorf("oppvalue = %q, want 24000", tk.String("oppvalue"))
+			}
+		})
+	}
+}
+
+func TestLeadLogCall(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		from    lifecycle.Status
+		outcome string
+		want    lifecycle.Status
+	}{
+		{"interested while researching", lifecycle.Researching, "Interested", lifecycle.Engaged},
+		{"connected", lifecycle.NewLead, "connected", lifecycle.Contacted},
+		{"not interested", lifecycle.Contacted, "not interested", lifecycle.NoInterest},
+		{"no answer changes nothing", lifecycle.Contacted, "no answer", lifecycle.Contacted},
+		{"bad number", lifecycle.Researching, "wrong number", lifecycle.InvalidData},
+		{"do not call", lifecycle.Contacted, "Do-Not-Call", lifecycle.DoNotContact},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHalo(t)
+			landed := h.seedAt(t, tc.from)
+			lt := newLeadTest(t, h)
+			call := lifecycle.Call{At: time.Date(2026, 5, 4, 15, 0, 0, 0, time.UTC), Direction: lifecycle.Outbound,
+				Outcome: tc.outcome, DurationSeconds: 180, Agent: "Sam"}
+			bad := lt.update(leadflow.UpdateLogCall, lifecycle.Call{Direction: "sideways"})
+			r := lt.update(leadflow.UpdateLogCall, call)
+			lt.run(at(landed, tc.from, lifecycle.Data{}, leadflow.Settings{}))
+			mustDone(t, "bad call", bad)
+			if bad.rejected == nil || !strings.Contains(bad.rejected.Error(), "the call time is missing") {
+				t.Errorf("invalid call: rejection %v", bad.rejected)
+			}
+			mustDone(t, "log-call", r)
+			if r.rejected != nil || r.err != nil {
+				t.Fatalf("log-call failed: %v / %v", r.rejected, r.err)
+			}
+			st := r.state(t)
+			if st.Status != tc.want || st.Calls != 1 {
+				t.Errorf("after the call: %s with %d calls, want %s with 1", st.Status, st.Calls, tc.want)
+			}
+			tid := landed.Halo.TicketID
+			if got := h.status(t, tid); got != tc.want {
+				t.Errorf("HaloPSA status = %s, want %s", got, tc.want)
+			}
+			notes := h.notes(tid)
+			if len(notes) == 0 || !strings.HasPrefix(notes[0], tc.outcome+": Outbound call on 2026-05-04 15:00 UTC") {
+				t.Errorf("call action = %q, want the call with outcome %q", notes, tc.outcome)
+			}
+			suppressed, err := h.store.Suppressed(context.Background(), dana().Keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(suppressed) > 0) != (tc.want == lifecycle.DoNotContact) {
+				t.Errorf("suppression list holds %d entries for the person after %q", len(suppressed), tc.outcome)
+			}
+		})
+	}
+}
+
+func TestLeadHaloChange(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		from       lifecycle.Status
+		seen       lifecycle.Status
+		onViolate  lifecycle.OnViolation
+		wantStatus lifecycle.Status // the workflow's status afterwards
+		wantHalo   lifecycle.Status // HaloPSA's status afterwards
+		wantAction string           // the violation recorded, "" for none
+		wantNote   string
+	}{
+		{"allowed change adopted", lifecycle.NewLead, lifecycle.Researching, "", lifecycle.Researching, lifecycle.Researching, "", ""},
+		{"opt-out adopted from anywhere", lifecycle.Engaged, lifecycle.DoNotContact, "", lifecycle.DoNotContact, lifecycle.DoNotContact, "", ""},
+		{"skipped steps flagged", lifecycle.NewLead, lifecycle.Engaged, "", lifecycle.NewLead, lifecycle.Engaged, "flag",
+			"this status change breaks the sales process"},
+		{"skipped steps reverted", lifecycle.NewLead, lifecycle.Engaged, lifecycle.Revert, lifecycle.NewLead, lifecycle.NewLead, "revert",
+			"haloleads reverted the status from Engaged to New Lead"},
+		{"leaving Do Not Contact always reverted", lifecycle.DoNotContact, lifecycle.Researching, "", lifecycle.DoNotContact,
+			lifecycle.DoNotContact, "revert", "Do Not Contact is permanent"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHalo(t)
+			landed := h.seedAt(t, tc.from)
+			tid := landed.Halo.TicketID
+			lt := newLeadTest(t, h)
+			lt.step(func() { h.setStatus(t, tid, tc.seen) }) // the agent's edit in HaloPSA
+			change := leadflow.HaloChange{EventID: "ev-1", TicketID: tid, Status: tc.seen}
+			lt.signal(leadflow.SignalHaloChange, change)
+			lt.signal(leadflow.SignalHaloChange, change) // a redelivered webhook
+			st := lt.query()
+			if err := lt.run(at(landed, tc.from, lifecycle.Data{}, leadflow.Settings{Lifecycle: lifecycle.Config{OnViolation: tc.onViolate}})); !temporal.IsCanceledError(err) {
+				t.Fatalf("workflow ended with %v, want cancellation", err)
+			}
+			if st.Status != tc.wantStatus {
+				t.Errorf("workflow status = %s, want %s", st.Status, tc.wantStatus)
+			}
+			if got := h.status(t, tid); got != tc.wantHalo {
+				t.Errorf("HaloPSA status = %s, want %s", got, tc.wantHalo)
+			}
+			switch {
+			case tc.wantAction == "" && len(st.Violations) > 0:
+				t.Errorf("violations %+v, want none", st.Violations)
+			case tc.wantAction != "" && (len(st.Violations) != 1 || st.Violations[0].Action != tc.wantAction):
+				t.Errorf("violations %+v, want one %s", st.Violations, tc.wantAction)
+			}
+			notes := strings.Join(h.notes(tid), "\n")
+			if tc.wantNote != "" && !strings.Contains(notes, tc.wantNote) {
+				t.Errorf("ticket notes %q, want %q", notes, tc.wantNote)
+			}
+		})
+	}
+}
+
+// seedAt seeds Dana's lead with its ticket at status, of that status's stage.
+func (h *halo) seedAt(t *testing.T, s lifecycle.Status) leadflow.Landed {
+	t.Helper()
+	landed := h.seedLead(t, dana(), 80)
+	if s.StageOf() != lifecycle.Lead {
+		err := h.sandbox.AgentEditTicket(landed.Halo.TicketID, map[string]any{
+			"tickettype_id": h.res.TicketTypes[activities.TypeKey(s.StageOf())]})
+		if err != nil {
+			t.Fatalf("seeding the ticket type: %v", err)
+		}
+	}
+	h.setStatus(t, landed.Halo.TicketID, s)
+	return landed
+}
+
+// setStatus puts a ticket in a status directly, as the sandbox's state before a test step.
+func (h *halo) setStatus(t *testing.T, ticketID int, s lifecycle.Status) {
+	t.Helper()
+	sid, ok := h.res.StatusID(activities.TypeKey(s.StageOf()), s.DisplayName())
+	if !ok {
+		t.Fatalf("status %s is not set up", s)
+	}
+	if err := h.sandbox.AgentEditTicketStatus(ticketID, int(sid)); err != nil {
+		t.Fatalf("setting status %s: %v", s, err)
+	}
+}
+
+func TestLeadDoNotContactSticks(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedLead(t, dana(), 80)
+	lt := newLeadTest(t, h)
+	o := opportunity("")
+	optOut := lt.update(leadflow.UpdateLogCall, lifecycle.Call{At: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC),
+		Direction: lifecycle.Inbound, Outcome: "remove me"})
+	transition := lt.update(leadflow.UpdateTransition, leadflow.TransitionRequest{To: lifecycle.Engaged})
+	promote := lt.update(leadflow.UpdatePromote, leadflow.PromoteRequest{Opportunity: &o})
+	call := lt.update(leadflow.UpdateLogCall, lifecycle.Call{At: time.Date(2026, 5, 5, 9, 0, 0, 0, time.UTC),
+		Direction: lifecycle.Outbound, Outcome: "interested"})
+	lt.step(func() { h.setStatus(t, landed.Halo.TicketID, lifecycle.Contacted) })
+	lt.signal(leadflow.SignalHaloChange, leadflow.HaloChange{EventID: "agent", TicketID: landed.Halo.TicketID, Status: lifecycle.Contacted})
+	reimport := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "again", Lead: dana(), Fit: 80, Halo: landed.Halo})
+	st := lt.query()
+	lt.run(at(landed, lifecycle.Contacted, lifecycle.Data{}, leadflow.Settings{}))
+
+	for name, r := range map[string]*reply{"opt-out call": optOut, "call after": call, "re-import": reimport} {
+		mustDone(t, name, r)
+		if r.rejected != nil || r.err != nil {
+			t.Errorf("%s failed: %v / %v", name, r.rejected, r.err)
+		}
+	}
+	for name, r := range map[string]*reply{"transition": transition, "promote": promote} {
+		mustDone(t, name, r)
+		if r.rejected == nil {
+			t.Errorf("%s out of Do Not Contact was accepted", name)
+		}
+	}
+	if transition.rejected != nil && !strings.Contains(transition.rejected.Error(), "Do Not Contact is permanent") {
+		t.Errorf("transition refused with %q, want the reason Do Not Contact is permanent", transition.rejected)
+	}
+	if st.Status != lifecycle.DoNotContact || !st.Data.DoNotContact || len(st.Lists) > 0 {
+		t.Errorf("state %s (opted out %v, lists %v), want Do Not Contact in no list", st.Status, st.Data.DoNotContact, st.Lists)
+	}
+	if got := h.status(t, landed.Halo.TicketID); got != lifecycle.DoNotContact {
+		t.Errorf("HaloPSA status = %s after the agent's change, want it reverted to Do Not Contact", got)
+	}
+	var plan leadflow.Plan
+	if err := json.Unmarshal(reimport.value, &plan); err != nil {
+		t.Fatal(err)
+	}
+	if plan.Status != lifecycle.DoNotContact || !plan.DoNotContact || plan.Owned[lead.DoNotContact] != "true" {
+		t.Errorf("re-import plan: status %s, opt-out %v, flag %q; want Do Not Contact kept", plan.Status, plan.DoNotContact, plan.Owned[lead.DoNotContact])
+	}
+}
+
+func TestLeadContinuesAsNew(t *testing.T) {
+	t.Parallel()
+	const signals, batch = 3000, 100
+	h := newHalo(t)
+	landed := h.seedLead(t, dana(), 80)
+	tid := landed.Halo.TicketID
+	batches := make([][]leadflow.HaloChange, 0, signals/batch)
+	for i := range signals {
+		c := leadflow.HaloChange{EventID: fmt.Sprintf("ev-%d", i), TicketID: tid,
+			Values: lead.Values{lead.ServicesOffered: "specialty tea"}}
+		switch i {
+		case 10:
+			c.Status = lifecycle.Researching // an agent's allowed change, adopted
+		case 20:
+			c.Values = lead.Values{lead.ServicesOffered: "tea, coffee and catering"} // an agent's edit, pinned
+		}
+		if i%batch == 0 {
+			batches = append(batches, nil)
+		}
+		batches[len(batches)-1] = append(batches[len(batches)-1], c)
+	}
+	in := at(landed, lifecycle.NewLead, lifecycle.Data{}, leadflow.Settings{})
+	first := newLeadTest(t, h)
+	for _, b := range batches {
+		first.step(func() {
+			for _, c := range b {
+				first.env.SignalWorkflow(leadflow.SignalHaloChange, c)
+			}
+		})
+	}
+	err := first.run(in)
+	var can *workflow.ContinueAsNewError
+	if !errors.As(err, &can) {
+		t.Fatalf("after %d signals the workflow ended with %v, want Continue-As-New", signals, err)
+	}
+	var next leadflow.LeadInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatalf("decoding the carried input: %v", err)
+	}
+	carried := next.State
+	if carried == nil || carried.Runs != 1 || carried.Events < 2000 || carried.Events >= signals {
+		t.Fatalf("carried state %+v, want 1 run and between 2,000 and %d events", carried, signals)
+	}
+	t.Logf("continued as new after %d events", carried.Events)
+
+	second := newLeadTest(t, h)
+	for _, b := range batches[carried.Events/batch:] {
+		second.step(func() {
+			for _, c := range b {
+				second.env.SignalWorkflow(leadflow.SignalHaloChange, c)
+			}
+		})
+	}
+	st := second.query()
+	second.run(next)
+	if st.Events != signals || st.Runs != 1 {
+		t.Errorf("after every signal: %d events over %d runs, want %d over 1", st.Events, st.Runs, signals)
+	}
+	if st.Status != lifecycle.Researching || st.Halo != landed.Halo || !st.IsPinned(lead.ServicesOffered) ||
+		st.Lead.ID != dana().ID || len(st.SeenEvents) != 64 {
+		t.Errorf("state after Continue-As-New: status %s, halo %+v, pinned %v, %d seen events",
+			st.Status, st.Halo, st.Pinned, len(st.SeenEvents))
+	}
+}

@@ -1,0 +1,191 @@
+package workflows_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"haloleads/activities"
+	"haloleads/internal/enrich"
+	"haloleads/internal/lead"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/providers"
+	"haloleads/internal/providers/apollo"
+	"haloleads/internal/providers/hunter"
+	"haloleads/internal/providersandbox"
+	"haloleads/internal/store"
+	"haloleads/workflows"
+)
+
+// pullWorld is a provider sandbox, the clients pulls use, and our store.
+type pullWorld struct {
+	sb     *providersandbox.Server
+	puller *activities.Puller
+}
+
+func newPullWorld(t *testing.T) *pullWorld {
+	t.Helper()
+	sb := providersandbox.New(providersandbox.Options{Seed: 3, People: 60})
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	set := providers.Settings{MaxRetries: -1}
+	ap, err := apollo.New(apollo.Config{BaseURL: srv.URL + providersandbox.Prefix(lead.Apollo),
+		APIKey: providersandbox.DefaultAPIKey, Settings: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hu, err := hunter.New(hunter.Config{BaseURL: srv.URL + providersandbox.Prefix(lead.Hunter),
+		APIKey: providersandbox.DefaultAPIKey, Settings: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "haloleads.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &pullWorld{sb: sb, puller: &activities.Puller{
+		Providers: map[lead.Source]providers.Provider{lead.Apollo: ap, lead.Hunter: hu},
+		Store:     st, Dir: dir, Plan: enrich.DefaultPlan()}}
+}
+
+// importStandIn takes the import's place in these tests of the pull alone (the end-to-end
+// suite runs the real one): it reports the files it was given.
+func importStandIn(_ workflow.Context, in leadflow.ImportInput) (leadflow.Summary, error) {
+	return leadflow.Summary{RunID: in.RunID, Files: in.Files, Errors: []string{}}, nil
+}
+
+// run executes one pull on a fresh test environment; started records each PullPage attempt's
+// start on the environment's clock.
+func (w *pullWorld) run(t *testing.T, in leadflow.PullInput) (res leadflow.PullResult, started []time.Time) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
+	env.RegisterWorkflowWithOptions(importStandIn, workflow.RegisterOptions{Name: leadflow.ImportWorkflow})
+	env.RegisterActivity(w.puller)
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		if info.ActivityType.Name == "PullPage" {
+			started = append(started, env.Now())
+		}
+	})
+	env.ExecuteWorkflow(leadflow.PullWorkflow, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	return res, started
+}
+
+// matching counts the sandbox's people whose title contains keyword.
+func (w *pullWorld) matching(keyword string) int {
+	n := 0
+	for _, p := range w.sb.People() {
+		if strings.Contains(p.Title, keyword) {
+			n++
+		}
+	}
+	return n
+}
+
+// charged sums the credits the sandbox charged.
+func (w *pullWorld) charged() int {
+	n := 0
+	for _, p := range lead.Providers {
+		n += w.sb.Credits(p)
+	}
+	return n
+}
+
+func TestPullIsIncremental(t *testing.T) {
+	t.Parallel()
+	w := newPullWorld(t)
+	in := leadflow.PullInput{RunID: "first", Source: lead.Apollo, Query: "title=Manager,page_size=10", Budget: 1000}
+	first, _ := w.run(t, in)
+	if first.Bought == 0 || first.Pages < 2 || len(first.Errors) > 0 {
+		t.Fatalf("first pull: %+v", first)
+	}
+	if first.Credits != w.charged() || first.CreditsBy[lead.Hunter] == 0 {
+		t.Errorf("first pull reports %d credits (%v), sandbox charged %d with Hunter's verifications",
+			first.Credits, first.CreditsBy, w.charged())
+	}
+	if first.Import == nil || len(first.Import.Files) != len(first.Files) {
+		t.Errorf("import got %+v, want the %d files pulled", first.Import, len(first.Files))
+	}
+	w.sb.ResetCounters()
+	in.RunID = "second"
+	second, _ := w.run(t, in)
+	if second.Bought != 0 || second.Credits != 0 || w.charged() != 0 || second.Import != nil {
+		t.Errorf("second pull bought %d for %d credits (sandbox %d), import %+v; want nothing",
+			second.Bought, second.Credits, w.charged(), second.Import)
+	}
+	if second.AlreadyBought != first.Found {
+		t.Errorf("second pull skipped %d as bought, want the %d found before", second.AlreadyBought, first.Found)
+	}
+}
+
+func TestPullStopsAtBudget(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		budget int
+	}{
+		{"inside the first page", 3},
+		{"inside the waterfall", 12},
+		{"after some pages", 25},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newPullWorld(t)
+			res, _ := w.run(t, leadflow.PullInput{RunID: "budget", Source: lead.Apollo,
+				Query: "title=Manager,page_size=10", Budget: tc.budget})
+			if !res.BudgetExhausted {
+				t.Errorf("budget exhaustion not reported: %+v", res)
+			}
+			if res.Credits > tc.budget || res.Credits != w.charged() {
+				t.Errorf("reported %d credits, sandbox charged %d, budget %d", res.Credits, w.charged(), tc.budget)
+			}
+			if all := w.matching("Manager"); res.Bought == 0 || res.Bought >= all {
+				t.Errorf("bought %d of the %d people the query selects, want some but not all", res.Bought, all)
+			}
+		})
+	}
+}
+
+func TestPullWaitsForRetryAfter(t *testing.T) {
+	t.Parallel()
+	w := newPullWorld(t)
+	w.sb.RateLimit(lead.Apollo, 1, 90*time.Second)
+	res, started := w.run(t, leadflow.PullInput{RunID: "limited", Source: lead.Apollo,
+		Query: "title=Director,page_size=50", Budget: 1000})
+	if len(res.Errors) > 0 || res.Bought == 0 {
+		t.Fatalf("pull after a rate limit: %+v", res)
+	}
+	if len(started) < 2 {
+		t.Fatalf("PullPage started %d times, want a retry", len(started))
+	}
+	if gap := started[1].Sub(started[0]); gap < 90*time.Second {
+		t.Errorf("retried after %s, want the 90s Apollo asked for", gap)
+	}
+}
+
+func TestPullRefusesProviderThatCannotSearch(t *testing.T) {
+	t.Parallel()
+	w := newPullWorld(t)
+	res, _ := w.run(t, leadflow.PullInput{RunID: "lusha", Source: lead.Lusha, Query: "title=IT"})
+	if len(res.Errors) != 1 || res.Bought != 0 || res.Import != nil {
+		t.Errorf("pull from a provider without search: %+v, want one error and nothing bought", res)
+	}
+}
