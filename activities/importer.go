@@ -226,6 +226,13 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 		if o.Suppressed = len(hits) > 0 || l.Values.DoNotContactFlag(); o.Suppressed {
 			suppressed++
 		}
+		if len(hits) == 0 && l.Values.DoNotContactFlag() {
+			// A provider's opt-out is recorded on our list: it holds for ever, even when a
+			// later file about the same person carries no flag.
+			if err := a.Store.Suppress(ctx, optOuts(l)...); err != nil {
+				return nil, 0, err
+			}
+		}
 		items = append(items, staged{Offer: o, CompanyKey: c.Key, Company: c.Values})
 	}
 	if err := a.Store.SaveCompanies(ctx, mapValues(known)...); err != nil {
@@ -431,4 +438,21 @@ func mapValues(m map[string]store.Company) []store.Company {
 		out = append(out, m[k])
 	}
 	return out
+}
+
+// optOuts are the suppression entries of a lead a provider flagged as opted out.
+func optOuts(l lead.Lead) []store.Suppression {
+	out := make([]store.Suppression, 0, len(l.Keys))
+	for _, k := range l.Keys {
+		out = append(out, store.Suppression{Key: k, LeadID: l.ID, Reason: "opt-out flag in provider data", Source: sourceList(l.Sources)})
+	}
+	return out
+}
+
+func sourceList(srcs []lead.Source) string {
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ",")
 }

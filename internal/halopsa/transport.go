@@ -98,11 +98,18 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 func (t *observeTransport) count(req *http.Request) {
 	t.stats.requests.Add(1)
+	c := counterFrom(req.Context())
+	if c != nil {
+		c.requests.Add(1)
+	}
 	switch {
 	case t.token:
 		t.stats.tokens.Add(1)
 	case req.Method == http.MethodPost || req.Method == http.MethodDelete:
 		t.stats.writes.Add(1)
+		if c != nil {
+			c.writes.Add(1)
+		}
 	}
 }
 

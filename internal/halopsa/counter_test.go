@@ -1,0 +1,42 @@
+package halopsa_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"haloleads/internal/halopsa"
+	"haloleads/internal/halosandbox"
+)
+
+func TestCounterCountsOnlyItsContext(t *testing.T) {
+	t.Parallel()
+	sb, err := halosandbox.New(halosandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	c, err := halopsa.New(halopsa.Config{BaseURL: srv.URL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.TicketTypes(ctx); err != nil { // fetches the token too, outside the counter
+		t.Fatal(err)
+	}
+	var n halopsa.Counter
+	cctx := halopsa.WithCounter(ctx, &n)
+	if _, err := c.SaveCustomers(cctx, []halopsa.Customer{{Name: "Example Ltd"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.TicketTypes(cctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.TicketTypes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n.Requests() != 2 || n.Writes() != 1 {
+		t.Fatalf("counter saw %d requests and %d writes, want 2 and 1", n.Requests(), n.Writes())
+	}
+}
