@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -186,15 +187,31 @@ func runReview(ctx context.Context, io IO, args []string) error {
 	if *asJSON {
 		return writeJSON(io.Stdout, items)
 	}
-	if len(items) == 0 {
-		fmt.Fprintln(io.Stdout, "No pairs waiting for review.")
-	}
-	for _, it := range items {
-		fmt.Fprintf(io.Stdout, "%d  %s ~ %s  weight %.1f  %s %s\n", it.ID, it.LeftID, it.RightID, it.Score, it.Detail, it.Decision)
-	}
+	printReviews(io.Stdout, items)
 	return nil
 }
 
+// printReviews lists review items one a line: id, the two leads, the match weight and the
+// evidence, and for decided items the decision (and for "same" the lead that carries on).
+func printReviews(w io.Writer, items []store.ReviewItem) {
+	if len(items) == 0 {
+		fmt.Fprintln(w, "No pairs waiting for review.")
+		return
+	}
+	for _, it := range items {
+		fmt.Fprintf(w, "%d  %s ~ %s  weight %.1f  %s", it.ID, it.LeftID, it.RightID, it.Score, it.Detail)
+		switch it.Decision {
+		case store.Same:
+			fmt.Fprintf(w, "  [same: %s carries on]", it.Survivor)
+		case store.Different:
+			fmt.Fprint(w, "  [different]")
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "Decide one with: review decide ID same|different")
+}
+
+// decide records a decision on a review item and says what the next import will do with it.
 func decide(ctx context.Context, io IO, st *store.Store, args []string) error {
 	if len(args) != 3 || args[0] != "decide" {
 		return errors.New("usage: review decide ID same|different")
@@ -207,7 +224,16 @@ func decide(ctx context.Context, io IO, st *store.Store, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Stdout, "Recorded: %s and %s are %s.\n", it.LeftID, it.RightID, map[string]string{
-		"same": "the same person", "different": "different people"}[it.Decision])
+	if it.Decision == store.Different {
+		fmt.Fprintf(io.Stdout, "Recorded: %s and %s are different people; imports will never merge them.\n", it.LeftID, it.RightID)
+		return nil
+	}
+	other := it.LeftID
+	if other == it.Survivor {
+		other = it.RightID
+	}
+	fmt.Fprintf(io.Stdout, "Recorded: %s and %s are the same person. %s carries on (%d identity keys linked to it); "+
+		"the next import merges their records into it.\n", it.LeftID, it.RightID, it.Survivor, it.LinkedKeys)
+	fmt.Fprintf(io.Stdout, "%s keeps its lead ID and its HaloPSA user and ticket: merge or close those in HaloPSA.\n", other)
 	return nil
 }

@@ -141,14 +141,15 @@ func (w Waterfall) ask(ctx context.Context, client providers.Provider, rule Rule
 // complianceFields are the opt-out flags, kept from every answer whatever the rule.
 var complianceFields = []lead.Field{lead.DoNotContact, lead.DoNotCall, lead.EmailOptOut}
 
-// take copies into v the fields of got that rule fills and v lacks, and got's opt-out flags,
+// take copies into v the fields of got that rule fills and v lacks (a verifier's "unknown"
+// replaces a guess, and the rule's next provider is still asked), and got's opt-out flags,
 // counting the supplies in res. It returns the record to import: v's identity with what got
 // supplied, under got's source; ok is false when got supplied nothing.
 func take(rule Rule, v lead.Values, got lead.Record, res *Result) (lead.Record, bool) {
 	rec := lead.Record{Source: got.Source, SourceID: got.SourceID, SeenAt: got.SeenAt, Values: identity(v)}
 	supplied := false
 	for _, f := range rule.Fields {
-		if rule.filled(v[f]) || !rule.filled(got.Get(f)) {
+		if rule.filled(v[f]) || got.Get(f) == "" {
 			continue
 		}
 		v[f], rec.Values[f], supplied = got.Get(f), got.Get(f), true

@@ -5,6 +5,7 @@ package halosync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -50,7 +51,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, e webhook.Event) error {
 			change.Status = s
 		}
 	}
-	change.Values = d.values(ctx, e.CustomFields)
+	change.Values = d.values(ctx, ticketFields(e))
 	err = d.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(leadID), "", leadflow.SignalHaloChange, change)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
@@ -63,16 +64,31 @@ func (d *Dispatcher) Dispatch(ctx context.Context, e webhook.Event) error {
 	return nil
 }
 
+// ticketFields returns the custom fields of the event's ticket with their display text, which
+// is how a dropdown shows its option (its value is a lookup row id that means nothing to a
+// lead); it falls back to the bare values when the payload's list cannot be read so.
+func ticketFields(e webhook.Event) []halopsa.CustomField {
+	var p struct {
+		Ticket *struct {
+			CustomFields []halopsa.CustomField `json:"customfields"`
+		} `json:"ticket"`
+	}
+	if err := json.Unmarshal(e.Raw, &p); err == nil && p.Ticket != nil && len(p.Ticket.CustomFields) > 0 {
+		return p.Ticket.CustomFields
+	}
+	fields := make([]halopsa.CustomField, 0, len(e.CustomFields))
+	for id, raw := range e.CustomFields {
+		fields = append(fields, halopsa.CustomField{ID: id, Value: raw})
+	}
+	return fields
+}
+
 // values maps the event's custom fields (by HaloPSA id) to lead fields, as HaloPSA shows them
 // (a dropdown by its option's name). Only lead fields kept on the ticket count: scores, stage
 // data and derived fields are haloleads' own and never a person's edit of a lead field.
-func (d *Dispatcher) values(ctx context.Context, cfs map[int]string) lead.Values {
-	if len(cfs) == 0 {
+func (d *Dispatcher) values(ctx context.Context, fields []halopsa.CustomField) lead.Values {
+	if len(fields) == 0 {
 		return nil
-	}
-	fields := make([]halopsa.CustomField, 0, len(cfs))
-	for id, raw := range cfs {
-		fields = append(fields, halopsa.CustomField{ID: id, Value: raw})
 	}
 	read, err := d.Tenant.TicketFieldValues(ctx, fields)
 	if err != nil {

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"cmp"
 	"context"
 	"net/http/httptest"
 	"os"
@@ -43,6 +44,9 @@ type envOptions struct {
 	// Webhook runs the webhook receiver with halosync on an httptest server and registers it
 	// in the sandbox, so changes made in HaloPSA reach the lead workflows.
 	Webhook bool
+	// RateLimit is the HaloPSA budget per 5 minutes that paces the HaloPSA queue (default 300,
+	// one activity a second); lifecycle tests raise it, as their few writes need no pacing.
+	RateLimit int
 }
 
 func samples(t *testing.T, names ...string) []string {
@@ -104,7 +108,7 @@ func newEnvWith(t *testing.T, opts envOptions) *env {
 		t.Fatalf("tenant setup: %v", err)
 	}
 	w, err := pipeline.StartWorkers(pipeline.Deps{
-		Temporal: tc, Halo: halo, Store: st, Spec: spec, RateLimit: 300, RateWindow: 5 * time.Minute,
+		Temporal: tc, Halo: halo, Store: st, Spec: spec, RateLimit: cmp.Or(opts.RateLimit, 300), RateWindow: 5 * time.Minute,
 	})
 	if err != nil {
 		t.Fatalf("workers: %v", err)

@@ -113,8 +113,8 @@ func (e *env) actions(ticketID int) []string {
 	return out
 }
 
-// starter runs the starter CLI against the embedded server and returns its output and exit code.
-func (e *env) starter(args ...string) (string, int) {
+// leadCLI runs the starter CLI against the embedded server and returns its output and exit code.
+func (e *env) leadCLI(args ...string) (string, int) {
 	var out bytes.Buffer
 	getenv := func(k string) string {
 		return map[string]string{"TEMPORAL_ADDRESS": e.hostPort, "TEMPORAL_NAMESPACE": e.namespace}[k]
@@ -179,7 +179,7 @@ func TestLeadLifecycleThroughCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test runs the embedded Temporal server")
 	}
-	e := newEnvWith(t, envOptions{Webhook: true})
+	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
 	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
 	leadID, tk := e.theLead(t)
 	tid := tk.ID()
@@ -219,7 +219,7 @@ func TestLeadLifecycleThroughCLI(t *testing.T) {
 			wantOpp: map[string]string{"oppvalue": "24000", "oppreason": "best response times"}},
 	}
 	for _, s := range steps {
-		out, code := e.starter(append([]string{"lead"}, s.args...)...)
+		out, code := e.leadCLI(append([]string{"lead"}, s.args...)...)
 		if code != 0 {
 			t.Fatalf("lead %s: exit %d: %s", s.args[0], code, out)
 		}
@@ -243,7 +243,7 @@ func TestLeadLifecycleThroughCLI(t *testing.T) {
 		events = n
 	}
 
-	out, code := e.starter("lead", "transition", leadID, "--to", "lost")
+	out, code := e.leadCLI("lead", "transition", leadID, "--to", "lost")
 	if code == 0 || !strings.Contains(out, "Won is final") {
 		t.Errorf("moving a won deal to Lost: exit %d, %q; want a refusal saying Won is final", code, out)
 	}
@@ -281,7 +281,7 @@ func TestAgentEditsSurviveReimport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test runs the embedded Temporal server")
 	}
-	e := newEnvWith(t, envOptions{Webhook: true})
+	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
 	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
 	leadID, tk := e.theLead(t)
 	tid, uid := tk.ID(), tk.Int("user_id")
@@ -293,7 +293,7 @@ func TestAgentEditsSurviveReimport(t *testing.T) {
 	edits := []error{
 		e.sandbox.AgentEditTicketCustomField(tid, int(e.tenant.Fields[string(lead.ServicesOffered)]), services),
 		e.sandbox.AgentEditTicketStatus(tid, int(researching)),
-		e.sandbox.AgentEditUser(uid, map[string]any{"jobtitle": title}),
+		e.sandbox.AgentEditUser(uid, map[string]any{"title": title}),
 	}
 	for _, err := range edits {
 		if err != nil {
@@ -304,14 +304,16 @@ func TestAgentEditsSurviveReimport(t *testing.T) {
 		return st.Status == lifecycle.Researching && st.IsPinned(lead.ServicesOffered)
 	})
 
-	// The provider has new values for both fields; the re-import must keep the agent's.
+	// The provider has new values for both fields, and a new headcount; the re-import must
+	// keep the agent's values, write the headcount and say so in its audit note.
 	changed := oneLead(t, func(row string) string {
 		row = strings.Replace(row, "Chief Revenue Officer", "Chief Growth Officer", 1)
+		row = strings.Replace(row, ",240,food", ",260,food", 1)
 		return strings.Replace(row, `"specialty tea, wholesale, food distribution"`, `"specialty tea, wholesale, food distribution, cafes, catering, subscriptions"`, 1)
 	})
 	sum := e.importFiles(t, "second", changed)
 	if sum.LeadsUpdated != 1 {
-		t.Errorf("re-import updated %d leads, want 1 (the audit note)", sum.LeadsUpdated)
+		t.Errorf("re-import updated %d leads, want 1", sum.LeadsUpdated)
 	}
 	st := e.settled(t, leadID, func(leadflow.LeadState) bool { return true })
 	tk = e.ticket(t, tid)
@@ -334,7 +336,8 @@ func TestAgentEditsSurviveReimport(t *testing.T) {
 			audit = a
 		}
 	}
-	for _, want := range []string{"Preserved:", "Services Offered: pinned by a person", "Job Title: pinned by a person"} {
+	for _, want := range []string{"Updated: Employees.", "Preserved:", "Services Offered: pinned by a person",
+		"Job Title: pinned by a person"} {
 		if !strings.Contains(audit, want) {
 			t.Errorf("audit note %q does not say %q", audit, want)
 		}

@@ -5,6 +5,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +24,8 @@ import (
 
 // Store is a handle on the database. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	path string
 }
 
 const schema = `
@@ -61,6 +64,13 @@ CREATE TABLE IF NOT EXISTS review (
 	created_at TEXT NOT NULL,
 	UNIQUE(left_id, right_id)
 );
+CREATE TABLE IF NOT EXISTS links (
+	lead_id     TEXT PRIMARY KEY,
+	survivor_id TEXT NOT NULL,
+	review_id   INTEGER NOT NULL,
+	created_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_survivor ON links(survivor_id);
 CREATE TABLE IF NOT EXISTS companies (
 	key       TEXT PRIMARY KEY,
 	client_id INTEGER NOT NULL DEFAULT 0,
@@ -99,8 +109,11 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("creating store schema: %w", err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, path: path}, nil
 }
+
+// Path returns the path the store was opened with (":memory:" for an in-memory store).
+func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -139,16 +152,22 @@ func (s *Store) Identities(ctx context.Context) (map[string]string, error) {
 }
 
 // SaveIdentities records identity keys of leads. A key already bound keeps its first lead ID:
-// identities are stable.
+// identities are stable. Keys are stored in the order of their lead IDs, so that among leads
+// first seen together the smaller ID counts as known first (see Decide).
 func (s *Store) SaveIdentities(ctx context.Context, keys map[string]string) error {
+	order := make([]string, 0, len(keys))
+	for k := range keys {
+		order = append(order, k)
+	}
+	slices.SortFunc(order, func(a, b string) int { return cmp.Or(cmp.Compare(keys[a], keys[b]), cmp.Compare(a, b)) })
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO identities(key, lead_id) VALUES (?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
-		for k, id := range keys {
-			if _, err := stmt.ExecContext(ctx, k, id); err != nil {
+		for _, k := range order {
+			if _, err := stmt.ExecContext(ctx, k, keys[k]); err != nil {
 				return err
 			}
 		}
@@ -322,6 +341,10 @@ type ReviewItem struct {
 	Score    float64 `json:"score"`
 	Detail   string  `json:"detail"`
 	Decision string  `json:"decision,omitempty"` // "", "same", "different"
+	// Survivor is, for a "same" decision, the lead that carries on: the one known first.
+	Survivor string `json:"survivor,omitempty"`
+	// LinkedKeys is, when Decide records "same", how many identity keys moved to Survivor.
+	LinkedKeys int `json:"linked_keys,omitempty"`
 }
 
 // AddReview queues pairs for review; a pair already queued is left as it is.
@@ -340,49 +363,6 @@ func (s *Store) AddReview(ctx context.Context, items ...ReviewItem) error {
 		}
 		return nil
 	})
-}
-
-// Reviews lists review items; pending only unless all is true.
-func (s *Store) Reviews(ctx context.Context, all bool) ([]ReviewItem, error) {
-	q := `SELECT id, left_id, right_id, score, detail, decision FROM review`
-	if !all {
-		q += ` WHERE decision = ''`
-	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("reading review queue: %w", err)
-	}
-	defer rows.Close()
-	var out []ReviewItem
-	for rows.Next() {
-		var it ReviewItem
-		if err := rows.Scan(&it.ID, &it.LeftID, &it.RightID, &it.Score, &it.Detail, &it.Decision); err != nil {
-			return nil, fmt.Errorf("reading review queue: %w", err)
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
-// Decide records a decision ("same" or "different") on a review item.
-func (s *Store) Decide(ctx context.Context, id int64, decision string) (ReviewItem, error) {
-	if decision != "same" && decision != "different" {
-		return ReviewItem{}, fmt.Errorf("decision must be \"same\" or \"different\", not %q", decision)
-	}
-	res, err := s.db.ExecContext(ctx, `UPDATE review SET decision = ? WHERE id = ?`, decision, id)
-	if err != nil {
-		return ReviewItem{}, fmt.Errorf("recording review decision: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ReviewItem{}, fmt.Errorf("no review item %d", id)
-	}
-	var it ReviewItem
-	err = s.db.QueryRowContext(ctx, `SELECT id, left_id, right_id, score, detail, decision FROM review WHERE id = ?`, id).
-		Scan(&it.ID, &it.LeftID, &it.RightID, &it.Score, &it.Detail, &it.Decision)
-	if err != nil {
-		return ReviewItem{}, fmt.Errorf("reading review item %d: %w", id, err)
-	}
-	return it, nil
 }
 
 // MarkBought records provider person ids already paid for.

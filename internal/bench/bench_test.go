@@ -1,0 +1,91 @@
+package bench
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestThroughput imports about 500 leads under HaloPSA's budget (300 requests per time-scaled
+// 5-second window, the sandbox's limit and the client's alike) and checks the counts: at most
+// 0.1 requests per lead, no 429, and a re-import that writes nothing.
+func TestThroughput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the embedded Temporal server")
+	}
+	rep, err := Run(context.Background(), Config{Leads: 500, SkipBaseline: true, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rep.Haloleads
+	t.Logf("%d leads: %+v", rep.Leads, h)
+	if rep.Summary.Import.LeadsCreated != rep.Leads || rep.Leads == 0 {
+		t.Errorf("created %d of %d leads", rep.Summary.Import.LeadsCreated, rep.Leads)
+	}
+	if h.RequestsPerLead > 0.1 {
+		t.Errorf("%.3f requests per lead, want at most 0.1", h.RequestsPerLead)
+	}
+	if h.Responses429 != 0 {
+		t.Errorf("%d answers 429, want none within the budget", h.Responses429)
+	}
+	if h.ReimportWriteRequests != 0 {
+		t.Errorf("re-import made %d write requests, want 0", h.ReimportWriteRequests)
+	}
+	if re := rep.Summary.Reimport; re.LeadsCreated != 0 || re.LeadsUpdated != 0 {
+		t.Errorf("re-import created %d and updated %d leads, want none", re.LeadsCreated, re.LeadsUpdated)
+	}
+	if h.HistoryEventsPerLead < 5 {
+		t.Errorf("%.1f history events per lead: want the sampled lead workflows' events counted", h.HistoryEventsPerLead)
+	}
+}
+
+// TestBaseline checks the baseline writes one record per request: a search and four creates
+// per lead, plus one request per distribution list.
+func TestBaseline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the HaloPSA sandbox over HTTP")
+	}
+	t.Parallel()
+	in, err := Generate(t.TempDir(), 30, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leads, err := mergedLeads(in.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := RunBaseline(context.Background(), Config{Limit: 1000, Window: time.Second}, in.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(5 * len(leads)); b.HaloRequests < want {
+		t.Errorf("baseline made %d requests for %d leads, want at least %d", b.HaloRequests, len(leads), want)
+	}
+	if b.Windows != float64(b.HaloRequests)/1000 {
+		t.Errorf("windows %.3f, want requests / limit", b.Windows)
+	}
+}
+
+// BenchmarkImport reports haloleads' and the baseline's figures on 1,000 leads. The window is
+// one second (300 requests per second) so the baseline finishes in about 20 s; the request
+// counts do not depend on it. Run with -benchtime=1x.
+func BenchmarkImport(b *testing.B) {
+	var rep Report
+	for b.Loop() {
+		var err error
+		rep, err = Run(context.Background(), Config{Leads: 1000, Window: time.Second, Dir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	h := rep.Haloleads
+	b.ReportMetric(h.RequestsPerLead, "requests/lead")
+	b.ReportMetric(h.Windows, "windows")
+	b.ReportMetric(float64(h.Responses429), "429s")
+	b.ReportMetric(float64(h.ReimportWriteRequests), "reimport-writes")
+	b.ReportMetric(h.HistoryEventsPerLead, "events/lead")
+	b.ReportMetric(h.WallSPer1000, "wall-s/1000leads")
+	b.ReportMetric(h.CPUSPer1000, "cpu-s/1000leads")
+	b.ReportMetric(rep.Baseline.RequestsPerLead, "baseline-requests/lead")
+	b.ReportMetric(rep.Ratio, "ratio")
+}
