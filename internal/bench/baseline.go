@@ -16,6 +16,9 @@ import (
 	"haloleads/internal/sources"
 )
 
+// noCompany names the client of a lead whose company is unknown.
+const noCompany = "Leads without a company"
+
 // RunBaseline lands the files' leads (de-duplicated as haloleads does, so both write the same
 // leads) the way the original design doc does: for each lead, search the user, create a
 // client, a site, the user and the lead ticket, then one request per distribution list; every
@@ -92,7 +95,11 @@ func (w *tenantWorld) landOne(ctx context.Context, l lead.Lead, fit score.FitCon
 	if err != nil || found {
 		return err
 	}
-	clients, err := w.halo.SaveCustomers(ctx, []halopsa.Customer{landing.Customer(l.Values)})
+	customer := landing.Customer(l.Values)
+	if customer.Name == "" {
+		customer.Name = noCompany // HaloPSA requires a client name
+	}
+	clients, err := w.halo.SaveCustomers(ctx, []halopsa.Customer{customer})
 	if err != nil {
 		return err
 	}
