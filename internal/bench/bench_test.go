@@ -2,8 +2,12 @@ package bench
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
+
+	"haloleads/internal/landing"
+	"haloleads/internal/lead"
 )
 
 // TestThroughput imports about 500 leads under HaloPSA's budget (300 requests per time-scaled
@@ -40,19 +44,22 @@ func TestThroughput(t *testing.T) {
 }
 
 // TestBaseline checks the baseline writes one record per request: a search and four creates
-// per lead, plus one request per distribution list.
+// per lead, plus one request per distribution list; leads without a company included.
 func TestBaseline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the HaloPSA sandbox over HTTP")
 	}
 	t.Parallel()
-	in, err := Generate(t.TempDir(), 30, 5)
+	in, err := Generate(t.TempDir(), 300, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	leads, err := mergedLeads(in.Files)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(leads, func(l lead.Lead) bool { return landing.Customer(l.Values).Name == "" }) {
+		t.Fatal("the input has no lead without a company: pick another seed")
 	}
 	b, err := RunBaseline(context.Background(), Config{Limit: 1000, Window: time.Second}, in.Files)
 	if err != nil {
