@@ -370,12 +370,10 @@ func classify(err error) error {
 	}
 	switch {
 	case ae.StatusCode == 429:
-		delay := ae.RetryAfter
-		if delay < 30*time.Second {
-			delay = 30 * time.Second
-		}
+		// The client's shared limiter already holds every request of the tenant back for the
+		// pause (30 s, or what Retry-After says), so the retry only needs the server's hint.
 		return temporal.NewApplicationErrorWithOptions(err.Error(), "RateLimited",
-			temporal.ApplicationErrorOptions{NextRetryDelay: delay, Cause: err})
+			temporal.ApplicationErrorOptions{NextRetryDelay: ae.RetryAfter, Cause: err})
 	case ae.StatusCode >= 500, ae.StatusCode == 401, ae.StatusCode == 408:
 		return err
 	default:

@@ -99,12 +99,19 @@ func (l *Limiter) reserve() time.Duration {
 		return 0
 	}
 	l.waits++
-	return l.sent[0].Add(l.cfg.Window).Sub(now)
+	return l.sent[0].Add(l.span()).Sub(now)
+}
+
+// span is the window the limiter keeps to: HaloPSA's window plus 1 % (at least 1 ms), because
+// the server counts a request from its arrival, a little after the client sent it. Without the
+// margin a client running at its full budget could draw a 429 from timing jitter alone.
+func (l *Limiter) span() time.Duration {
+	return l.cfg.Window + max(l.cfg.Window/100, time.Millisecond)
 }
 
 // prune drops start times that have left the window ending at now.
 func (l *Limiter) prune(now time.Time) {
-	cut := now.Add(-l.cfg.Window)
+	cut := now.Add(-l.span())
 	i := 0
 	for i < len(l.sent) && !l.sent[i].After(cut) {
 		i++
