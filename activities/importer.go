@@ -68,7 +68,8 @@ type staged struct {
 // haloleads and HaloPSA already hold, and stages the merged leads in batches. It reads HaloPSA
 // once, in bulk; it writes nothing there.
 func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (PrepareResult, error) {
-	before := a.Client.Requests()
+	var cnt halopsa.Counter // this activity's requests, whatever else shares the client
+	ctx = halopsa.WithCounter(ctx, &cnt)
 	var res PrepareResult
 	records, rejected, err := a.readFiles(ctx, in)
 	if err != nil {
@@ -103,7 +104,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 		return res, err
 	}
 	res.Batches, err = a.stage(ctx, in.RunID, items)
-	res.HaloRequests = a.Client.Requests() - before
+	res.HaloRequests = cnt.Requests()
 	return res, err
 }
 
@@ -304,10 +305,9 @@ type LandResult struct {
 // the workflow exists afterwards whatever happens), the writes go to HaloPSA as array POSTs of
 // up to 100 records per resource, and each lead learns its HaloPSA ids back by signal.
 func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult, err error) {
-	before, beforeW := a.Client.Requests(), a.Client.WriteRequests()
-	defer func() {
-		res.HaloRequests, res.HaloWrites = a.Client.Requests()-before, a.Client.WriteRequests()-beforeW
-	}()
+	var cnt halopsa.Counter
+	ctx = halopsa.WithCounter(ctx, &cnt)
+	defer func() { res.HaloRequests, res.HaloWrites = cnt.Requests(), cnt.Writes() }()
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
 	if err != nil {
 		return res, err
