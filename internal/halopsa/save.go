@@ -63,20 +63,20 @@ func upsertAll[T any](ctx context.Context, c *Client, b bulk[T], items []T) ([]T
 
 func saveChunk[T any](ctx context.Context, c *Client, b bulk[T], items []T) ([]T, error) {
 	res := slices.Clone(items)
-	todo := all(len(res))
-	for attempt := 1; len(todo) > 0; attempt++ {
-		err := postAndMatch(ctx, c, b, res, todo)
+	unsent := all(len(res))
+	for attempt := 1; len(unsent) > 0; attempt++ {
+		err := postAndMatch(ctx, c, b, res, unsent)
 		if err == nil {
 			break
 		}
 		if !errors.Is(err, ErrOutcomeUnknown) || attempt >= maxUnknownAttempts {
 			return nil, err
 		}
-		creates := b.creates(res, todo)
+		creates := b.creates(res, unsent)
 		if _, rerr := readBack(ctx, c, b, res, creates); rerr != nil {
 			return nil, fmt.Errorf("%w; reading back after it: %w", err, rerr)
 		}
-		todo = slices.DeleteFunc(todo, func(i int) bool {
+		unsent = slices.DeleteFunc(unsent, func(i int) bool {
 			return slices.Contains(creates, i) && *b.id(&res[i]) != 0
 		})
 	}
@@ -86,10 +86,10 @@ func saveChunk[T any](ctx context.Context, c *Client, b bulk[T], items []T) ([]T
 	return res, nil
 }
 
-// postAndMatch POSTs res[todo] and copies every echoed record over the input it matches.
-func postAndMatch[T any](ctx context.Context, c *Client, b bulk[T], res []T, todo []int) error {
-	body := make([]T, len(todo))
-	for j, i := range todo {
+// postAndMatch POSTs res[unsent] and copies every echoed record over the input it matches.
+func postAndMatch[T any](ctx context.Context, c *Client, b bulk[T], res []T, unsent []int) error {
+	body := make([]T, len(unsent))
+	for j, i := range unsent {
 		body[j] = res[i]
 	}
 	var raw json.RawMessage
@@ -100,13 +100,13 @@ func postAndMatch[T any](ctx context.Context, c *Client, b bulk[T], res []T, tod
 	if err != nil {
 		return fmt.Errorf("decoding POST %s answer: %w", b.route, err)
 	}
-	if b.inOrder(res, todo, echoed) {
-		for j, i := range todo {
+	if b.inOrder(res, unsent, echoed) {
+		for j, i := range unsent {
 			res[i] = echoed[j]
 		}
 		return nil
 	}
-	b.match(res, todo, slices.Values(echoed), true)
+	b.match(res, unsent, slices.Values(echoed), true)
 	return nil
 }
 
@@ -257,11 +257,11 @@ func common[T any](items []T, f func(T) ID) ID {
 // each with an id, agreeing with its item's id (updates) or natural key (creates) wherever the
 // item has one. Then rows are matched by position, which also covers items without a natural
 // key (a user without an e-mail address).
-func (b bulk[T]) inOrder(res []T, todo []int, echoed []T) bool {
-	if len(echoed) != len(todo) {
+func (b bulk[T]) inOrder(res []T, unsent []int, echoed []T) bool {
+	if len(echoed) != len(unsent) {
 		return false
 	}
-	for j, i := range todo {
+	for j, i := range unsent {
 		got := *b.id(&echoed[j])
 		if got == 0 {
 			return false
