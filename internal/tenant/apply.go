@@ -73,12 +73,12 @@ func applyStatuses(ctx context.Context, c *halopsa.Client, s Spec, st *state) er
 }
 
 func applyFields(ctx context.Context, c *halopsa.Client, s Spec, st *state) error {
-	todo := missingFields(s, st)
-	if len(todo) == 0 {
+	missing := missingFields(s, st)
+	if len(missing) == 0 {
 		return nil
 	}
-	in := make([]halopsa.FieldInfo, len(todo))
-	for i, f := range todo {
+	in := make([]halopsa.FieldInfo, len(missing))
+	for i, f := range missing {
 		in[i] = f.definition()
 	}
 	saved, err := c.SaveFieldInfos(ctx, in)
@@ -86,8 +86,8 @@ func applyFields(ctx context.Context, c *halopsa.Client, s Spec, st *state) erro
 		return err
 	}
 	for i, d := range saved {
-		d.Usage = todo[i].Usage
-		st.fields[fieldKey(todo[i].Name, todo[i].Usage)] = d
+		d.Usage = missing[i].Usage
+		st.fields[fieldKey(missing[i].Name, missing[i].Usage)] = d
 		if d.Type == halopsa.FieldTypeDropdown && d.Lookup == 0 {
 			// The answer did not echo the new lookup table: read the definitions again.
 			return st.readFields(ctx, c, s)
@@ -97,12 +97,12 @@ func applyFields(ctx context.Context, c *halopsa.Client, s Spec, st *state) erro
 }
 
 func applyOptions(ctx context.Context, c *halopsa.Client, s Spec, st *state) error {
-	todo := missingOptions(s, st)
-	if len(todo) == 0 {
+	missing := missingOptions(s, st)
+	if len(missing) == 0 {
 		return nil
 	}
-	in := make([]halopsa.Lookup, len(todo))
-	for i, o := range todo {
+	in := make([]halopsa.Lookup, len(missing))
+	for i, o := range missing {
 		def := st.fields[fieldKey(o.field.Name, o.field.Usage)]
 		if def.Lookup == 0 {
 			return fmt.Errorf("dropdown %s has no lookup table in HaloPSA", o.field.Name)
