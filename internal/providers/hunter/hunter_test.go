@@ -3,6 +3,7 @@ package hunter_test
 import (
 	"context"
 	"errors"
+	"haloleads/internal/golden"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -257,5 +258,5 @@ func TestGoldenDomainSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "domain-search.golden.json", page)
+	golden.JSON(t, "domain-search.golden.json", page)
 }

@@ -3,6 +3,7 @@ package lusha_test
 import (
 	"context"
 	"errors"
+	"haloleads/internal/golden"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -179,5 +180,5 @@ func TestGoldenEnrichment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "enrich.golden.json", recs)
+	golden.JSON(t, "enrich.golden.json", recs)
 }

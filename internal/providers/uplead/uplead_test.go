@@ -3,6 +3,7 @@ package uplead_test
 import (
 	"context"
 	"errors"
+	"haloleads/internal/golden"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -129,5 +130,5 @@ func TestGoldenEnrichment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "enrich.golden.json", recs)
+	golden.JSON(t, "enrich.golden.json", recs)
 }

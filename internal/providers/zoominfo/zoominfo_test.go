@@ -3,6 +3,7 @@ package zoominfo_test
 import (
 	"context"
 	"errors"
+	"haloleads/internal/golden"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -311,7 +312,7 @@ func TestGoldenEnrichment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "enrich.golden.json", recs)
+	golden.JSON(t, "enrich.golden.json", recs)
 }
 
 // optedOut returns a teaser of an opted-out person.

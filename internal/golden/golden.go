@@ -1,4 +1,6 @@
-package hunter_test
+// Package golden compares test output with golden files under a package's testdata/ directory.
+// Run `go test ./pkg -update` to rewrite them. It is imported by tests only.
+package golden
 
 import (
 	"encoding/json"
@@ -11,8 +13,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// golden compares v, as indented JSON, with testdata/name (rewritten with -update).
-func golden(t *testing.T, name string, v any) {
+// JSON compares v, as indented JSON, with testdata/name (rewritten with -update).
+func JSON(t testing.TB, name string, v any) {
 	t.Helper()
 	got, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -20,7 +22,7 @@ func golden(t *testing.T, name string, v any) {
 	}
 	path := filepath.Join("testdata", name)
 	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
