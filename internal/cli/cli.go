@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"pull":     {"buy new people from a provider's search, enrich and import them now", runPull},
 		"schedule": {"manage scheduled pulls: schedule create | list | delete", runSchedule},
 		"bench":    {"measure requests, windows and time per lead against the one-request-per-record baseline", runBench},
+		"report":   {"show leads by stage, status, source and fit, Do Not Contact, review and the last imports", runReport},
 	}
 }
 
