@@ -337,7 +337,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if in.DryRun {
 		return res, nil
 	}
-	w := &writer{a: a, items: items, plans: plans}
+	w := &writer{a: a, items: items, plans: plans, retry: activity.GetInfo(ctx).Attempt > 1}
 	if err := w.write(ctx); err != nil {
 		return res, err
 	}

@@ -24,6 +24,9 @@ type writer struct {
 	items []staged
 	plans []leadflow.Plan
 	ids   []leadflow.HaloIDs
+	// retry is set on a retried attempt of the batch: an earlier attempt may have created
+	// records and lost their ids with it, so creates look their natural key up first (Upsert*).
+	retry bool
 }
 
 func (w *writer) write(ctx context.Context) error {
@@ -90,7 +93,11 @@ func (w *writer) createClients(ctx context.Context, keys []string, known map[str
 		}
 	}
 	if len(customers) > 0 {
-		saved, err := w.a.Client.SaveCustomers(ctx, customers)
+		save := w.a.Client.SaveCustomers
+		if w.retry {
+			save = w.a.Client.UpsertCustomers
+		}
+		saved, err := save(ctx, customers)
 		if err != nil {
 			return classify(fmt.Errorf("creating %d HaloPSA clients: %w", len(customers), err))
 		}
@@ -117,7 +124,11 @@ func (w *writer) createSites(ctx context.Context, keys []string, known map[strin
 	if len(sites) == 0 {
 		return nil
 	}
-	saved, err := w.a.Client.SaveSites(ctx, sites)
+	save := w.a.Client.SaveSites
+	if w.retry {
+		save = w.a.Client.UpsertSites
+	}
+	saved, err := save(ctx, sites)
 	if err != nil {
 		return classify(fmt.Errorf("creating %d HaloPSA sites: %w", len(sites), err))
 	}
@@ -170,7 +181,11 @@ func (w *writer) users(ctx context.Context) error {
 	if len(users) == 0 {
 		return nil
 	}
-	saved, err := w.a.Client.SaveUsers(ctx, users)
+	save := w.a.Client.SaveUsers
+	if w.retry {
+		save = w.a.Client.UpsertUsers
+	}
+	saved, err := save(ctx, users)
 	if err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA users: %w", len(users), err))
 	}
@@ -207,7 +222,11 @@ func (w *writer) tickets(ctx context.Context) error {
 	if len(tickets) == 0 {
 		return nil
 	}
-	saved, err := w.a.Client.SaveTickets(ctx, tickets)
+	save := w.a.Client.SaveTickets
+	if w.retry {
+		save = w.a.Client.UpsertTickets
+	}
+	saved, err := save(ctx, tickets)
 	if err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}

@@ -256,7 +256,7 @@ func common[T any](items []T, f func(T) ID) ID {
 // inOrder reports whether echoed is the whole array answered in input order: one row per item,
 // each with an id, agreeing with its item's id (updates) or natural key (creates) wherever the
 // item has one. Then rows are matched by position, which also covers items without a natural
-// key (a user without an e-mail address).
+// key (a user with neither e-mail address nor name).
 func (b bulk[T]) inOrder(res []T, unsent []int, echoed []T) bool {
 	if len(echoed) != len(unsent) {
 		return false

@@ -64,7 +64,8 @@ func (c *Client) User(ctx context.Context, id ID) (User, error) {
 }
 
 // SaveUsers creates or partially updates users (see save.go) and returns them in input order
-// with their ids. Natural key: e-mail address (case-insensitive) + client_id.
+// with their ids. Natural key: e-mail address (case-insensitive; the name when there is none)
+// + client_id.
 func (c *Client) SaveUsers(ctx context.Context, users []User) ([]User, error) {
 	return saveAll(ctx, c, userBulk, users)
 }
@@ -85,12 +86,24 @@ func (c *Client) DeleteUser(ctx context.Context, id ID) error {
 var userBulk = bulk[User]{
 	route: "/Users", what: "users",
 	id:   func(u *User) *ID { return &u.ID },
-	key:  func(u User) string { return fold(u.EmailAddress) },
+	key:  userKey,
 	same: func(in, got User) bool { return sameID(in.ClientID, got.ClientID) },
 	find: func(ctx context.Context, c *Client, pending []User) iter.Seq2[User, error] {
 		return c.Users(ctx, UserQuery{
 			ClientID: common(pending, func(u User) ID { return u.ClientID }), NewestFirst: true})
 	},
+}
+
+// userKey is a user's natural key: the e-mail address, or for a user without one the name,
+// so that a create whose answer was lost is found by read-back and never sent twice.
+func userKey(u User) string {
+	if em := fold(u.EmailAddress); em != "" {
+		return em
+	}
+	if n := fold(u.Name); n != "" {
+		return "name:" + n
+	}
+	return ""
 }
 
 // fold normalises a natural-key string: trimmed and lower-cased.

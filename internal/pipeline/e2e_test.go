@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"cmp"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -47,6 +48,9 @@ type envOptions struct {
 	// RateLimit is the HaloPSA budget per 5 minutes that paces the HaloPSA queue (default 300,
 	// one activity a second); lifecycle tests raise it, as their few writes need no pacing.
 	RateLimit int
+	// Front, when set, serves the sandbox through the handler it returns, so a test can inject
+	// a fault at a chosen request.
+	Front func(*halosandbox.Server) http.Handler
 }
 
 func samples(t *testing.T, names ...string) []string {
@@ -86,7 +90,11 @@ func newEnvWith(t *testing.T, opts envOptions) *env {
 	if err != nil {
 		t.Fatalf("starting sandbox: %v", err)
 	}
-	hs := httptest.NewServer(sb)
+	var front http.Handler = sb
+	if opts.Front != nil {
+		front = opts.Front(sb)
+	}
+	hs := httptest.NewServer(front)
 	t.Cleanup(hs.Close)
 	halo, err := halopsa.New(halopsa.Config{
 		BaseURL: hs.URL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret,
