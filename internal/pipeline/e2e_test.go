@@ -76,16 +76,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWith(t *testing.T, opts envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
-	srv, err := devserver.Start(ctx, devserver.Options{SearchAttributes: visibility.Definitions()})
-	if err != nil {
-		t.Fatalf("starting temporal: %v", err)
-	}
-	t.Cleanup(srv.Stop)
-	tc, err := client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace()})
-	if err != nil {
-		t.Fatalf("dialing temporal: %v", err)
-	}
-	t.Cleanup(tc.Close)
+	srv, tc := startTemporal(t)
 	sb, err := halosandbox.New(halosandbox.Options{})
 	if err != nil {
 		t.Fatalf("starting sandbox: %v", err)
@@ -203,4 +194,21 @@ func TestImportEndToEnd(t *testing.T) {
 	if n := len(e.sandbox.Users()); n != len(users) {
 		t.Errorf("re-import changed the user count from %d to %d", len(users), n)
 	}
+}
+
+// startTemporal starts the embedded Temporal server (in memory, haloleads' search attributes)
+// and a client on it, both stopped when the test ends.
+func startTemporal(t *testing.T) (*devserver.Server, client.Client) {
+	t.Helper()
+	srv, err := devserver.Start(context.Background(), devserver.Options{SearchAttributes: visibility.Definitions()})
+	if err != nil {
+		t.Fatalf("starting temporal: %v", err)
+	}
+	t.Cleanup(srv.Stop)
+	tc, err := client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace()})
+	if err != nil {
+		t.Fatalf("dialing temporal: %v", err)
+	}
+	t.Cleanup(tc.Close)
+	return srv, tc
 }

@@ -9,7 +9,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"haloleads/internal/devserver"
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/lead"
@@ -22,7 +21,6 @@ import (
 	"haloleads/internal/providersandbox"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
-	"haloleads/internal/visibility"
 )
 
 // pullEnv is haloleads in one process with the provider sandbox behind its provider clients.
@@ -35,16 +33,7 @@ type pullEnv struct {
 func newPullEnv(t *testing.T) *pullEnv {
 	t.Helper()
 	ctx := context.Background()
-	srv, err := devserver.Start(ctx, devserver.Options{SearchAttributes: visibility.Definitions()})
-	if err != nil {
-		t.Fatalf("starting temporal: %v", err)
-	}
-	t.Cleanup(srv.Stop)
-	tc, err := client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace()})
-	if err != nil {
-		t.Fatalf("dialing temporal: %v", err)
-	}
-	t.Cleanup(tc.Close)
+	_, tc := startTemporal(t)
 	sb, err := halosandbox.New(halosandbox.Options{})
 	if err != nil {
 		t.Fatalf("starting sandbox: %v", err)

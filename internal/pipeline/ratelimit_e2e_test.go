@@ -1,7 +1,6 @@
 package pipeline_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -10,16 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"haloleads/internal/bench"
-	"haloleads/internal/devserver"
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
-	"haloleads/internal/visibility"
 )
 
 // exchange is one request the sandbox answered: when it arrived and with what status.
@@ -80,17 +75,7 @@ func (tr *traffic) snapshot() ([]exchange, time.Time) {
 // scaled the same way; every request goes through tr.
 func newLimitedEnv(t *testing.T, limit int, window time.Duration, tr *traffic) *env {
 	t.Helper()
-	ctx := context.Background()
-	srv, err := devserver.Start(ctx, devserver.Options{SearchAttributes: visibility.Definitions()})
-	if err != nil {
-		t.Fatalf("starting temporal: %v", err)
-	}
-	t.Cleanup(srv.Stop)
-	tc, err := client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace()})
-	if err != nil {
-		t.Fatalf("dialing temporal: %v", err)
-	}
-	t.Cleanup(tc.Close)
+	_, tc := startTemporal(t)
 	sb, err := halosandbox.New(halosandbox.Options{RateLimit: limit, RateWindow: window})
 	if err != nil {
 		t.Fatalf("starting sandbox: %v", err)
