@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -43,7 +44,10 @@ func runWorker(ctx context.Context, io IO, args []string) error {
 	fs := newFlags("worker", io)
 	dev := fs.Bool("dev", false, "start an embedded Temporal server (SQLite in the data directory) with its Web UI on :8233")
 	if err := fs.Parse(args); err != nil {
-		return errHelp
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return err
 	}
 	cfg, err := loadConfig(io)
 	if err != nil {
