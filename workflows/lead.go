@@ -34,8 +34,8 @@ type leadRun struct {
 	settings leadflow.Settings
 	// busy counts handlers waiting on activities, so Continue-As-New never cuts one short.
 	busy int
-	// sa is what was last upserted as search attributes, to upsert only on change.
-	sa string
+	// sa and memo are what was last upserted, to upsert only on change (each is a history event).
+	sa, memo string
 	// ops serialises the lifecycle updates, so each one is checked against the state it acts on.
 	ops workflow.Mutex
 	// echoes are statuses haloleads wrote whose "status changed" webhook has not come back yet:
@@ -553,6 +553,10 @@ func (r *leadRun) upsertSearchAttributes() {
 		workflow.GetLogger(r.ctx).Warn("upserting search attributes failed", "error", err)
 	}
 	name := fmt.Sprintf("%s %s — %s", l.Get(lead.FirstName), l.Get(lead.LastName), l.Get(lead.Company))
+	if name == r.memo {
+		return
+	}
+	r.memo = name
 	if err := workflow.UpsertMemo(r.ctx, map[string]any{"name": name}); err != nil {
 		workflow.GetLogger(r.ctx).Warn("upserting memo failed", "error", err)
 	}
