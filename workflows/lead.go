@@ -171,6 +171,16 @@ func (r *leadRun) validateOffer(o leadflow.Offer) error {
 // offer takes a merged record from an import and answers with what to write to HaloPSA.
 func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, error) {
 	r.st.Events++
+	// A "landed" signal that arrived before this offer is applied first, whichever coroutine the
+	// workflow task happens to run first: the plan must see the ids and values already written.
+	landed := workflow.GetSignalChannel(ctx, leadflow.SignalLanded)
+	for {
+		var l leadflow.Landed
+		if !landed.ReceiveAsync(&l) {
+			break
+		}
+		r.onLanded(l)
+	}
 	plan := leadflow.PlanOffer(r.st, o)
 	r.st.Lead = mergeLead(r.st.Lead, o.Lead)
 	r.st.Fit, r.st.Quality = o.Fit, o.Lead.Quality
