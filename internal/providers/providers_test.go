@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
+	"haloleads/internal/golden"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,33 +19,6 @@ import (
 )
 
 var now = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares v, as indented JSON, with testdata/name (rewritten with -update).
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
-}
 
 func TestRetryAfter(t *testing.T) {
 	t.Parallel()
@@ -304,7 +275,7 @@ func TestSheetUsesTheExportMapping(t *testing.T) {
 	if r.Source != lead.Apollo || r.SourceID != "p1" || !r.SeenAt.Equal(now) || r.File != "" || r.Line != 0 {
 		t.Errorf("record provenance %+v", r)
 	}
-	golden(t, "sheet.golden.json", recs)
+	golden.JSON(t, "sheet.golden.json", recs)
 }
 
 func TestSheetRefusesColumnsOfAnotherProvider(t *testing.T) {

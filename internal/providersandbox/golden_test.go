@@ -3,12 +3,10 @@ package providersandbox_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
+	"haloleads/internal/golden"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +14,6 @@ import (
 	"haloleads/internal/lead"
 	"haloleads/internal/providersandbox"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestGoldenAnswers pins the wire shapes the sandbox answers with for a fixed seed and clock.
 func TestGoldenAnswers(t *testing.T) {
@@ -55,32 +51,7 @@ func TestGoldenAnswers(t *testing.T) {
 		if err := json.Unmarshal(data, &v); err != nil {
 			t.Fatalf("%s: %d %s is not JSON", tt.name, resp.StatusCode, data)
 		}
-		golden(t, tt.name+".golden.json", map[string]any{"status": resp.StatusCode, "body": v})
-	}
-}
-
-// golden compares v, as indented JSON, with testdata/name (rewritten with -update).
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
+		golden.JSON(t, tt.name+".golden.json", map[string]any{"status": resp.StatusCode, "body": v})
 	}
 }
 

@@ -2,12 +2,9 @@ package apollo_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
+	"haloleads/internal/golden"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,8 +16,6 @@ import (
 	"haloleads/internal/providers/contract"
 	"haloleads/internal/providersandbox"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // seenAt is the fixed clock of the tests.
 var seenAt = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
@@ -273,32 +268,7 @@ func TestGoldenEnrichment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "enrich.golden.json", recs)
-}
-
-// golden compares v, as indented JSON, with testdata/name (rewritten with -update).
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
+	golden.JSON(t, "enrich.golden.json", recs)
 }
 
 func TestClientSpeaksTheContract(t *testing.T) {

@@ -2,12 +2,9 @@ package contract_test
 
 import (
 	"bytes"
-	"encoding/json"
-	"flag"
+	"haloleads/internal/golden"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,7 +66,7 @@ func TestParseCollectsEveryParameterName(t *testing.T) {
 			t.Errorf("parameter %q missing from %v", p, op.Params)
 		}
 	}
-	golden(t, "parse.golden.json", map[string]any{"base": s.BasePath(), "auth": s.AuthNames(),
+	golden.JSON(t, "parse.golden.json", map[string]any{"base": s.BasePath(), "auth": s.AuthNames(),
 		"post /people/match": op.Params, "get /people/{id}": s.Find("GET", "/people/{id}").Params})
 	if s.Find("GET", "/people/abc") == nil || s.Find("GET", "/people/abc/x") != nil || s.Find("DELETE", "/people/abc") != nil {
 		t.Error("path templates match wrongly")
@@ -139,31 +136,4 @@ func FuzzParse(f *testing.F) {
 			_ = s.Violations([]contract.Call{{Method: "GET", Path: "/a"}})
 		}
 	})
-}
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares v, as indented JSON, with testdata/name (rewritten with -update).
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
 }
