@@ -3,6 +3,7 @@ package enrich
 import (
 	"context"
 	"fmt"
+	"haloleads/internal/leadflow"
 	"maps"
 	"strings"
 
@@ -21,13 +22,9 @@ type Waterfall struct {
 	Cost map[lead.Source]int
 }
 
-// Supply counts the values one provider supplied for one field.
-type Supply struct {
-	Rule   string      `json:"rule"`
-	Field  lead.Field  `json:"field"`
-	Source lead.Source `json:"source"`
-	Count  int         `json:"count"`
-}
+// Supply counts the values one provider supplied for one field; it is the type the Pull
+// workflow reports, so the waterfall's counts pass through unchanged.
+type Supply = leadflow.Supplied
 
 // Failure is a provider the waterfall moved past because it refused (quota spent, bad request).
 type Failure struct {
