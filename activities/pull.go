@@ -178,9 +178,7 @@ func (a *Puller) EnrichPage(ctx context.Context, in EnrichPageInput) (EnrichPage
 	}
 	res := EnrichPageResult{Credits: addCredits(prior, wres.Credits), BudgetExhausted: wres.BudgetExhausted}
 	res.Spent = sum(res.Credits)
-	for _, s := range wres.Supplied {
-		res.Supplied = append(res.Supplied, s)
-	}
+	res.Supplied = append(res.Supplied, wres.Supplied...)
 	for _, f := range wres.Failures {
 		res.Errors = append(res.Errors, fmt.Sprintf("%s by %s skipped: %s", f.Rule, f.Source.DisplayName(), f.Error))
 	}

@@ -124,6 +124,16 @@ func dialTemporal(ctx context.Context, cfg config.Config) (client.Client, error)
 	return c, nil
 }
 
+// connect reads the configuration and dials the configured Temporal; the caller closes the client.
+func connect(ctx context.Context, io IO) (config.Config, client.Client, error) {
+	cfg, err := loadConfig(io)
+	if err != nil {
+		return cfg, nil, err
+	}
+	tc, err := dialTemporal(ctx, cfg)
+	return cfg, tc, err
+}
+
 // haloClient builds the HaloPSA client of the configured tenant.
 func haloClient(cfg config.Config, logger *zap.Logger) (*halopsa.Client, error) {
 	if cfg.Halo.URL == "" {

@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"haloleads/internal/config"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
@@ -21,16 +22,18 @@ import (
 	"haloleads/internal/tenant"
 )
 
-// settings are the lead workflows' settings from configuration.
-func settingsFrom(io IO) (leadflow.Settings, error) {
-	cfg, err := loadConfig(io)
-	if err != nil {
-		return leadflow.Settings{}, err
-	}
+// settingsOf are the lead workflows' settings from configuration.
+func settingsOf(cfg config.Config) leadflow.Settings {
 	return leadflow.Settings{
 		Lifecycle:          lifecycle.Config{FitThreshold: cfg.Lifecycle.FitThreshold, OnViolation: cfg.Lifecycle.OnViolation},
 		AutoConvertEngaged: cfg.Lifecycle.AutoConvertEngaged,
-	}, nil
+	}
+}
+
+// settingsFrom reads the configuration for the lead workflows' settings.
+func settingsFrom(io IO) (leadflow.Settings, error) {
+	cfg, err := loadConfig(io)
+	return settingsOf(cfg), err
 }
 
 func runImport(ctx context.Context, io IO, args []string) error {
@@ -53,21 +56,13 @@ func runImport(ctx context.Context, io IO, args []string) error {
 		}
 		files[i] = abs
 	}
-	cfg, err := loadConfig(io)
-	if err != nil {
-		return err
-	}
-	settings, err := settingsFrom(io)
-	if err != nil {
-		return err
-	}
-	tc, err := dialTemporal(ctx, cfg)
+	cfg, tc, err := connect(ctx, io)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
 	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, Source: lead.Source(*source),
-		DryRun: *dryRun, Settings: settings}
+		DryRun: *dryRun, Settings: settingsOf(cfg)}
 	sum, err := pipeline.RunImport(ctx, tc, in, *wait)
 	if err != nil {
 		return err

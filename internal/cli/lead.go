@@ -22,11 +22,7 @@ func runLead(ctx context.Context, io IO, args []string) error {
 		return errors.New("usage: lead show|transition|promote|set-data|log-call LEAD-ID [flags]")
 	}
 	verb, id, rest := args[0], args[1], args[2:]
-	cfg, err := loadConfig(io)
-	if err != nil {
-		return err
-	}
-	tc, err := dialTemporal(ctx, cfg)
+	_, tc, err := connect(ctx, io)
 	if err != nil {
 		return err
 	}

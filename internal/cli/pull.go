@@ -77,11 +77,7 @@ func runPull(ctx context.Context, io IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(io)
-	if err != nil {
-		return err
-	}
-	tc, err := dialTemporal(ctx, cfg)
+	_, tc, err := connect(ctx, io)
 	if err != nil {
 		return err
 	}

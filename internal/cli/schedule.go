@@ -114,11 +114,7 @@ func scheduleDelete(ctx context.Context, io IO, args []string) error {
 
 // withTemporal runs fn with a client of the configured Temporal server.
 func withTemporal(ctx context.Context, io IO, fn func(client.Client) error) error {
-	cfg, err := loadConfig(io)
-	if err != nil {
-		return err
-	}
-	tc, err := dialTemporal(ctx, cfg)
+	_, tc, err := connect(ctx, io)
 	if err != nil {
 		return err
 	}
