@@ -60,12 +60,31 @@ func startPull(ctx workflow.Context, in *leadflow.PullInput) leadflow.PullResult
 		return *in.Sofar
 	}
 	if in.RunID == "" {
-		in.RunID = workflow.GetInfo(ctx).WorkflowExecution.ID
+		in.RunID = pullRunID(ctx)
 	}
 	if in.Budget <= 0 {
 		in.Budget = leadflow.DefaultPullBudget
 	}
 	return leadflow.PullResult{RunID: in.RunID, Source: in.Source, Query: in.Query, Budget: in.Budget, Errors: []string{}}
+}
+
+// pullRunID names a run that was given no name. A schedule names its runs after the schedule and
+// the nominal time to the second, so two triggers within one second share a workflow id; the
+// execution's own run id tells them apart (version 1 on).
+func pullRunID(ctx workflow.Context) string {
+	info := workflow.GetInfo(ctx)
+	if workflow.GetVersion(ctx, "pull-unique-run-id", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return info.WorkflowExecution.ID
+	}
+	return info.WorkflowExecution.ID + "-" + shortRunID(info.WorkflowExecution.RunID)
+}
+
+// shortRunID is the first eight characters of a run id, enough to tell runs of one id apart.
+func shortRunID(runID string) string {
+	if len(runID) > 8 {
+		return runID[:8]
+	}
+	return runID
 }
 
 // addPage counts one page into res.
