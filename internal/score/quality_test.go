@@ -10,9 +10,9 @@ import (
 
 // full is a complete, verified lead; with returns it with some fields changed ("" removes one).
 var full = lead.Values{
-		lead.Email: "dana.okafor@brightkettle.com", lead.EmailStatus: "valid",
-		lead.PhoneDirect: "+15122560143", lead.FirstName: "Dana", lead.LastName: "Okafor",
-		lead.Company: "Bright Kettle", lead.Website: "brightkettle.com", lead.JobTitle: "CRO",
+	lead.Email: "dana.okafor@brightkettle.com", lead.EmailStatus: "valid",
+	lead.PhoneDirect: "+15122560143", lead.FirstName: "Dana", lead.LastName: "Okafor",
+	lead.Company: "Bright Kettle", lead.Website: "brightkettle.com", lead.JobTitle: "CRO",
 }
 
 func with(changes lead.Values) lead.Values {
