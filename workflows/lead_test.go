@@ -403,7 +403,7 @@ func TestLeadPromote(t *testing.T) {
 		{"contacted cannot convert", lifecycle.Contacted, lifecycle.Data{}, leadflow.PromoteRequest{},
 			"only Engaged leads convert to prospects", "", ""},
 		{"qualified without opportunity data", lifecycle.Qualified, lifecycle.Data{Qualification: q}, leadflow.PromoteRequest{},
-			"missing Opportunity Value, Products/Services, Expected Close Date", "", ""},
+			"missing Opportunity Value, Products/Services, Probability %, Expected Close Date", "", ""},
 		{"qualified with opportunity data", lifecycle.Qualified, lifecycle.Data{Qualification: q},
 			leadflow.PromoteRequest{Opportunity: &o}, "", lifecycle.NewOpportunity, tenant.Opportunity},
 	}
