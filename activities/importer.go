@@ -145,9 +145,9 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]le
 	var records []lead.Record
 	var rejected []lead.Rejected
 	for _, path := range in.Files {
-		r, err := sources.Open(path)
+		r, err := a.openExport(ctx, path)
 		if err != nil {
-			return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+			return nil, nil, err
 		}
 		if in.Source != "" && r.Source() != in.Source {
 			r.Close()
@@ -173,6 +173,33 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]le
 		activity.RecordHeartbeat(ctx, path)
 	}
 	return records, rejected, nil
+}
+
+// openExport opens one file of an import: an upload reference (the CLI streams every export
+// into the store before it starts the import, so any worker can read it) or a path on this
+// worker (the exports pulls write). An upload that is not in the store fails the import: the
+// files were dropped, or the import was started without uploading them.
+func (a *Importer) openExport(ctx context.Context, ref string) (*sources.Reader, error) {
+	id, ok := store.UploadID(ref)
+	if !ok {
+		r, err := sources.Open(ref)
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+		}
+		return r, nil
+	}
+	up, rd, err := a.Store.OpenUpload(ctx, id)
+	if errors.Is(err, store.ErrUploadMissing) {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "MissingUpload", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := sources.NewReader(rd, up.Name, sources.WithSeenAt(up.Modified))
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+	}
+	return r, nil
 }
 
 // haloState is what HaloPSA holds, read once per import.
@@ -342,6 +369,10 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	ctx = halopsa.WithCounter(ctx, &cnt)
 	defer func() { res.HaloRequests, res.HaloWrites = cnt.Requests(), cnt.Writes() }()
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
+	if errors.Is(err, store.ErrBatchMissing) {
+		// Never a silent zero: the batch was staged by Prepare, so its loss is a fault to see.
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), "MissingBatch", err)
+	}
 	if err != nil {
 		return res, err
 	}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -29,6 +30,10 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 		var res activities.LandResult
 		land := activities.LandInput{RunID: in.RunID, Batch: b, DryRun: in.DryRun, Settings: in.Settings}
 		if err := workflow.ExecuteActivity(landOptions(ctx), a.LandBatch, land).Get(ctx, &res); err != nil {
+			if missingBatch(err) && workflow.GetVersion(ctx, "missing-batch-fails-import", workflow.DefaultVersion, 1) == 1 {
+				// The store lost what Prepare staged: fail the import rather than report fewer leads.
+				return sum, err
+			}
 			sum.Errors = append(sum.Errors, err.Error())
 			continue
 		}
@@ -45,6 +50,12 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 		}
 	}
 	return sum, nil
+}
+
+// missingBatch reports whether LandBatch failed because its staged batch was not in the store.
+func missingBatch(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == "MissingBatch"
 }
 
 func prepareOptions(ctx workflow.Context) workflow.Context {
