@@ -128,4 +128,3 @@ func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
 	enc.SetIndent("", "  ")
 	enc.Encode(s.Report(window))
 }
-
