@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
@@ -343,6 +344,31 @@ func (a *Importer) stage(ctx context.Context, runID string, items []staged) (int
 	return batches, nil
 }
 
+// keepAliveEvery is how often keepAlive heartbeats: well inside the 30 s heartbeat timeout the
+// import gives LandBatch.
+const keepAliveEvery = 5 * time.Second
+
+// keepAlive heartbeats every keepAliveEvery until the returned stop is called, so the server
+// tells a running activity (perhaps waiting for HaloPSA budget) from one whose worker died.
+func keepAlive(ctx context.Context) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(keepAliveEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, "alive")
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
 // LandInput names one staged batch.
 type LandInput struct {
 	RunID    string            `json:"run_id"`
@@ -368,6 +394,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	var cnt halopsa.Counter
 	ctx = halopsa.WithCounter(ctx, &cnt)
 	defer func() { res.HaloRequests, res.HaloWrites = cnt.Requests(), cnt.Writes() }()
+	defer keepAlive(ctx)()
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
 	if errors.Is(err, store.ErrBatchMissing) {
 		// Never a silent zero: the batch was staged by Prepare, so its loss is a fault to see.
