@@ -88,6 +88,9 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	}
 	activity.RecordHeartbeat(ctx, "resolved")
 	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
+	if resolved.Leads, err = a.withKnown(ctx, resolved.Leads); err != nil {
+		return res, err
+	}
 	halo, err := a.readHalo(ctx)
 	if err != nil {
 		return res, err
@@ -100,12 +103,42 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err := a.saveIdentities(ctx, resolved.Leads); err != nil {
 		return res, err
 	}
+	if !in.DryRun {
+		if err := a.Store.SaveKnownLeads(ctx, resolved.Leads); err != nil {
+			return res, err
+		}
+	}
 	if res.Review, err = a.queueReview(ctx, resolved.Review); err != nil {
 		return res, err
 	}
 	res.Batches, err = a.stage(ctx, in.RunID, items)
 	res.HaloRequests = cnt.Requests()
 	return res, err
+}
+
+// withKnown merges each lead with what earlier imports learnt about it (its known record), so
+// that re-importing files already imported, alone or together, offers the same record again,
+// and scores the merged record.
+func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lead, error) {
+	ids := make([]string, len(leads))
+	for i, l := range leads {
+		ids[i] = l.ID
+	}
+	known, err := a.Store.KnownLeads(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	prec := a.Dedupe.Precedence
+	if prec == nil {
+		prec = dedupe.DefaultPrecedence()
+	}
+	for i, l := range leads {
+		if k, ok := known[l.ID]; ok {
+			leads[i] = dedupe.MergeKnown(k, l, prec)
+			leads[i].Quality = score.QualityBy(a.Dedupe.Quality, leads[i].Values, nil)
+		}
+	}
+	return leads, nil
 }
 
 func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, error) {

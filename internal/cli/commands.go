@@ -26,7 +26,8 @@ import (
 // settingsOf are the lead workflows' settings from configuration.
 func settingsOf(cfg config.Config) leadflow.Settings {
 	return leadflow.Settings{
-		Lifecycle:          lifecycle.Config{FitThreshold: cfg.Lifecycle.FitThreshold, OnViolation: cfg.Lifecycle.OnViolation},
+		Lifecycle: lifecycle.Config{FitThreshold: cfg.Lifecycle.FitThreshold, OnViolation: cfg.Lifecycle.OnViolation,
+			RequireWinLossReason: cfg.Lifecycle.RequireWinLossReason},
 		AutoConvertEngaged: cfg.Lifecycle.AutoConvertEngaged,
 	}
 }

@@ -80,6 +80,10 @@ CREATE TABLE IF NOT EXISTS tickets (
 	ticket_id INTEGER PRIMARY KEY,
 	lead_id   TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS known_leads (
+	lead_id TEXT PRIMARY KEY,
+	record  TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS purchases (
 	source     TEXT NOT NULL,
 	person_id  TEXT NOT NULL,
