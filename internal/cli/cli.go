@@ -188,10 +188,17 @@ func haloClient(cfg config.Config, logger *zap.Logger) (*halopsa.Client, error) 
 		return nil, errors.New("HALO_URL is not set: point it at your tenant (or at `go run ./starter sandbox`)")
 	}
 	return halopsa.New(halopsa.Config{
-		BaseURL: cfg.Halo.URL, AuthURL: cfg.Halo.AuthURL, Tenant: cfg.Halo.Tenant,
+		BaseURL: haloBase(cfg.Halo.URL), AuthURL: cfg.Halo.AuthURL, Tenant: cfg.Halo.Tenant,
 		ClientID: cfg.Halo.ClientID, ClientSecret: cfg.Halo.ClientSecret.Value(), Scopes: cfg.Halo.Scopes,
 		RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow, Logger: logger,
 	})
+}
+
+// haloBase is the tenant's address as the HaloPSA client wants it: HALO_URL may be given as
+// HaloPSA's own pages show it, ending in /api (the client adds /api itself) or a slash.
+func haloBase(url string) string {
+	url = strings.TrimRight(strings.TrimSpace(url), "/")
+	return strings.TrimRight(strings.TrimSuffix(url, "/api"), "/")
 }
 
 // newRunID names an import run: sortable by time, unique.

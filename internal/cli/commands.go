@@ -165,7 +165,8 @@ func newSetupCmd(io IO) *cobra.Command {
 		Short: "set the HaloPSA tenant up for haloleads (--check: show what differs)",
 		Long: `Add what haloleads needs to the HaloPSA tenant in HALO_URL: ticket types, statuses, custom
 fields, tags, distribution lists and (with the WEBHOOK_* variables) the webhook. A second run
-writes nothing. --check prints what differs and writes nothing.`,
+writes nothing. --check prints what differs and writes nothing; it exits 1 when the tenant
+differs, 0 when it matches.`,
 		Example: `  HALO_URL=https://acme.halopsa.com HALO_CLIENT_ID=... HALO_CLIENT_SECRET=... starter setup --check
   starter setup`,
 		Args: cobra.NoArgs,
@@ -199,7 +200,8 @@ func runSetup(ctx context.Context, io IO, check bool) error {
 			return nil
 		}
 		fmt.Fprintln(io.Stdout, diff.String())
-		return nil
+		return withHint(fmt.Errorf("the tenant differs from haloleads' set-up: %d changes pending", len(diff.Changes)),
+			"run `starter setup` (without --check) to apply them")
 	}
 	res, err := tenant.Apply(ctx, c, spec)
 	if err != nil {
