@@ -56,6 +56,9 @@ type PrepareResult struct {
 	RejectedCount int             `json:"rejected_count"`
 	Rejected      []lead.Rejected `json:"rejected"`
 	HaloRequests  int64           `json:"halo_requests"`
+	// Sources says how each file was read (a file that could not be read is reported there and
+	// its rows are not used).
+	Sources []leadflow.FileReport `json:"sources,omitempty"`
 }
 
 // staged is one lead staged for landing.
@@ -72,10 +75,11 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	var cnt halopsa.Counter // this activity's requests, whatever else shares the client
 	ctx = halopsa.WithCounter(ctx, &cnt)
 	var res PrepareResult
-	records, rejected, err := a.readFiles(ctx, in)
+	records, rejected, reports, err := a.readFiles(ctx, in)
 	if err != nil {
 		return res, err
 	}
+	res.Sources = reports
 	res.Rows = len(records) + len(rejected)
 	res.RejectedCount = len(rejected)
 	res.Rejected = rejected[:min(len(rejected), leadflow.MaxRejectedListed)]
@@ -142,65 +146,91 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lea
 	return leads, nil
 }
 
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, error) {
+// readFiles reads every file. A file that cannot be read (no provider's header, the wrong
+// provider, past the size limit, cut short) is reported on its own and its rows are not used;
+// the other files are read whatever happens to one.
+//
+// An uploaded file that is not in the store, or a store that cannot be read, fails Prepare
+// instead: the first for good (MissingUpload), the second to be retried.
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, []leadflow.FileReport, error) {
 	var records []lead.Record
 	var rejected []lead.Rejected
+	reports := make([]leadflow.FileReport, 0, len(in.Files))
 	for _, path := range in.Files {
-		r, err := a.openExport(ctx, path)
+		recs, rejs, rep, err := a.readFile(ctx, path, in.Source)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		if in.Source != "" && r.Source() != in.Source {
-			r.Close()
-			msg := fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), in.Source.DisplayName())
-			return nil, nil, temporal.NewNonRetryableApplicationError(msg, "BadFile", nil)
+		if rep.Error == "" {
+			records, rejected = append(records, recs...), append(rejected, rejs...)
 		}
-		for {
-			rec, rej, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				r.Close()
-				return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
-			}
-			if rej != nil {
-				rejected = append(rejected, *rej)
-				continue
-			}
-			records = append(records, rec)
-		}
-		r.Close()
+		reports = append(reports, rep)
 		activity.RecordHeartbeat(ctx, path)
 	}
-	return records, rejected, nil
+	return records, rejected, reports, nil
+}
+
+// readFile reads one export whole; on a failure the report says why and the rows are dropped.
+// The error is the store's (see readFiles).
+func (a *Importer) readFile(ctx context.Context, path string, want lead.Source) ([]lead.Record, []lead.Rejected, leadflow.FileReport, error) {
+	rep := leadflow.FileReport{File: path}
+	r, fileErr, err := a.openExport(ctx, path, &rep.File)
+	if err != nil {
+		return nil, nil, rep, err
+	}
+	if fileErr != nil {
+		rep.Error = fileErr.Error()
+		return nil, nil, rep, nil
+	}
+	defer r.Close()
+	rep.Provider, rep.Encoding, rep.Warnings = r.Source(), r.Encoding(), r.Warnings()
+	if want != "" && r.Source() != want {
+		rep.Error = fmt.Sprintf("%s looks like a %s export, not %s", rep.File, r.Source().DisplayName(), want.DisplayName())
+		return nil, nil, rep, nil
+	}
+	var records []lead.Record
+	var rejected []lead.Rejected
+	for {
+		rec, rej, err := r.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			rep.Encoding = r.Encoding() // now with the rows read as Windows-1252, if any
+			return records, rejected, rep, nil
+		case err != nil:
+			rep.Error = fmt.Sprintf("%v; none of the file's %d rows read so far is used", err, rep.Rows)
+			return nil, nil, rep, nil
+		case rej != nil:
+			rejected = append(rejected, *rej)
+			rep.Rejected++
+		default:
+			records = append(records, rec)
+		}
+		rep.Rows++
+	}
 }
 
 // openExport opens one file of an import: an upload reference (the CLI streams every export
 // into the store before it starts the import, so any worker can read it) or a path on this
-// worker (the exports pulls write). An upload that is not in the store fails the import: the
-// files were dropped, or the import was started without uploading them.
-func (a *Importer) openExport(ctx context.Context, ref string) (*sources.Reader, error) {
+// worker (the exports pulls write). For an upload it sets *name to the file's name on the
+// operator's machine. fileErr is the file's own fault (reported with the file); err is the
+// store's: an upload that is not in the store (the files were dropped, or the import was started
+// without uploading them) fails the import for good.
+func (a *Importer) openExport(ctx context.Context, ref string, name *string) (r *sources.Reader, fileErr, err error) {
 	id, ok := store.UploadID(ref)
 	if !ok {
 		r, err := sources.Open(ref)
-		if err != nil {
-			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
-		}
-		return r, nil
+		return r, err, nil
 	}
 	up, rd, err := a.Store.OpenUpload(ctx, id)
 	if errors.Is(err, store.ErrUploadMissing) {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "MissingUpload", err)
+		return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "MissingUpload", err)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r, err := sources.NewReader(rd, up.Name, sources.WithSeenAt(up.Modified))
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
-	}
-	return r, nil
+	*name = up.Name
+	r, fileErr = sources.NewReader(rd, up.Name, sources.WithSeenAt(up.Modified))
+	return r, fileErr, nil
 }
 
 // haloState is what HaloPSA holds, read once per import.

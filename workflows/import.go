@@ -26,6 +26,10 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 	sum.Suppressed, sum.Review, sum.Batches = prep.Suppressed, prep.Review, prep.Batches
 	sum.RejectedCount, sum.Rejected = prep.RejectedCount, prep.Rejected
 	sum.HaloRequests = prep.HaloRequests
+	if workflow.GetVersion(ctx, changeFileReports, workflow.DefaultVersion, 1) >= 1 {
+		sum.Sources = prep.Sources
+		sum.Errors = append(sum.Errors, leadflow.FileErrors(prep.Sources)...)
+	}
 	// LandBatch heartbeats every few seconds while it runs (also while it waits for HaloPSA
 	// budget), so a worker that dies mid-batch is noticed in 30 s instead of 5 minutes.
 	landHeartbeat := 5 * time.Minute
@@ -63,6 +67,10 @@ func missingBatch(err error) bool {
 	var app *temporal.ApplicationError
 	return errors.As(err, &app) && app.Type() == "MissingBatch"
 }
+
+// changeFileReports (workflow.GetVersion): the summary says how each file was read, and a file
+// that could not be read is one of its errors (Prepare reads the other files regardless).
+const changeFileReports = "file-reports"
 
 func prepareOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
