@@ -223,7 +223,8 @@ func (a *Importer) openExport(ctx context.Context, ref string, name *string) (r 
 	}
 	up, rd, err := a.Store.OpenUpload(ctx, id)
 	if errors.Is(err, store.ErrUploadMissing) {
-		return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "MissingUpload", err)
+		msg := err.Error() + " (the CLI and the workers must share one store: set HALOLEADS_DATABASE_URL for both, or run the CLI beside the worker)"
+		return nil, nil, temporal.NewNonRetryableApplicationError(msg, "MissingUpload", err)
 	}
 	if err != nil {
 		return nil, nil, err
