@@ -88,14 +88,22 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	}
 	activity.RecordHeartbeat(ctx, "resolved")
 	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
-	if resolved.Leads, err = a.withKnown(ctx, resolved.Leads); err != nil {
+	hadKnown, err := a.withKnown(ctx, resolved.Leads)
+	if err != nil {
 		return res, err
 	}
+	var invalid map[string]string
+	var refused []lead.Rejected
+	resolved.Leads, invalid, refused = checkRequired(resolved, hadKnown, records)
+	// Rows of a rejected lead count as rejected, not merged: rows = leads + merged + rejected.
+	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(refused)-len(resolved.Leads)
+	res.RejectedCount += len(refused)
+	res.Rejected = append(res.Rejected, refused[:min(len(refused), max(0, leadflow.MaxRejectedListed-len(res.Rejected)))]...)
 	halo, err := a.readHalo(ctx)
 	if err != nil {
 		return res, err
 	}
-	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo)
+	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo, invalid)
 	if err != nil {
 		return res, err
 	}
@@ -116,10 +124,39 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	return res, err
 }
 
+// checkRequired judges the leads first seen in this import on the design doc's required Lead
+// fields (lifecycle.CheckLead): it drops those to reject, reporting each of their rows with the
+// reason, and returns the reasons of those that land as Invalid Data. A lead already known from
+// an earlier import is not judged again: it landed then.
+func checkRequired(res dedupe.Result, known map[string]bool, records []lead.Record) ([]lead.Lead, map[string]string, []lead.Rejected) {
+	keep := res.Leads[:0]
+	invalid := map[string]string{}
+	var refused []lead.Rejected
+	for _, l := range res.Leads {
+		if known[l.ID] {
+			keep = append(keep, l)
+			continue
+		}
+		switch c := lifecycle.CheckLead(l.Values); c.Verdict {
+		case lifecycle.Reject:
+			for _, i := range res.Members[l.ID] {
+				if i >= 0 && i < len(records) {
+					refused = append(refused, lead.Rejected{File: records[i].File, Line: records[i].Line, Reason: c.Reason})
+				}
+			}
+			continue
+		case lifecycle.LandInvalid:
+			invalid[l.ID] = c.Reason
+		}
+		keep = append(keep, l)
+	}
+	return keep, invalid, refused
+}
+
 // withKnown merges each lead with what earlier imports learnt about it (its known record), so
 // that re-importing files already imported, alone or together, offers the same record again,
-// and scores the merged record.
-func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lead, error) {
+// and scores the merged record. It returns the IDs of the leads that had a known record.
+func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) (map[string]bool, error) {
 	ids := make([]string, len(leads))
 	for i, l := range leads {
 		ids[i] = l.ID
@@ -132,13 +169,15 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lea
 	if prec == nil {
 		prec = dedupe.DefaultPrecedence()
 	}
+	had := make(map[string]bool, len(known))
 	for i, l := range leads {
 		if k, ok := known[l.ID]; ok {
 			leads[i] = dedupe.MergeKnown(k, l, prec)
 			leads[i].Quality = score.QualityBy(a.Dedupe.Quality, leads[i].Values, nil)
+			had[l.ID] = true
 		}
 	}
-	return leads, nil
+	return had, nil
 }
 
 func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, error) {
@@ -219,7 +258,7 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 
 // offers builds each lead's offer: its merged record, scores, what HaloPSA holds for it now,
 // the HaloPSA ids found, and whether the person is on the suppression list.
-func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, halo *haloState) ([]staged, int, error) {
+func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, halo *haloState, invalid map[string]string) ([]staged, int, error) {
 	companies := dedupe.GroupByCompany(leads)
 	matches := dedupe.MatchExisting(leads, companies, halo.existing)
 	companyOf := map[string]dedupe.Company{}
@@ -238,7 +277,7 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 		if l.Quality == 0 {
 			l.Quality = score.Quality(l.Values)
 		}
-		o := leadflow.Offer{RunID: runID, Lead: l, Fit: score.Fit(l.Values, a.Fit), Current: lead.Values{}}
+		o := leadflow.Offer{RunID: runID, Lead: l, Fit: score.Fit(l.Values, a.Fit), Current: lead.Values{}, Invalid: invalid[l.ID]}
 		c := companyOf[l.ID]
 		// The client is shared by a company's leads and never rewritten, so its values are
 		// not this lead's to compare.

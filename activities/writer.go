@@ -256,6 +256,9 @@ func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType ha
 	if t.ID == 0 {
 		ids := w.ids[i]
 		t.Summary, t.Details = landing.Summary(p.Owned), landing.Details(p.Owned)
+		if p.Note != "" { // why a new lead lands as Invalid Data
+			t.Details += "\n" + p.Note
+		}
 		t.TicketTypeID = leadType
 		t.ClientID, t.SiteID, t.UserID = halopsa.ID(ids.ClientID), halopsa.ID(ids.SiteID), halopsa.ID(ids.UserID)
 	}

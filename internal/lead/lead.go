@@ -104,6 +104,10 @@ const (
 	EmailOptOut  Field = "email_opt_out"
 )
 
+// EmailInvalid holds why a provider's e-mail address was dropped by normalisation (never the
+// address itself): the lead had an address, but a bad one. It stays in haloleads.
+const EmailInvalid Field = "email_invalid"
+
 // LeadSource lists the providers a lead came from, as Source ids joined with "; " (for example
 // "apollo; zoominfo"), the provider that first supplied the lead first. Merging sets it from
 // the records' sources; it feeds the lead-source dropdown (the first provider), the ticket's

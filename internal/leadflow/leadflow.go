@@ -68,6 +68,9 @@ type Offer struct {
 	Halo HaloIDs `json:"halo"`
 	// Suppressed is set when the person is on the suppression list.
 	Suppressed bool `json:"suppressed,omitempty"`
+	// Invalid, when set, says which required Lead fields are missing or bad: a new lead lands
+	// as Invalid Data with this reason in its ticket's details (lifecycle.CheckLead).
+	Invalid string `json:"invalid,omitempty"`
 }
 
 // Action says what a plan asks of HaloPSA.
