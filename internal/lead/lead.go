@@ -26,6 +26,9 @@ const (
 	Lusha    Source = "lusha"
 	HaloPSA  Source = "halopsa"
 	Manual   Source = "manual"
+	// CSV is a generic contact list from anywhere (a CRM export, an event list): a CSV file
+	// no provider's layout fits, read by the usual column names.
+	CSV Source = "csv"
 )
 
 // Providers lists the five data providers in a fixed order.
@@ -48,6 +51,8 @@ func (s Source) DisplayName() string {
 		return "HaloPSA"
 	case Manual:
 		return "Manual"
+	case CSV:
+		return "CSV list"
 	}
 	return string(s)
 }
