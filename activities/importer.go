@@ -55,6 +55,8 @@ type PrepareResult struct {
 	RejectedCount int             `json:"rejected_count"`
 	Rejected      []lead.Rejected `json:"rejected"`
 	HaloRequests  int64           `json:"halo_requests"`
+	// Files reports each file: recognised as which provider, or why it was not imported.
+	Files []leadflow.FileReport `json:"files,omitempty"`
 }
 
 // staged is one lead staged for landing.
@@ -71,10 +73,11 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	var cnt halopsa.Counter // this activity's requests, whatever else shares the client
 	ctx = halopsa.WithCounter(ctx, &cnt)
 	var res PrepareResult
-	records, rejected, err := a.readFiles(ctx, in)
+	records, rejected, files, err := a.readFiles(ctx, in)
 	if err != nil {
 		return res, err
 	}
+	res.Files = files
 	res.Rows = len(records) + len(rejected)
 	res.RejectedCount = len(rejected)
 	res.Rejected = rejected[:min(len(rejected), leadflow.MaxRejectedListed)]
@@ -180,18 +183,33 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) (map[string
 	return had, nil
 }
 
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, error) {
+// readFiles reads every file's rows. A file whose header nothing fits is reported as
+// unrecognised and not read (the caller decides whether that fails the command); one no
+// provider's layout fits but with the usual contact-list columns is read as a generic list.
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, []leadflow.FileReport, error) {
 	var records []lead.Record
 	var rejected []lead.Rejected
+	var reports []leadflow.FileReport
 	for _, path := range in.Files {
+		rep := leadflow.FileReport{File: path}
 		r, err := sources.Open(path)
+		var unknown *sources.UnknownProviderError
+		if errors.As(err, &unknown) {
+			rep.Status, rep.Reason = leadflow.FileUnrecognised, err.Error()
+			reports = append(reports, rep)
+			continue
+		}
 		if err != nil {
-			return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+			return nil, nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
 		}
 		if in.Source != "" && r.Source() != in.Source {
 			r.Close()
 			msg := fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), in.Source.DisplayName())
-			return nil, nil, temporal.NewNonRetryableApplicationError(msg, "BadFile", nil)
+			return nil, nil, nil, temporal.NewNonRetryableApplicationError(msg, "BadFile", nil)
+		}
+		rep.Source, rep.Status = r.Source(), leadflow.FileImported
+		if r.Source() == lead.CSV {
+			rep.Status = leadflow.FileGeneric
 		}
 		for {
 			rec, rej, err := r.Next()
@@ -200,18 +218,21 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]le
 			}
 			if err != nil {
 				r.Close()
-				return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+				return nil, nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
 			}
+			rep.Rows++
 			if rej != nil {
+				rep.Rejected++
 				rejected = append(rejected, *rej)
 				continue
 			}
 			records = append(records, rec)
 		}
 		r.Close()
+		reports = append(reports, rep)
 		activity.RecordHeartbeat(ctx, path)
 	}
-	return records, rejected, nil
+	return records, rejected, reports, nil
 }
 
 // haloState is what HaloPSA holds, read once per import.

@@ -25,6 +25,9 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 	sum.Suppressed, sum.Review, sum.Batches = prep.Suppressed, prep.Review, prep.Batches
 	sum.RejectedCount, sum.Rejected = prep.RejectedCount, prep.Rejected
 	sum.HaloRequests = prep.HaloRequests
+	if workflow.GetVersion(ctx, "file-reports", workflow.DefaultVersion, 1) >= 1 {
+		sum.FileReports = prep.Files
+	}
 	for b := 0; b < prep.Batches; b++ {
 		var res activities.LandResult
 		land := activities.LandInput{RunID: in.RunID, Batch: b, DryRun: in.DryRun, Settings: in.Settings}

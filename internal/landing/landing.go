@@ -32,7 +32,7 @@ var userFields = []lead.Field{lead.FirstName, lead.LastName, lead.Email, lead.Ph
 var ticketFields = []lead.Field{
 	lead.LeadSource, lead.ServicesOffered, lead.GrowthSignals, lead.ProjectPipelines, lead.DoNotContact,
 	lead.TechnologyStack, lead.RevenueRange, lead.EmployeeRange, lead.ManagementLevel, lead.Department,
-	lead.IntentSignals, lead.FoundedYear,
+	lead.IntentSignals, lead.FoundedYear, lead.PublicResearch, lead.NewsArticles, lead.InitialNotes,
 }
 
 // WhereIs says where f is kept in HaloPSA.

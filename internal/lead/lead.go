@@ -102,6 +102,14 @@ const (
 	IntentSignals    Field = "intent_signals"
 )
 
+// Research fields (the design doc's Research Data): filled where a provider or a list supplies
+// them, otherwise by people in HaloPSA.
+const (
+	PublicResearch Field = "public_research"
+	NewsArticles   Field = "news_articles"
+	InitialNotes   Field = "initial_notes"
+)
+
 // Compliance fields. Any opt-out signal from any source makes the person Do Not Contact.
 const (
 	DoNotContact Field = "do_not_contact"
@@ -139,7 +147,8 @@ var AllFields = []Field{
 	JobTitle, ManagementLevel, Department, LinkedIn, PersonCity, PersonState, PersonCountry,
 	Company, Website, Domain, Industry, Employees, EmployeeRange, Revenue, RevenueRange, FoundedYear,
 	HQStreet, HQCity, HQState, HQPostcode, HQCountry, TechnologyStack, ServicesOffered, GrowthSignals,
-	ProjectPipelines, IntentSignals, DoNotContact, DoNotCall, EmailOptOut, LeadSource,
+	ProjectPipelines, IntentSignals, PublicResearch, NewsArticles, InitialNotes, DoNotContact, DoNotCall,
+	EmailOptOut, LeadSource,
 }
 
 // GroupOf returns the precedence group of f.
@@ -157,7 +166,7 @@ func GroupOf(f Field) Group {
 		return GroupCompliance
 	case Company, Website, Domain, Industry, Employees, EmployeeRange, Revenue, RevenueRange,
 		FoundedYear, HQStreet, HQCity, HQState, HQPostcode, HQCountry, ServicesOffered,
-		GrowthSignals, ProjectPipelines, IntentSignals:
+		GrowthSignals, ProjectPipelines, IntentSignals, PublicResearch, NewsArticles:
 		return GroupCompany
 	}
 	return GroupContact

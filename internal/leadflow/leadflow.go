@@ -218,6 +218,36 @@ type ImportInput struct {
 	Settings Settings `json:"settings"`
 }
 
+// File statuses in a summary's file reports.
+const (
+	FileImported     = "imported"     // a provider export, recognised by its header
+	FileGeneric      = "generic"      // no provider's layout fits: read as a generic contact list
+	FileUnrecognised = "unrecognised" // nothing fits: not imported
+)
+
+// FileReport says what an import made of one file.
+type FileReport struct {
+	File string `json:"file"`
+	// Source is the provider recognised ("csv" for a generic list; "" when unrecognised).
+	Source lead.Source `json:"source,omitempty"`
+	Status string      `json:"status"`
+	// Reason says why a file was not imported, and what would make it importable.
+	Reason   string `json:"reason,omitempty"`
+	Rows     int    `json:"rows"`
+	Rejected int    `json:"rejected"`
+}
+
+// Unrecognised counts the files of reports that were not imported because nothing fits them.
+func Unrecognised(reports []FileReport) int {
+	n := 0
+	for _, r := range reports {
+		if r.Status == FileUnrecognised {
+			n++
+		}
+	}
+	return n
+}
+
 // MaxRejectedListed caps the rejected rows listed in a summary; the count is always exact.
 const MaxRejectedListed = 1000
 
@@ -240,4 +270,6 @@ type Summary struct {
 	Batches       int             `json:"batches"`
 	DryRun        bool            `json:"dry_run,omitempty"`
 	Errors        []string        `json:"errors"`
+	// FileReports says, file by file, what was recognised and imported, and why a file was not.
+	FileReports []FileReport `json:"file_reports,omitempty"`
 }

@@ -85,6 +85,8 @@ const (
 	cReplied
 	cDemoed
 	cVerifiedAt
+	cNotes
+	cNews
 	numCols
 )
 
@@ -109,6 +111,8 @@ var direct = []struct {
 	{cHQState, lead.HQState},
 	{cHQPostcode, lead.HQPostcode},
 	{cHQCountry, lead.HQCountry},
+	{cNotes, lead.InitialNotes},
+	{cNews, lead.NewsArticles},
 }
 
 // alias binds header spellings to a column.
@@ -202,6 +206,8 @@ var commonAliases = []alias{
 	{cEmailOpened, []string{"Email Open", "Email Opened"}},
 	{cReplied, []string{"Replied"}},
 	{cDemoed, []string{"Demoed"}},
+	{cNotes, []string{"Notes", "Note", "Comments", "Comment", "Initial Notes"}},
+	{cNews, []string{"News", "Recent News", "Latest News", "News & Articles", "Press Mentions"}},
 }
 
 // providerAliases are the spellings whose meaning depends on the provider; they take precedence
