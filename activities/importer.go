@@ -55,8 +55,9 @@ type PrepareResult struct {
 	RejectedCount int             `json:"rejected_count"`
 	Rejected      []lead.Rejected `json:"rejected"`
 	HaloRequests  int64           `json:"halo_requests"`
-	// Files reports each file: recognised as which provider, or why it was not imported.
-	Files []leadflow.FileReport `json:"files,omitempty"`
+	// Sources says how each file was read (a file that could not be read is reported there and
+	// its rows are not used).
+	Sources []leadflow.FileReport `json:"sources,omitempty"`
 }
 
 // staged is one lead staged for landing.
@@ -73,11 +74,8 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	var cnt halopsa.Counter // this activity's requests, whatever else shares the client
 	ctx = halopsa.WithCounter(ctx, &cnt)
 	var res PrepareResult
-	records, rejected, files, err := a.readFiles(ctx, in)
-	if err != nil {
-		return res, err
-	}
-	res.Files = files
+	records, rejected, reports := a.readFiles(ctx, in)
+	res.Sources = reports
 	res.Rows = len(records) + len(rejected)
 	res.RejectedCount = len(rejected)
 	res.Rejected = rejected[:min(len(rejected), leadflow.MaxRejectedListed)]
@@ -183,56 +181,74 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) (map[string
 	return had, nil
 }
 
-// readFiles reads every file's rows. A file whose header nothing fits is reported as
-// unrecognised and not read (the caller decides whether that fails the command); one no
-// provider's layout fits but with the usual contact-list columns is read as a generic list.
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, []leadflow.FileReport, error) {
+// readFiles reads every file. A file that cannot be read (no provider's header, the wrong
+// provider, past the size limit, cut short) is reported on its own and its rows are not used;
+// the other files are read whatever happens to one.
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, []leadflow.FileReport) {
 	var records []lead.Record
 	var rejected []lead.Rejected
-	var reports []leadflow.FileReport
+	reports := make([]leadflow.FileReport, 0, len(in.Files))
 	for _, path := range in.Files {
-		rep := leadflow.FileReport{File: path}
-		r, err := sources.Open(path)
-		var unknown *sources.UnknownProviderError
-		if errors.As(err, &unknown) {
-			rep.Status, rep.Reason = leadflow.FileUnrecognised, err.Error()
-			reports = append(reports, rep)
-			continue
+		recs, rejs, rep := readFile(path, in.Source, in.SkipUnknown)
+		if rep.Error == "" {
+			records, rejected = append(records, recs...), append(rejected, rejs...)
 		}
-		if err != nil {
-			return nil, nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
-		}
-		if in.Source != "" && r.Source() != in.Source {
-			r.Close()
-			msg := fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), in.Source.DisplayName())
-			return nil, nil, nil, temporal.NewNonRetryableApplicationError(msg, "BadFile", nil)
-		}
-		rep.Source, rep.Status = r.Source(), leadflow.FileImported
-		if r.Source() == lead.CSV {
-			rep.Status = leadflow.FileGeneric
-		}
-		for {
-			rec, rej, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				r.Close()
-				return nil, nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
-			}
-			rep.Rows++
-			if rej != nil {
-				rep.Rejected++
-				rejected = append(rejected, *rej)
-				continue
-			}
-			records = append(records, rec)
-		}
-		r.Close()
 		reports = append(reports, rep)
 		activity.RecordHeartbeat(ctx, path)
 	}
-	return records, rejected, reports, nil
+	return records, rejected, reports
+}
+
+// readFile reads one export whole; on a failure the report says why and the rows are dropped.
+//
+// Its status says what was made of it: a provider's export (imported), a generic contact list
+// (generic), a file whose header nothing fits (unrecognised: an error, or skipped when
+// skipUnknown is set), or a file that could not be read (unreadable).
+func readFile(path string, want lead.Source, skipUnknown bool) ([]lead.Record, []lead.Rejected, leadflow.FileReport) {
+	rep := leadflow.FileReport{File: path, Status: leadflow.FileUnreadable}
+	r, err := sources.Open(path)
+	var unknown *sources.UnknownProviderError
+	switch {
+	case errors.As(err, &unknown) && skipUnknown:
+		rep.Status, rep.Skipped, rep.Warnings = leadflow.FileUnrecognised, true, []string{"skipped: " + err.Error()}
+		return nil, nil, rep
+	case errors.As(err, &unknown):
+		rep.Status, rep.Error = leadflow.FileUnrecognised, err.Error()
+		return nil, nil, rep
+	case err != nil:
+		rep.Error = err.Error()
+		return nil, nil, rep
+	}
+	defer r.Close()
+	rep.Provider, rep.Encoding, rep.Warnings = r.Source(), r.Encoding(), r.Warnings()
+	if want != "" && r.Source() != want {
+		rep.Error = fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), want.DisplayName())
+		return nil, nil, rep
+	}
+	rep.Status = leadflow.FileImported
+	if r.Source() == lead.CSV {
+		rep.Status = leadflow.FileGeneric
+	}
+	var records []lead.Record
+	var rejected []lead.Rejected
+	for {
+		rec, rej, err := r.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			rep.Encoding = r.Encoding() // now with the rows read as Windows-1252, if any
+			return records, rejected, rep
+		case err != nil:
+			rep.Status = leadflow.FileUnreadable
+			rep.Error = fmt.Sprintf("%v; none of the file's %d rows read so far is used", err, rep.Rows)
+			return nil, nil, rep
+		case rej != nil:
+			rejected = append(rejected, *rej)
+			rep.Rejected++
+		default:
+			records = append(records, rec)
+		}
+		rep.Rows++
+	}
 }
 
 // haloState is what HaloPSA holds, read once per import.

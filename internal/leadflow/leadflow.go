@@ -216,36 +216,8 @@ type ImportInput struct {
 	// DryRun computes the plans and the summary but writes nothing to HaloPSA.
 	DryRun   bool     `json:"dry_run,omitempty"`
 	Settings Settings `json:"settings"`
-}
-
-// File statuses in a summary's file reports.
-const (
-	FileImported     = "imported"     // a provider export, recognised by its header
-	FileGeneric      = "generic"      // no provider's layout fits: read as a generic contact list
-	FileUnrecognised = "unrecognised" // nothing fits: not imported
-)
-
-// FileReport says what an import made of one file.
-type FileReport struct {
-	File string `json:"file"`
-	// Source is the provider recognised ("csv" for a generic list; "" when unrecognised).
-	Source lead.Source `json:"source,omitempty"`
-	Status string      `json:"status"`
-	// Reason says why a file was not imported, and what would make it importable.
-	Reason   string `json:"reason,omitempty"`
-	Rows     int    `json:"rows"`
-	Rejected int    `json:"rejected"`
-}
-
-// Unrecognised counts the files of reports that were not imported because nothing fits them.
-func Unrecognised(reports []FileReport) int {
-	n := 0
-	for _, r := range reports {
-		if r.Status == FileUnrecognised {
-			n++
-		}
-	}
-	return n
+	// SkipUnknown reports a file whose header nothing fits as skipped instead of as an error.
+	SkipUnknown bool `json:"skip_unknown,omitempty"`
 }
 
 // MaxRejectedListed caps the rejected rows listed in a summary; the count is always exact.
@@ -270,6 +242,54 @@ type Summary struct {
 	Batches       int             `json:"batches"`
 	DryRun        bool            `json:"dry_run,omitempty"`
 	Errors        []string        `json:"errors"`
-	// FileReports says, file by file, what was recognised and imported, and why a file was not.
-	FileReports []FileReport `json:"file_reports,omitempty"`
+	// Sources says how each file was read: its provider, encoding, rows and header warnings, or
+	// why it could not be read at all (that file's rows are then not used; the others are).
+	Sources []FileReport `json:"sources,omitempty"`
+}
+
+// File statuses in a summary's sources.
+const (
+	FileImported     = "imported"     // a provider export, recognised by its header
+	FileGeneric      = "generic"      // no provider's layout fits: read as a generic contact list
+	FileUnrecognised = "unrecognised" // nothing fits its header: not imported
+	FileUnreadable   = "unreadable"   // recognised, but it could not be read: not imported
+)
+
+// FileReport is what reading one export found.
+type FileReport struct {
+	File string `json:"file"`
+	// Status is one of the File* statuses.
+	Status   string      `json:"status,omitempty"`
+	Provider lead.Source `json:"provider,omitempty"`
+	Encoding string      `json:"encoding,omitempty"`
+	Rows     int         `json:"rows"`     // data rows read: records + rejected
+	Rejected int         `json:"rejected"` // rows rejected while reading
+	Warnings []string    `json:"warnings,omitempty"`
+	// Error is one sentence saying why the file could not be read; none of its rows is used.
+	Error string `json:"error,omitempty"`
+	// Skipped is set on an unrecognised file the import was told to skip (ImportInput.
+	// SkipUnknown): its reason is in Warnings, not Error, so it does not fail the import.
+	Skipped bool `json:"skipped,omitempty"`
+}
+
+// Unrecognised counts the files whose header nothing fits.
+func Unrecognised(reports []FileReport) int {
+	n := 0
+	for _, r := range reports {
+		if r.Status == FileUnrecognised {
+			n++
+		}
+	}
+	return n
+}
+
+// FileErrors returns one sentence per file that could not be read.
+func FileErrors(reports []FileReport) []string {
+	var out []string
+	for _, r := range reports {
+		if r.Error != "" {
+			out = append(out, r.Error)
+		}
+	}
+	return out
 }

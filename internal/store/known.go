@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"haloleads/internal/lead"
 )
@@ -14,14 +13,14 @@ import (
 // IDs without one are absent from the map.
 func (s *Store) KnownLeads(ctx context.Context, ids []string) (map[string]lead.Lead, error) {
 	out := make(map[string]lead.Lead, len(ids))
-	const chunk = 500 // SQLite's default limit on host parameters is far above this
+	const chunk = 500 // SQLite's and PostgreSQL's limits on parameters are far above this
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
 		args := make([]any, len(part))
 		for i, id := range part {
 			args[i] = id
 		}
-		q := `SELECT lead_id, record FROM known_leads WHERE lead_id IN (?` + strings.Repeat(",?", len(part)-1) + `)`
+		q := `SELECT lead_id, record FROM known_leads WHERE lead_id IN ` + placeholders(1, len(part))
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("reading known leads: %w", err)
@@ -51,7 +50,8 @@ func (s *Store) KnownLeads(ctx context.Context, ids []string) (map[string]lead.L
 // person, which the next import merges its records with.
 func (s *Store) SaveKnownLeads(ctx context.Context, leads []lead.Lead) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO known_leads(lead_id, record) VALUES (?, ?)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO known_leads(lead_id, record) VALUES ($1, $2)
+			ON CONFLICT(lead_id) DO UPDATE SET record = excluded.record`)
 		if err != nil {
 			return err
 		}
