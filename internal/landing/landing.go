@@ -204,7 +204,7 @@ func HQLocation(v lead.Values) string {
 
 func companyNotes(v lead.Values) string {
 	var parts []string
-	for _, f := range []lead.Field{lead.Industry, lead.Employees, lead.Revenue, lead.FoundedYear} {
+	for _, f := range []lead.Field{lead.Industry, lead.Employees, lead.EmployeeRange, lead.Revenue, lead.RevenueRange, lead.FoundedYear} {
 		if val := v[f]; val != "" {
 			parts = append(parts, label(f)+": "+val)
 		}
