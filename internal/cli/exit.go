@@ -79,7 +79,7 @@ func importOutcome(sum leadflow.Summary) error {
 		return nil
 	}
 	return &ExitError{Code: ExitIncomplete,
-		Err: fmt.Errorf("the import finished with %d rejected rows and %d failed batches",
+		Err: fmt.Errorf("the import finished with %d rejected rows and %d errors (records HaloPSA refused, failed batches, unreadable files)",
 			sum.RejectedCount, len(sum.Errors)),
 		Hint: "the summary above lists each one; fix the rows or the cause and import the files again (landed leads are not written twice)"}
 }
