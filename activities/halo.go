@@ -69,6 +69,14 @@ func (t *Tenant) TicketFields(ctx context.Context, values map[string]any) ([]hal
 	return t.tickets.Build(ctx, values)
 }
 
+// UserFields builds user custom fields (the LinkedIn URL) by logical name.
+func (t *Tenant) UserFields(ctx context.Context, values map[string]any) ([]halopsa.CustomField, error) {
+	if _, err := t.Result(ctx); err != nil {
+		return nil, err
+	}
+	return t.users.Build(ctx, values)
+}
+
 // TicketFieldValues reads a ticket's custom fields back by logical name.
 func (t *Tenant) TicketFieldValues(ctx context.Context, fields []halopsa.CustomField) (map[string]any, error) {
 	if _, err := t.Result(ctx); err != nil {

@@ -93,14 +93,22 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	}
 	activity.RecordHeartbeat(ctx, "resolved")
 	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
-	if resolved.Leads, err = a.withKnown(ctx, resolved.Leads); err != nil {
+	hadKnown, err := a.withKnown(ctx, resolved.Leads)
+	if err != nil {
 		return res, err
 	}
+	var invalid map[string]string
+	var refused []lead.Rejected
+	resolved.Leads, invalid, refused = checkRequired(resolved, hadKnown, records)
+	// Rows of a rejected lead count as rejected, not merged: rows = leads + merged + rejected.
+	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(refused)-len(resolved.Leads)
+	res.RejectedCount += len(refused)
+	res.Rejected = append(res.Rejected, refused[:min(len(refused), max(0, leadflow.MaxRejectedListed-len(res.Rejected)))]...)
 	halo, err := a.readHalo(ctx)
 	if err != nil {
 		return res, err
 	}
-	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo)
+	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo, invalid)
 	if err != nil {
 		return res, err
 	}
@@ -121,10 +129,39 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	return res, err
 }
 
+// checkRequired judges the leads first seen in this import on the design doc's required Lead
+// fields (lifecycle.CheckLead): it drops those to reject, reporting each of their rows with the
+// reason, and returns the reasons of those that land as Invalid Data. A lead already known from
+// an earlier import is not judged again: it landed then.
+func checkRequired(res dedupe.Result, known map[string]bool, records []lead.Record) ([]lead.Lead, map[string]string, []lead.Rejected) {
+	keep := res.Leads[:0]
+	invalid := map[string]string{}
+	var refused []lead.Rejected
+	for _, l := range res.Leads {
+		if known[l.ID] {
+			keep = append(keep, l)
+			continue
+		}
+		switch c := lifecycle.CheckLead(l.Values); c.Verdict {
+		case lifecycle.Reject:
+			for _, i := range res.Members[l.ID] {
+				if i >= 0 && i < len(records) {
+					refused = append(refused, lead.Rejected{File: records[i].File, Line: records[i].Line, Reason: c.Reason})
+				}
+			}
+			continue
+		case lifecycle.LandInvalid:
+			invalid[l.ID] = c.Reason
+		}
+		keep = append(keep, l)
+	}
+	return keep, invalid, refused
+}
+
 // withKnown merges each lead with what earlier imports learnt about it (its known record), so
 // that re-importing files already imported, alone or together, offers the same record again,
-// and scores the merged record.
-func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lead, error) {
+// and scores the merged record. It returns the IDs of the leads that had a known record.
+func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) (map[string]bool, error) {
 	ids := make([]string, len(leads))
 	for i, l := range leads {
 		ids[i] = l.ID
@@ -137,13 +174,15 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lea
 	if prec == nil {
 		prec = dedupe.DefaultPrecedence()
 	}
+	had := make(map[string]bool, len(known))
 	for i, l := range leads {
 		if k, ok := known[l.ID]; ok {
 			leads[i] = dedupe.MergeKnown(k, l, prec)
 			leads[i].Quality = score.QualityBy(a.Dedupe.Quality, leads[i].Values, nil)
+			had[l.ID] = true
 		}
 	}
-	return leads, nil
+	return had, nil
 }
 
 // readFiles reads every file. A file that cannot be read (no provider's header, the wrong
@@ -157,7 +196,7 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]le
 	var rejected []lead.Rejected
 	reports := make([]leadflow.FileReport, 0, len(in.Files))
 	for _, path := range in.Files {
-		recs, rejs, rep, err := a.readFile(ctx, path, in.Source)
+		recs, rejs, rep, err := a.readFile(ctx, path, in.Source, in.SkipUnknown)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -171,15 +210,27 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]le
 }
 
 // readFile reads one export whole; on a failure the report says why and the rows are dropped.
-// The error is the store's (see readFiles).
-func (a *Importer) readFile(ctx context.Context, path string, want lead.Source) ([]lead.Record, []lead.Rejected, leadflow.FileReport, error) {
-	rep := leadflow.FileReport{File: path}
-	r, fileErr, err := a.openExport(ctx, path, &rep.File)
-	if err != nil {
-		return nil, nil, rep, err
+//
+// Its status says what was made of it: a provider's export (imported), a generic contact list
+// (generic), a file whose header nothing fits (unrecognised: an error, or skipped when
+// skipUnknown is set), or a file that could not be read (unreadable). The error is the store's
+// (see readFiles).
+func (a *Importer) readFile(ctx context.Context, path string, want lead.Source, skipUnknown bool) ([]lead.Record, []lead.Rejected, leadflow.FileReport, error) {
+	rep := leadflow.FileReport{File: path, Status: leadflow.FileUnreadable}
+	r, err, storeErr := a.openExport(ctx, path, &rep.File)
+	if storeErr != nil {
+		return nil, nil, rep, storeErr
 	}
-	if fileErr != nil {
-		rep.Error = fileErr.Error()
+	var unknown *sources.UnknownProviderError
+	switch {
+	case errors.As(err, &unknown) && skipUnknown:
+		rep.Status, rep.Skipped, rep.Warnings = leadflow.FileUnrecognised, true, []string{"skipped: " + err.Error()}
+		return nil, nil, rep, nil
+	case errors.As(err, &unknown):
+		rep.Status, rep.Error = leadflow.FileUnrecognised, err.Error()
+		return nil, nil, rep, nil
+	case err != nil:
+		rep.Error = err.Error()
 		return nil, nil, rep, nil
 	}
 	defer r.Close()
@@ -187,6 +238,10 @@ func (a *Importer) readFile(ctx context.Context, path string, want lead.Source) 
 	if want != "" && r.Source() != want {
 		rep.Error = fmt.Sprintf("%s looks like a %s export, not %s", rep.File, r.Source().DisplayName(), want.DisplayName())
 		return nil, nil, rep, nil
+	}
+	rep.Status = leadflow.FileImported
+	if r.Source() == lead.CSV {
+		rep.Status = leadflow.FileGeneric
 	}
 	var records []lead.Record
 	var rejected []lead.Rejected
@@ -197,6 +252,7 @@ func (a *Importer) readFile(ctx context.Context, path string, want lead.Source) 
 			rep.Encoding = r.Encoding() // now with the rows read as Windows-1252, if any
 			return records, rejected, rep, nil
 		case err != nil:
+			rep.Status = leadflow.FileUnreadable
 			rep.Error = fmt.Sprintf("%v; none of the file's %d rows read so far is used", err, rep.Rows)
 			return nil, nil, rep, nil
 		case rej != nil:
@@ -278,7 +334,7 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 
 // offers builds each lead's offer: its merged record, scores, what HaloPSA holds for it now,
 // the HaloPSA ids found, and whether the person is on the suppression list.
-func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, halo *haloState) ([]staged, int, error) {
+func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, halo *haloState, invalid map[string]string) ([]staged, int, error) {
 	companies := dedupe.GroupByCompany(leads)
 	matches := dedupe.MatchExisting(leads, companies, halo.existing)
 	companyOf := map[string]dedupe.Company{}
@@ -297,7 +353,7 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 		if l.Quality == 0 {
 			l.Quality = score.Quality(l.Values)
 		}
-		o := leadflow.Offer{RunID: runID, Lead: l, Fit: score.Fit(l.Values, a.Fit), Current: lead.Values{}}
+		o := leadflow.Offer{RunID: runID, Lead: l, Fit: score.Fit(l.Values, a.Fit), Current: lead.Values{}, Invalid: invalid[l.ID]}
 		c := companyOf[l.ID]
 		// The client is shared by a company's leads and never rewritten, so its values are
 		// not this lead's to compare.

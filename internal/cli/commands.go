@@ -41,7 +41,7 @@ func settingsFrom(io IO) (leadflow.Settings, error) {
 
 func newImportCmd(io IO) *cobra.Command {
 	var source string
-	var wait, asJSON, dryRun bool
+	var wait, asJSON, dryRun, skipUnknown bool
 	cmd := &cobra.Command{
 		Use:   "import FILE...",
 		Short: "import provider exports into HaloPSA",
@@ -56,7 +56,7 @@ through the configured Temporal and HaloPSA. Rejected rows are listed with file,
 			if len(args) == 0 {
 				return usageError("%v: give one or more export files", pipeline.ErrNoFiles)
 			}
-			return runImport(cmd.Context(), io, args, lead.Source(source), wait, asJSON, dryRun)
+			return runImport(cmd.Context(), io, args, lead.Source(source), wait, asJSON, dryRun, skipUnknown)
 		},
 	}
 	f := cmd.Flags()
@@ -64,10 +64,11 @@ through the configured Temporal and HaloPSA. Rejected rows are listed with file,
 	f.BoolVar(&wait, "wait", true, "wait for the import and print its summary")
 	f.BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	f.BoolVar(&dryRun, "dry-run", false, "plan the import and print what it would do, writing nothing to HaloPSA")
+	f.BoolVar(&skipUnknown, "skip-unknown", false, "report a file whose header no provider or contact list fits as skipped, not as an error")
 	return cmd
 }
 
-func runImport(ctx context.Context, io IO, args []string, source lead.Source, wait, asJSON, dryRun bool) error {
+func runImport(ctx context.Context, io IO, args []string, source lead.Source, wait, asJSON, dryRun, skipUnknown bool) error {
 	files := make([]string, len(args))
 	for i, f := range args {
 		abs, err := filepath.Abs(f)
@@ -87,7 +88,7 @@ func runImport(ctx context.Context, io IO, args []string, source lead.Source, wa
 		return err
 	}
 	in := leadflow.ImportInput{RunID: runID, Files: refs, Source: source,
-		DryRun: dryRun, Settings: settingsOf(cfg)}
+		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown}
 	sum, err := pipeline.RunImport(ctx, tc, in, wait)
 	if err != nil {
 		return err
