@@ -94,7 +94,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	}
 	halo, err := a.readHalo(ctx)
 	if err != nil {
-		return res, err
+		return res, a.setupChanged(err)
 	}
 	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo)
 	if err != nil {
@@ -392,7 +392,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	w := &writer{a: a, items: items, plans: plans, retry: activity.GetInfo(ctx).Attempt > 1}
 	if err := w.write(ctx); err != nil {
-		return res, err
+		return res, a.setupChanged(err)
 	}
 	w.reportRefused(&res)
 	return res, a.signalLanded(ctx, in.RunID, w)
