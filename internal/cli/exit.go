@@ -78,9 +78,12 @@ func importOutcome(sum leadflow.Summary) error {
 	if sum.RejectedCount == 0 && len(sum.Errors) == 0 {
 		return nil
 	}
+	what := "the import finished with"
+	if sum.DryRun {
+		what = "the dry run found"
+	}
 	return &ExitError{Code: ExitIncomplete,
-		Err: fmt.Errorf("the import finished with %d rejected rows and %d failed batches",
-			sum.RejectedCount, len(sum.Errors)),
+		Err:  fmt.Errorf("%s %d rejected rows and %d failed batches", what, sum.RejectedCount, len(sum.Errors)),
 		Hint: "the summary above lists each one; fix the rows or the cause and import the files again (landed leads are not written twice)"}
 }
 
