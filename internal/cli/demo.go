@@ -21,6 +21,7 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
+	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/sources"
 	"haloleads/internal/store"
@@ -167,6 +168,8 @@ type embeddedOptions struct {
 	Port, UIPort, SandboxPort int
 	Logger                    *zap.Logger
 	Sandbox                   halosandbox.Options
+	// Metrics, when set, receives the SDK's metrics and counts the HaloPSA requests.
+	Metrics *metrics.Metrics
 }
 
 // embedded is haloleads with everything in one process: Temporal, the HaloPSA sandbox over
@@ -211,7 +214,12 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 	}
 	e.Server = srv
 	e.closers = append(e.closers, srv.Stop)
-	if e.Temporal, err = client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}}); err != nil {
+	copts := client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}}
+	var onRequest func(halopsa.RequestInfo)
+	if o.Metrics != nil {
+		copts.MetricsHandler, onRequest = o.Metrics.SDK(), o.Metrics.OnHaloRequest
+	}
+	if e.Temporal, err = client.Dial(copts); err != nil {
 		return fmt.Errorf("connecting to the embedded Temporal: %w", err)
 	}
 	e.closers = append(e.closers, e.Temporal.Close)
@@ -224,7 +232,7 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 	e.closers = append(e.closers, func() { e.Store.Close() })
 	if e.Halo, err = halopsa.New(halopsa.Config{
 		BaseURL: e.SandboxURL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret,
-		Logger: o.Logger,
+		Logger: o.Logger, OnRequest: onRequest,
 	}); err != nil {
 		return err
 	}
