@@ -55,6 +55,9 @@ type PrepareResult struct {
 	RejectedCount int             `json:"rejected_count"`
 	Rejected      []lead.Rejected `json:"rejected"`
 	HaloRequests  int64           `json:"halo_requests"`
+	// Sources says how each file was read (a file that could not be read is reported there and
+	// its rows are not used).
+	Sources []leadflow.FileReport `json:"sources,omitempty"`
 }
 
 // staged is one lead staged for landing.
@@ -71,10 +74,8 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	var cnt halopsa.Counter // this activity's requests, whatever else shares the client
 	ctx = halopsa.WithCounter(ctx, &cnt)
 	var res PrepareResult
-	records, rejected, err := a.readFiles(ctx, in)
-	if err != nil {
-		return res, err
-	}
+	records, rejected, reports := a.readFiles(ctx, in)
+	res.Sources = reports
 	res.Rows = len(records) + len(rejected)
 	res.RejectedCount = len(rejected)
 	res.Rejected = rejected[:min(len(rejected), leadflow.MaxRejectedListed)]
@@ -141,38 +142,57 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lea
 	return leads, nil
 }
 
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, error) {
+// readFiles reads every file. A file that cannot be read (no provider's header, the wrong
+// provider, past the size limit, cut short) is reported on its own and its rows are not used;
+// the other files are read whatever happens to one.
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, []leadflow.FileReport) {
 	var records []lead.Record
 	var rejected []lead.Rejected
+	reports := make([]leadflow.FileReport, 0, len(in.Files))
 	for _, path := range in.Files {
-		r, err := sources.Open(path)
-		if err != nil {
-			return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+		recs, rejs, rep := readFile(path, in.Source)
+		if rep.Error == "" {
+			records, rejected = append(records, recs...), append(rejected, rejs...)
 		}
-		if in.Source != "" && r.Source() != in.Source {
-			r.Close()
-			msg := fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), in.Source.DisplayName())
-			return nil, nil, temporal.NewNonRetryableApplicationError(msg, "BadFile", nil)
-		}
-		for {
-			rec, rej, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				r.Close()
-				return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
-			}
-			if rej != nil {
-				rejected = append(rejected, *rej)
-				continue
-			}
-			records = append(records, rec)
-		}
-		r.Close()
+		reports = append(reports, rep)
 		activity.RecordHeartbeat(ctx, path)
 	}
-	return records, rejected, nil
+	return records, rejected, reports
+}
+
+// readFile reads one export whole; on a failure the report says why and the rows are dropped.
+func readFile(path string, want lead.Source) ([]lead.Record, []lead.Rejected, leadflow.FileReport) {
+	rep := leadflow.FileReport{File: path}
+	r, err := sources.Open(path)
+	if err != nil {
+		rep.Error = err.Error()
+		return nil, nil, rep
+	}
+	defer r.Close()
+	rep.Provider, rep.Encoding, rep.Warnings = r.Source(), r.Encoding(), r.Warnings()
+	if want != "" && r.Source() != want {
+		rep.Error = fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), want.DisplayName())
+		return nil, nil, rep
+	}
+	var records []lead.Record
+	var rejected []lead.Rejected
+	for {
+		rec, rej, err := r.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			rep.Encoding = r.Encoding() // now with the rows read as Windows-1252, if any
+			return records, rejected, rep
+		case err != nil:
+			rep.Error = fmt.Sprintf("%v; none of the file's %d rows read so far is used", err, rep.Rows)
+			return nil, nil, rep
+		case rej != nil:
+			rejected = append(rejected, *rej)
+			rep.Rejected++
+		default:
+			records = append(records, rec)
+		}
+		rep.Rows++
+	}
 }
 
 // haloState is what HaloPSA holds, read once per import.

@@ -307,6 +307,7 @@ func printSummary(w io.Writer, o leadflow.Summary, ui string) {
 	fmt.Fprintf(w, "  %s %d, %s %d, unchanged %d, Do Not Contact %d, to review %d\n",
 		created, o.LeadsCreated, updated, o.LeadsUpdated, o.Unchanged, o.Suppressed, o.Review)
 	fmt.Fprintf(w, "  HaloPSA requests: %d (%d writes)\n", o.HaloRequests, o.HaloWrites)
+	printSources(w, o.Sources)
 	if o.RejectedCount > 0 {
 		fmt.Fprintf(w, "  rejected %d rows:\n", o.RejectedCount)
 		for _, r := range o.Rejected {
@@ -327,6 +328,20 @@ func printDemo(w io.Writer, o demoOutput) {
 	fmt.Fprintf(w, "  plus %d HaloPSA requests for tenant set-up\n", o.SetupRequests)
 	fmt.Fprintf(w, "\nTemporal Web UI:  %s\nTemporal:         %s\nHaloPSA sandbox:  %s (client id %s, secret %s)\nData directory:   %s\n",
 		o.TemporalUI, o.Temporal, o.Sandbox, halosandbox.DefaultClientID, halosandbox.DefaultClientSecret, o.DataDir)
+}
+
+// printSources says how each file was read: provider, encoding, rows, header warnings. A file
+// that could not be read is listed among the errors.
+func printSources(w io.Writer, files []leadflow.FileReport) {
+	for _, f := range files {
+		if f.Error != "" {
+			continue
+		}
+		fmt.Fprintf(w, "  %s: %s export, %s, %d rows (%d rejected)\n", filepath.Base(f.File), f.Provider.DisplayName(), f.Encoding, f.Rows, f.Rejected)
+		for _, warn := range f.Warnings {
+			fmt.Fprintf(w, "    warning: %s\n", warn)
+		}
+	}
 }
 
 // fileLogger logs to a file: the embedded Temporal server's own logs (warnings and errors,

@@ -23,8 +23,8 @@ const (
 	ExitFailure ExitCode = 1
 	// ExitUsage: the command line was wrong (unknown command or flag, missing argument).
 	ExitUsage ExitCode = 2
-	// ExitIncomplete: an import (or pull) finished, but some rows were rejected or some batches
-	// failed; the summary lists them.
+	// ExitIncomplete: an import (or pull) finished, but some files could not be read, some rows
+	// were rejected or some batches failed; the summary lists them.
 	ExitIncomplete ExitCode = 3
 )
 
@@ -33,7 +33,7 @@ const exitCodesHelp = `Exit codes:
   0  done
   1  failed (configuration, connection, a refused change, ...)
   2  usage: unknown command or flag, missing or extra argument
-  3  an import finished with rejected rows or failed batches (listed in its summary)`
+  3  an import finished with unreadable files, rejected rows or failed batches (listed in its summary)`
 
 // ExitError ends a command with Code. Err, when set, is printed as the command's error; Hint, when
 // set, follows it on a line of its own.
@@ -75,15 +75,19 @@ func withHint(err error, hint string) error {
 // importOutcome is the error an import's summary ends the command with: nil when every row
 // landed or was accounted for, ExitIncomplete when rows were rejected or batches failed.
 func importOutcome(sum leadflow.Summary) error {
-	if sum.RejectedCount == 0 && len(sum.Errors) == 0 {
+	files := len(leadflow.FileErrors(sum.Sources))
+	if sum.RejectedCount == 0 && len(sum.Errors) == 0 && files == 0 {
 		return nil
 	}
 	what := "the import finished with"
 	if sum.DryRun {
 		what = "the dry run found"
 	}
-	return &ExitError{Code: ExitIncomplete,
-		Err:  fmt.Errorf("%s %d rejected rows and %d failed batches", what, sum.RejectedCount, len(sum.Errors)),
+	msg := fmt.Sprintf("%s %d rejected rows and %d failed batches", what, sum.RejectedCount, len(sum.Errors))
+	if files > 0 {
+		msg = fmt.Sprintf("%s %d unreadable files, %d rejected rows and %d failed batches", what, files, sum.RejectedCount, len(sum.Errors))
+	}
+	return &ExitError{Code: ExitIncomplete, Err: errors.New(msg),
 		Hint: "the summary above lists each one; fix the rows or the cause and import the files again (landed leads are not written twice)"}
 }
 
