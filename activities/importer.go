@@ -394,6 +394,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if err := w.write(ctx); err != nil {
 		return res, err
 	}
+	w.reportRefused(&res)
 	return res, a.signalLanded(ctx, in.RunID, w)
 }
 
@@ -462,7 +463,7 @@ func (a *Importer) dryPlan(ctx context.Context, id string, o leadflow.Offer) (le
 func (a *Importer) signalLanded(ctx context.Context, runID string, w *writer) error {
 	var errs []error
 	for i, p := range w.plans {
-		if p.Action == leadflow.ActionNone {
+		if p.Action == leadflow.ActionNone || w.isRefused(i) {
 			continue
 		}
 		l := leadflow.Landed{RunID: runID, Halo: w.ids[i], Written: p.Write, Status: p.Status,

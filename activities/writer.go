@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -27,6 +28,9 @@ type writer struct {
 	// retry is set on a retried attempt of the batch: an earlier attempt may have created
 	// records and lost their ids with it, so creates look their natural key up first (Upsert*).
 	retry bool
+	// refused holds, by plan, why HaloPSA refused a record of the lead (refused.go).
+	refused      map[int]string
+	noteProblems []string
 }
 
 func (w *writer) write(ctx context.Context) error {
@@ -43,7 +47,9 @@ func (w *writer) write(ctx context.Context) error {
 	return nil
 }
 
-func (w *writer) active(i int) bool { return w.plans[i].Action != leadflow.ActionNone }
+func (w *writer) active(i int) bool {
+	return w.plans[i].Action != leadflow.ActionNone && !w.isRefused(i)
+}
 
 func (w *writer) companyKey(i int) string {
 	if k := w.items[i].CompanyKey; k != "" {
@@ -98,11 +104,13 @@ func (w *writer) createClients(ctx context.Context, keys []string, known map[str
 			save = w.a.Client.UpsertCustomers
 		}
 		saved, err := save(ctx, customers)
-		if err != nil {
+		if err = w.refuse(err, "client", w.leadsOfCompany(missing)); err != nil {
 			return classify(fmt.Errorf("creating %d HaloPSA clients: %w", len(customers), err))
 		}
 		for j, k := range missing {
-			known[k] = store.Company{Key: k, ClientID: int(saved[j].ID), SiteID: int(saved[j].MainSiteID)}
+			if saved[j].ID != 0 {
+				known[k] = store.Company{Key: k, ClientID: int(saved[j].ID), SiteID: int(saved[j].MainSiteID)}
+			}
 		}
 	}
 	if err := w.createSites(ctx, keys, known); err != nil {
@@ -116,7 +124,7 @@ func (w *writer) createSites(ctx context.Context, keys []string, known map[strin
 	var need []string
 	var sites []halopsa.Site
 	for _, k := range keys {
-		if c := known[k]; c.SiteID == 0 {
+		if c := known[k]; c.SiteID == 0 && c.ClientID != 0 {
 			need = append(need, k)
 			sites = append(sites, landing.MainSite(c.ClientID, w.companyValues(k)))
 		}
@@ -129,15 +137,31 @@ func (w *writer) createSites(ctx context.Context, keys []string, known map[strin
 		save = w.a.Client.UpsertSites
 	}
 	saved, err := save(ctx, sites)
-	if err != nil {
+	if err = w.refuse(err, "site", w.leadsOfCompany(need)); err != nil {
 		return classify(fmt.Errorf("creating %d HaloPSA sites: %w", len(sites), err))
 	}
 	for j, k := range need {
+		if saved[j].ID == 0 {
+			continue
+		}
 		c := known[k]
 		c.SiteID = int(saved[j].ID)
 		known[k] = c
 	}
 	return nil
+}
+
+// leadsOfCompany is refuse's leadsOf for saves made of one record per company key.
+func (w *writer) leadsOfCompany(keys []string) func(int) []int {
+	return func(j int) []int {
+		var out []int
+		for i := range w.plans {
+			if w.active(i) && w.companyKey(i) == keys[j] {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
 }
 
 func (w *writer) companyValues(key string) lead.Values {
@@ -186,7 +210,7 @@ func (w *writer) users(ctx context.Context) error {
 		save = w.a.Client.UpsertUsers
 	}
 	saved, err := save(ctx, users)
-	if err != nil {
+	if err = w.refuse(err, "user", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA users: %w", len(users), err))
 	}
 	for j, i := range idx {
@@ -227,11 +251,14 @@ func (w *writer) tickets(ctx context.Context) error {
 		save = w.a.Client.UpsertTickets
 	}
 	saved, err := save(ctx, tickets)
-	if err != nil {
+	if err = w.refuse(err, "lead ticket", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}
 	byTicket := map[int]string{}
 	for j, i := range idx {
+		if w.isRefused(i) {
+			continue
+		}
 		w.ids[i].TicketID = int(saved[j].ID)
 		byTicket[w.ids[i].TicketID] = w.plans[i].LeadID
 	}
@@ -289,7 +316,7 @@ func (w *writer) notes(ctx context.Context) error {
 	hidden := true
 	var actions []halopsa.Action
 	for i, p := range w.plans {
-		if p.Action == leadflow.ActionUpdate && p.Note != "" {
+		if p.Action == leadflow.ActionUpdate && p.Note != "" && w.active(i) {
 			actions = append(actions, halopsa.Action{
 				TicketID: halopsa.ID(w.ids[i].TicketID), Outcome: "Note", Note: p.Note, HiddenFromUser: &hidden,
 			})
@@ -298,7 +325,15 @@ func (w *writer) notes(ctx context.Context) error {
 	if len(actions) == 0 {
 		return nil
 	}
-	if _, err := w.a.Client.SaveActions(ctx, actions); err != nil {
+	_, err := w.a.Client.SaveActions(ctx, actions)
+	var re *halopsa.RefusedError
+	if errors.As(err, &re) {
+		for _, r := range re.Refused {
+			w.noteProblems = append(w.noteProblems, fmt.Sprintf("HaloPSA refused the audit note on ticket %d: %s", actions[r.Index].TicketID, r.Err.Message))
+		}
+		return nil
+	}
+	if err != nil {
 		return classify(fmt.Errorf("writing %d audit notes: %w", len(actions), err))
 	}
 	return nil

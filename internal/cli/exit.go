@@ -75,19 +75,16 @@ func withHint(err error, hint string) error {
 // importOutcome is the error an import's summary ends the command with: nil when every row
 // landed or was accounted for, ExitIncomplete when rows were rejected or batches failed.
 func importOutcome(sum leadflow.Summary) error {
-	files := len(leadflow.FileErrors(sum.Sources))
-	if sum.RejectedCount == 0 && len(sum.Errors) == 0 && files == 0 {
+	if sum.RejectedCount == 0 && len(sum.Errors) == 0 {
 		return nil
 	}
 	what := "the import finished with"
 	if sum.DryRun {
 		what = "the dry run found"
 	}
-	msg := fmt.Sprintf("%s %d rejected rows and %d failed batches", what, sum.RejectedCount, len(sum.Errors))
-	if files > 0 {
-		msg = fmt.Sprintf("%s %d unreadable files, %d rejected rows and %d failed batches", what, files, sum.RejectedCount, len(sum.Errors))
-	}
-	return &ExitError{Code: ExitIncomplete, Err: errors.New(msg),
+	return &ExitError{Code: ExitIncomplete,
+		Err: fmt.Errorf("%s %d rejected rows and %d errors (records HaloPSA refused, failed batches, unreadable files)",
+			what, sum.RejectedCount, len(sum.Errors)),
 		Hint: "the summary above lists each one; fix the rows or the cause and import the files again (landed leads are not written twice)"}
 }
 
