@@ -20,7 +20,6 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"haloleads/internal/config"
 	"haloleads/internal/halopsa"
@@ -155,16 +154,12 @@ func loadConfig(io IO) (config.Config, error) {
 	return cfg, nil
 }
 
-func newLogger(level zapcore.Level, w io.Writer) *zap.Logger {
-	enc := zap.NewDevelopmentEncoderConfig()
-	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(w), level)
-	return zap.New(core)
-}
-
-// dialTemporal connects to the configured Temporal server.
-func dialTemporal(ctx context.Context, cfg config.Config) (client.Client, error) {
+// dialTemporal connects to the configured Temporal server. The SDK's warnings and errors go to
+// stderr through zap.
+func dialTemporal(ctx context.Context, cfg config.Config, io IO) (client.Client, error) {
+	logger := newLogger(max(cfg.LogLevel, zap.WarnLevel), io.Stderr, cfg.LogFormat)
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace, Logger: quiet{},
+		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace, Logger: temporalLogger(logger),
 	})
 	if err != nil {
 		return nil, withHint(fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Temporal.Address, lastClause(err)),
@@ -179,15 +174,19 @@ func connect(ctx context.Context, io IO) (config.Config, client.Client, error) {
 	if err != nil {
 		return cfg, nil, err
 	}
-	tc, err := dialTemporal(ctx, cfg)
+	tc, err := dialTemporal(ctx, cfg, io)
 	return cfg, tc, err
 }
 
-// haloClient builds the HaloPSA client of the configured tenant.
-func haloClient(cfg config.Config, logger *zap.Logger) (*halopsa.Client, error) {
+// haloClient builds the HaloPSA client of the configured tenant; onRequest, when set, sees
+// every request (metrics).
+func haloClient(cfg config.Config, logger *zap.Logger, onRequest ...func(halopsa.RequestInfo)) (*halopsa.Client, error) {
 	hc, err := haloConfig(cfg, logger)
 	if err != nil {
 		return nil, err
+	}
+	if len(onRequest) > 0 {
+		hc.OnRequest = onRequest[0]
 	}
 	return halopsa.New(hc)
 }

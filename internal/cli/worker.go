@@ -2,19 +2,24 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"haloleads/internal/devserver"
+	"haloleads/internal/halopsa"
+	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
@@ -88,9 +93,14 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	if !workers && !cfg.Webhook.Enabled() {
 		return usageError("the webhook receiver needs WEBHOOK_PASSWORD (and WEBHOOK_USER)")
 	}
-	logger := newLogger(cfg.LogLevel, io.Stderr)
+	logger := newLogger(cfg.LogLevel, io.Stderr, cfg.LogFormat)
 	defer logger.Sync()
 	logger.Info("configuration", zap.String("config", cfg.Redacted()))
+	m, err := metrics.New()
+	if err != nil {
+		return err
+	}
+	defer m.Close()
 	if dev {
 		opts, err := devOptions(cfg.Temporal.Address)
 		if err != nil {
@@ -106,28 +116,50 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		cfg.Temporal.Address = srv.HostPort()
 		logger.Info("embedded Temporal started", zap.String("frontend", srv.HostPort()), zap.String("ui", srv.UIURL()))
 	}
-	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace})
+	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
+		Logger: temporalLogger(logger), MetricsHandler: m.SDK()})
 	if err != nil {
-		return fmt.Errorf("connecting to Temporal at %s: %w", cfg.Temporal.Address, err)
+		return withHint(fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Temporal.Address, lastClause(err)),
+			"set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or run `go run ./worker --dev`")
 	}
 	defer tc.Close()
-	halo, err := haloConfig(cfg, logger)
-	if err != nil {
-		return err
-	}
 	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	hc, err := haloConfig(cfg, logger)
+	if err != nil {
+		return err
+	}
+	hc.OnRequest = m.OnHaloRequest
+	if hc, err = pipeline.SharedBudget(ctx, st, hc); err != nil {
+		return err
+	}
+	halo, err := halopsa.New(hc)
+	if err != nil {
+		return err
+	}
+	if lim := halo.Limiter(); lim != nil && hc.Budget == nil {
+		m.SetBudget(func() float64 { return float64(lim.InUse()) })
+	}
+	if cfg.MetricsListen != "" {
+		stop, err := serveMetrics(cfg.MetricsListen, m.Handler(logger, readiness(tc, halo)...), logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	provs, err := providerClients(cfg.Providers, logger)
 	if err != nil {
 		return err
 	}
-	p := pipeline.Process{Temporal: tc, Halo: halo, Store: st, Spec: tenant.DefaultSpec(), Logger: logger,
+	p := pipeline.Process{Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
+		Store: st, Spec: tenant.DefaultSpec(), Logger: logger,
 		Workers: workers, Providers: provs, PullDir: cfg.DataDir, Listen: cfg.Webhook.Listen}
 	if cfg.Webhook.Enabled() {
 		p.Webhook = webhook.Config{User: cfg.Webhook.User, Password: cfg.Webhook.Password.Value()}
+		p.WrapWebhooks = m.Webhooks
 	}
 	return p.Run(ctx)
 }
@@ -147,4 +179,33 @@ func devOptions(address string) (devserver.Options, error) {
 		host = "127.0.0.1"
 	}
 	return devserver.Options{IP: host, FrontendPort: n}, nil
+}
+
+// readiness are the worker's readiness checks: Temporal answers, and HaloPSA gave a token.
+func readiness(tc client.Client, halo *halopsa.Client) []metrics.Check {
+	return []metrics.Check{
+		{Name: "temporal", Run: func(ctx context.Context) error {
+			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}},
+		{Name: "halopsa", Run: halo.Authenticate},
+	}
+}
+
+// serveMetrics serves h (metrics and health) on addr until the returned stop is called.
+func serveMetrics(addr string, h http.Handler, logger *zap.Logger) (stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("listening for metrics on %s: %w", addr, err),
+			"set METRICS_LISTEN to a free host:port, or to an empty value to serve no metrics")
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+	go func() {
+		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics server stopped", zap.Error(err))
+		}
+	}()
+	logger.Info("serving /metrics, /healthz and /readyz", zap.String("addr", l.Addr().String()))
+	return func() { _ = hs.Close() }, nil
 }

@@ -72,9 +72,20 @@ func runChild(role string) int {
 		return 1
 	}
 	defer tc.Close()
-	p := pipeline.Process{Temporal: tc, Store: st, Spec: tenant.DefaultSpec(), Logger: logger, Workers: role == "worker",
-		Halo: halopsa.Config{BaseURL: cfg.Halo.URL, ClientID: cfg.Halo.ClientID, ClientSecret: cfg.Halo.ClientSecret.Value(),
-			RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow, RateLimitPause: bench.ScaledPause(cfg.Halo.RateWindow)},
+	hc, err := pipeline.SharedBudget(ctx, st, halopsa.Config{BaseURL: cfg.Halo.URL, ClientID: cfg.Halo.ClientID,
+		ClientSecret: cfg.Halo.ClientSecret.Value(), RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
+		RateLimitPause: bench.ScaledPause(cfg.Halo.RateWindow), Logger: logger})
+	if err != nil {
+		logger.Error("budget", zap.Error(err))
+		return 1
+	}
+	halo, err := halopsa.New(hc)
+	if err != nil {
+		logger.Error("halopsa", zap.Error(err))
+		return 1
+	}
+	p := pipeline.Process{Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
+		Store: st, Spec: tenant.DefaultSpec(), Logger: logger, Workers: role == "worker",
 		Webhook: webhook.Config{User: cfg.Webhook.User, Password: cfg.Webhook.Password.Value()}, Listen: cfg.Webhook.Listen}
 	if err := p.Run(ctx); err != nil {
 		logger.Error("run", zap.Error(err))

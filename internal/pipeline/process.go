@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,12 +28,15 @@ import (
 // request budget through it, and Temporal shares the work.
 type Process struct {
 	Temporal client.Client
-	// Halo configures the HaloPSA client. With a PostgreSQL store its Budget is set to the
-	// tenant's budget in the store, so every process counts every request against one budget.
-	Halo   halopsa.Config
-	Store  *store.Store
-	Spec   tenant.Spec
-	Logger *zap.Logger
+	// Halo is the HaloPSA client; build its configuration with SharedBudget, so that with a
+	// PostgreSQL store every process counts every request against one budget.
+	Halo *halopsa.Client
+	// RateLimit and RateWindow are the tenant's budget (see Deps).
+	RateLimit  int
+	RateWindow time.Duration
+	Store      *store.Store
+	Spec       tenant.Spec
+	Logger     *zap.Logger
 	// Workers runs the Temporal workers; false runs the webhook receiver alone (it needs no
 	// worker: the signals it sends wait in Temporal until a worker is back).
 	Workers bool
@@ -41,6 +45,8 @@ type Process struct {
 	Webhook  webhook.Config
 	Listen   string
 	Listener net.Listener
+	// WrapWebhooks, when set, wraps the receiver's handler (metrics).
+	WrapWebhooks func(http.Handler) http.Handler
 	// Providers and PullDir serve pulls (see Deps).
 	Providers map[lead.Source]providers.Provider
 	PullDir   string
@@ -54,14 +60,10 @@ func (p Process) Run(ctx context.Context) error {
 	if !p.Workers && p.Webhook.Password == "" {
 		return errors.New("a webhook-only process needs WEBHOOK_PASSWORD (and WEBHOOK_USER) set")
 	}
-	halo, err := p.haloClient(ctx)
-	if err != nil {
-		return err
-	}
-	t := &activities.Tenant{Client: halo, Spec: p.Spec}
+	t := &activities.Tenant{Client: p.Halo, Spec: p.Spec}
 	if p.Workers {
-		w, err := StartWorkers(Deps{Temporal: p.Temporal, Halo: halo, Store: p.Store, Spec: p.Spec, Logger: p.Logger,
-			RateLimit: p.Halo.RateLimit, RateWindow: p.Halo.RateWindow, Providers: p.Providers, PullDir: p.PullDir})
+		w, err := StartWorkers(Deps{Temporal: p.Temporal, Halo: p.Halo, Store: p.Store, Spec: p.Spec, Logger: p.Logger,
+			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers, PullDir: p.PullDir})
 		if err != nil {
 			return err
 		}
@@ -81,33 +83,29 @@ func (p Process) Run(ctx context.Context) error {
 	return nil
 }
 
-// haloClient builds the HaloPSA client, on the store's shared budget when there is one.
-func (p Process) haloClient(ctx context.Context) (*halopsa.Client, error) {
-	cfg := p.Halo
-	if p.Store.Postgres() && cfg.Budget == nil && cfg.Limiter == nil {
-		limit, window := cfg.RateLimit, cfg.RateWindow
-		if limit == 0 {
-			limit = halopsa.DefaultRateLimit
-		}
-		if window == 0 {
-			window = halopsa.DefaultRateWindow
-		}
-		b, err := p.Store.NewBudget(ctx, halopsa.LimiterKey(cfg.BaseURL, cfg.Tenant), limit, window, cfg.RateLimitPause)
-		if err != nil {
-			return nil, err
-		}
-		cfg.Budget = b
+// SharedBudget returns cfg drawing from the tenant's budget in st when st is on PostgreSQL
+// (shared by every process of the deployment); otherwise cfg as it is (the client's own
+// in-process limiter).
+func SharedBudget(ctx context.Context, st *store.Store, cfg halopsa.Config) (halopsa.Config, error) {
+	if !st.Postgres() || cfg.Budget != nil || cfg.Limiter != nil {
+		return cfg, nil
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = p.Logger
+	limit, window := cmp.Or(cfg.RateLimit, halopsa.DefaultRateLimit), cmp.Or(cfg.RateWindow, halopsa.DefaultRateWindow)
+	b, err := st.NewBudget(ctx, halopsa.LimiterKey(cfg.BaseURL, cfg.Tenant), limit, window, cfg.RateLimitPause)
+	if err != nil {
+		return cfg, err
 	}
-	return halopsa.New(cfg)
+	cfg.Budget = b
+	return cfg, nil
 }
 
 // serveWebhooks starts the webhook receiver and returns its stop function.
 func (p Process) serveWebhooks(t *activities.Tenant) (func(), error) {
 	d := &halosync.Dispatcher{Temporal: p.Temporal, Store: p.Store, Tenant: t, Logger: p.Logger}
 	h := webhook.NewHandler(p.Webhook, d, p.Logger)
+	if p.WrapWebhooks != nil {
+		h = p.WrapWebhooks(h)
+	}
 	ln := p.Listener
 	if ln == nil {
 		var err error
