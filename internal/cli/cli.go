@@ -20,7 +20,6 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"haloleads/internal/config"
 	"haloleads/internal/halopsa"
@@ -154,16 +153,12 @@ func loadConfig(io IO) (config.Config, error) {
 	return cfg, nil
 }
 
-func newLogger(level zapcore.Level, w io.Writer) *zap.Logger {
-	enc := zap.NewDevelopmentEncoderConfig()
-	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(w), level)
-	return zap.New(core)
-}
-
-// dialTemporal connects to the configured Temporal server.
-func dialTemporal(ctx context.Context, cfg config.Config) (client.Client, error) {
+// dialTemporal connects to the configured Temporal server. The SDK's warnings and errors go to
+// stderr through zap.
+func dialTemporal(ctx context.Context, cfg config.Config, io IO) (client.Client, error) {
+	logger := newLogger(max(cfg.LogLevel, zap.WarnLevel), io.Stderr, cfg.LogFormat)
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace, Logger: quiet{},
+		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace, Logger: temporalLogger(logger),
 	})
 	if err != nil {
 		return nil, withHint(fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Temporal.Address, lastClause(err)),
@@ -178,20 +173,25 @@ func connect(ctx context.Context, io IO) (config.Config, client.Client, error) {
 	if err != nil {
 		return cfg, nil, err
 	}
-	tc, err := dialTemporal(ctx, cfg)
+	tc, err := dialTemporal(ctx, cfg, io)
 	return cfg, tc, err
 }
 
-// haloClient builds the HaloPSA client of the configured tenant.
-func haloClient(cfg config.Config, logger *zap.Logger) (*halopsa.Client, error) {
+// haloClient builds the HaloPSA client of the configured tenant; onRequest, when set, sees
+// every request (metrics).
+func haloClient(cfg config.Config, logger *zap.Logger, onRequest ...func(halopsa.RequestInfo)) (*halopsa.Client, error) {
 	if cfg.Halo.URL == "" {
 		return nil, errors.New("HALO_URL is not set: point it at your tenant (or at `go run ./starter sandbox`)")
 	}
-	return halopsa.New(halopsa.Config{
+	hc := halopsa.Config{
 		BaseURL: haloBase(cfg.Halo.URL), AuthURL: cfg.Halo.AuthURL, Tenant: cfg.Halo.Tenant,
 		ClientID: cfg.Halo.ClientID, ClientSecret: cfg.Halo.ClientSecret.Value(), Scopes: cfg.Halo.Scopes,
 		RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow, Logger: logger,
-	})
+	}
+	if len(onRequest) > 0 {
+		hc.OnRequest = onRequest[0]
+	}
+	return halopsa.New(hc)
 }
 
 // haloBase is the tenant's address as the HaloPSA client wants it: HALO_URL may be given as

@@ -93,7 +93,7 @@ func runImport(ctx context.Context, io IO, args []string, source lead.Source, wa
 		}
 		return importOutcome(sum)
 	}
-	printSummary(io.Stdout, demoOutput{Summary: sum})
+	printSummary(io.Stdout, sum, uiBase(io))
 	return importOutcome(sum)
 }
 

@@ -88,7 +88,7 @@ func runReport(ctx context.Context, io IO, asJSON bool) error {
 		return err
 	}
 	defer st.Close()
-	c, err := dialTemporal(ctx, cfg)
+	c, err := dialTemporal(ctx, cfg, io)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -16,7 +17,9 @@ import (
 	"go.uber.org/zap"
 
 	"haloleads/internal/devserver"
+	"haloleads/internal/halopsa"
 	"haloleads/internal/halosync"
+	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
@@ -60,9 +63,14 @@ func runWorker(ctx context.Context, io IO, dev bool) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	logger := newLogger(cfg.LogLevel, io.Stderr)
+	logger := newLogger(cfg.LogLevel, io.Stderr, cfg.LogFormat)
 	defer logger.Sync()
 	logger.Info("configuration", zap.String("config", cfg.Redacted()))
+	m, err := metrics.New()
+	if err != nil {
+		return err
+	}
+	defer m.Close()
 	if dev {
 		srv, err := devserver.Start(ctx, devserver.Options{
 			DatabaseFile: filepath.Join(cfg.DataDir, "temporal.db"), FrontendPort: 7233, UIPort: 8233,
@@ -75,14 +83,26 @@ func runWorker(ctx context.Context, io IO, dev bool) error {
 		cfg.Temporal.Address = srv.HostPort()
 		logger.Info("embedded Temporal started", zap.String("frontend", srv.HostPort()), zap.String("ui", srv.UIURL()))
 	}
-	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace})
+	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
+		Logger: temporalLogger(logger), MetricsHandler: m.SDK()})
 	if err != nil {
-		return fmt.Errorf("connecting to Temporal at %s: %w", cfg.Temporal.Address, err)
+		return withHint(fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Temporal.Address, lastClause(err)),
+			"set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or run `go run ./worker --dev`")
 	}
 	defer tc.Close()
-	halo, err := haloClient(cfg, logger)
+	halo, err := haloClient(cfg, logger, m.OnHaloRequest)
 	if err != nil {
 		return err
+	}
+	if lim := halo.Limiter(); lim != nil {
+		m.SetBudget(func() float64 { return float64(lim.InUse()) })
+	}
+	if cfg.MetricsListen != "" {
+		stop, err := serveMetrics(cfg.MetricsListen, m.Handler(logger, readiness(tc, halo)...), logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	st, err := store.Open(filepath.Join(cfg.DataDir, "haloleads.db"))
 	if err != nil {
@@ -102,7 +122,7 @@ func runWorker(ctx context.Context, io IO, dev bool) error {
 	defer w.Stop()
 	if cfg.Webhook.Enabled() {
 		d := &halosync.Dispatcher{Temporal: tc, Store: st, Tenant: w.Tenant, Logger: logger}
-		h := webhook.NewHandler(webhook.Config{User: cfg.Webhook.User, Password: cfg.Webhook.Password.Value()}, d, logger)
+		h := m.Webhooks(webhook.NewHandler(webhook.Config{User: cfg.Webhook.User, Password: cfg.Webhook.Password.Value()}, d, logger))
 		hs := &http.Server{Addr: cfg.Webhook.Listen, Handler: h, ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
 		go func() {
@@ -116,4 +136,33 @@ func runWorker(ctx context.Context, io IO, dev bool) error {
 	logger.Info("haloleads worker running; Ctrl-C to stop")
 	<-ctx.Done()
 	return nil
+}
+
+// readiness are the worker's readiness checks: Temporal answers, and HaloPSA gave a token.
+func readiness(tc client.Client, halo *halopsa.Client) []metrics.Check {
+	return []metrics.Check{
+		{Name: "temporal", Run: func(ctx context.Context) error {
+			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}},
+		{Name: "halopsa", Run: halo.Authenticate},
+	}
+}
+
+// serveMetrics serves h (metrics and health) on addr until the returned stop is called.
+func serveMetrics(addr string, h http.Handler, logger *zap.Logger) (stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("listening for metrics on %s: %w", addr, err),
+			"set METRICS_LISTEN to a free host:port, or to an empty value to serve no metrics")
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+	go func() {
+		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics server stopped", zap.Error(err))
+		}
+	}()
+	logger.Info("serving /metrics, /healthz and /readyz", zap.String("addr", l.Addr().String()))
+	return func() { _ = hs.Close() }, nil
 }

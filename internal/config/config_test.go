@@ -37,6 +37,7 @@ func defaults() Config {
 		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag},
 		DataDir:   ".haloleads",
 		LogLevel:  zapcore.InfoLevel,
+		LogFormat: "console", MetricsListen: ":9464",
 	}
 }
 
