@@ -142,7 +142,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		if err != nil {
 			return err
 		}
-		opts.DatabaseFile, opts.UIPort = filepath.Join(cfg.DataDir, "temporal.db"), 8233
+		opts.DatabaseFile, opts.UIPort = filepath.Join(cfg.DataDir, "temporal.db"), uiPort(opts.IP, 8233)
 		opts.SearchAttributes, opts.Logger = visibility.Definitions(), logger
 		srv, err := devserver.Start(ctx, opts)
 		if err != nil {
@@ -198,6 +198,16 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		p.WrapWebhooks = m.Webhooks
 	}
 	return p.Run(ctx)
+}
+
+// uiPort is port when it is free on ip, otherwise -1 (any free port: the log says which).
+func uiPort(ip string, port int) int {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+	if err != nil {
+		return -1
+	}
+	l.Close()
+	return port
 }
 
 // devOptions makes the embedded server listen where TEMPORAL_ADDRESS says (host:port; an empty
