@@ -102,7 +102,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	res.Rejected = append(res.Rejected, refused[:min(len(refused), max(0, leadflow.MaxRejectedListed-len(res.Rejected)))]...)
 	halo, err := a.readHalo(ctx)
 	if err != nil {
-		return res, err
+		return res, a.setupChanged(err)
 	}
 	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo, invalid)
 	if err != nil {
@@ -448,7 +448,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	w := &writer{a: a, items: items, plans: plans, retry: activity.GetInfo(ctx).Attempt > 1}
 	if err := w.write(ctx); err != nil {
-		return res, err
+		return res, a.setupChanged(err)
 	}
 	w.reportRefused(&res)
 	return res, a.signalLanded(ctx, in.RunID, w)
