@@ -20,6 +20,9 @@ import (
 	"haloleads/internal/visibility"
 )
 
+// changePersonFit: an offer plans with the fit score a person set (segments, Fit Score field).
+const changePersonFit = "person-fit"
+
 const (
 	defaultMaxEvents = 2000
 	maxSeenEvents    = 64
@@ -180,6 +183,9 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 			break
 		}
 		r.onLanded(l)
+	}
+	if workflow.GetVersion(ctx, changePersonFit, workflow.DefaultVersion, 1) >= 1 {
+		o.PersonFit = r.st.Data.Qualification.FitScore
 	}
 	plan := leadflow.PlanOffer(r.st, o)
 	r.st.Lead = mergeLead(r.st.Lead, o.Lead)
