@@ -20,8 +20,19 @@ import (
 	"haloleads/internal/visibility"
 )
 
-// changePersonFit: an offer plans with the fit score a person set (segments, Fit Score field).
-const changePersonFit = "person-fit"
+// Changes behind workflow.GetVersion.
+const (
+	// changePersonFit: an offer plans with the fit score a person set (segments, Fit Score).
+	changePersonFit = "person-fit"
+	// changeRegroup: set-data and promotion recompute the segments and lists (hot, warm, cold
+	// follow a fit score a person sets).
+	changeRegroup = "regroup"
+)
+
+// regroup asks a data write or promotion to recompute the lead's segments and lists.
+func (r *leadRun) regroup() activities.Regroup {
+	return activities.Regroup{Enabled: true, UserID: r.st.Halo.UserID, Lists: r.st.Lists, DoNotContact: r.st.Data.DoNotContact}
+}
 
 const (
 	defaultMaxEvents = 2000
@@ -291,12 +302,21 @@ func (r *leadRun) doPromote(ctx workflow.Context, req leadflow.PromoteRequest) e
 	defer func() { r.busy-- }()
 	r.expectEcho(to)
 	var a *activities.Halo
-	err = workflow.ExecuteActivity(haloOptions(ctx), a.Promote, activities.Promotion{
+	p := activities.Promotion{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, To: to, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit, Promoted: workflow.Now(ctx),
-	}).Get(ctx, nil)
+	}
+	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	if regroup {
+		p.Regroup = r.regroup()
+	}
+	var g activities.Grouping
+	err = workflow.ExecuteActivity(haloOptions(ctx), a.Promote, p).Get(ctx, &g)
 	if err != nil {
 		return fmt.Errorf("promoting to %s: %w", to.DisplayName(), err)
+	}
+	if regroup {
+		r.st.Segments, r.st.Lists = g.Segments, g.Lists
 	}
 	r.st.Data = data
 	r.setStatus(to)
@@ -326,12 +346,21 @@ func (r *leadRun) setData(ctx workflow.Context, req leadflow.DataRequest) (leadf
 	r.busy++
 	defer func() { r.busy-- }()
 	var a *activities.Halo
-	err = workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, activities.DataWrite{
+	w := activities.DataWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Stage: r.st.Stage, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit,
-	}).Get(ctx, nil)
+	}
+	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	if regroup {
+		w.Regroup = r.regroup()
+	}
+	var g activities.Grouping
+	err = workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, w).Get(ctx, &g)
 	if err != nil {
 		return *r.st, fmt.Errorf("writing lead data: %w", err)
+	}
+	if regroup {
+		r.st.Segments, r.st.Lists = g.Segments, g.Lists
 	}
 	r.st.Data = data
 	if r.st.Fit != data.Qualification.FitScore && data.Qualification.FitScore > 0 {
