@@ -23,6 +23,7 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
+	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
@@ -101,7 +102,7 @@ func runDemo(ctx context.Context, io IO, o demoFlags) error {
 	if o.asJSON {
 		err = writeJSON(io.Stdout, out)
 	} else {
-		printSummary(io.Stdout, out)
+		printDemo(io.Stdout, out)
 	}
 	if err != nil {
 		return err
@@ -182,6 +183,8 @@ type embeddedOptions struct {
 	Port, UIPort, SandboxPort int
 	Logger                    *zap.Logger
 	Sandbox                   halosandbox.Options
+	// Metrics, when set, receives the SDK's metrics and counts the HaloPSA requests.
+	Metrics *metrics.Metrics
 }
 
 // embedded is haloleads with everything in one process: Temporal, the HaloPSA sandbox over
@@ -226,7 +229,12 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 	}
 	e.Server = srv
 	e.closers = append(e.closers, srv.Stop)
-	if e.Temporal, err = client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}}); err != nil {
+	copts := client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}}
+	var onRequest func(halopsa.RequestInfo)
+	if o.Metrics != nil {
+		copts.MetricsHandler, onRequest = o.Metrics.SDK(), o.Metrics.OnHaloRequest
+	}
+	if e.Temporal, err = client.Dial(copts); err != nil {
 		return fmt.Errorf("connecting to the embedded Temporal: %w", err)
 	}
 	e.closers = append(e.closers, e.Temporal.Close)
@@ -239,7 +247,7 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 	e.closers = append(e.closers, func() { e.Store.Close() })
 	if e.Halo, err = halopsa.New(halopsa.Config{
 		BaseURL: e.SandboxURL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret,
-		Logger: o.Logger,
+		Logger: o.Logger, OnRequest: onRequest,
 	}); err != nil {
 		return err
 	}
@@ -302,12 +310,18 @@ func (e *embedded) Close() {
 	e.closers = nil
 }
 
-func printSummary(w io.Writer, o demoOutput) {
-	fmt.Fprintf(w, "Imported %d rows from %d files into %d leads (%d rows merged into others).\n",
-		o.Rows, len(o.Files), o.Leads, o.Merged)
-	fmt.Fprintf(w, "  created %d, updated %d, unchanged %d, Do Not Contact %d, to review %d\n",
-		o.LeadsCreated, o.LeadsUpdated, o.Unchanged, o.Suppressed, o.Review)
-	fmt.Fprintf(w, "  HaloPSA requests: %d (%d writes), plus %d for tenant set-up\n", o.HaloRequests, o.HaloWrites, o.SetupRequests)
+// printSummary prints an import's summary: what it did, or for a dry run what it would do, with
+// a link to its workflow when the Web UI's address (ui, with the namespace) is known.
+func printSummary(w io.Writer, o leadflow.Summary, ui string) {
+	verb, created, updated := "Imported", "created", "updated"
+	if o.DryRun {
+		verb, created, updated = "Dry run, nothing written: would import", "would create", "would update"
+	}
+	fmt.Fprintf(w, "%s %d rows from %d files into %d leads (%d rows merged into others).\n",
+		verb, o.Rows, len(o.Files), o.Leads, o.Merged)
+	fmt.Fprintf(w, "  %s %d, %s %d, unchanged %d, Do Not Contact %d, to review %d\n",
+		created, o.LeadsCreated, updated, o.LeadsUpdated, o.Unchanged, o.Suppressed, o.Review)
+	fmt.Fprintf(w, "  HaloPSA requests: %d (%d writes)\n", o.HaloRequests, o.HaloWrites)
 	printSources(w, o.Sources)
 	if o.RejectedCount > 0 {
 		fmt.Fprintf(w, "  rejected %d rows:\n", o.RejectedCount)
@@ -318,6 +332,15 @@ func printSummary(w io.Writer, o demoOutput) {
 	for _, e := range o.Errors {
 		fmt.Fprintf(w, "  error: %s\n", e)
 	}
+	if u := workflowURL(ui, leadflow.ImportWorkflowID(o.RunID)); u != "" {
+		fmt.Fprintf(w, "  Web UI: %s\n", u)
+	}
+}
+
+// printDemo prints the demo's summary and where to look.
+func printDemo(w io.Writer, o demoOutput) {
+	printSummary(w, o.Summary, o.TemporalUI+"/namespaces/default")
+	fmt.Fprintf(w, "  plus %d HaloPSA requests for tenant set-up\n", o.SetupRequests)
 	fmt.Fprintf(w, "\nTemporal Web UI:  %s\nTemporal:         %s\nHaloPSA sandbox:  %s (client id %s, secret %s)\nData directory:   %s\n",
 		o.TemporalUI, o.Temporal, o.Sandbox, halosandbox.DefaultClientID, halosandbox.DefaultClientSecret, o.DataDir)
 }
