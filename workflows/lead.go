@@ -27,6 +27,9 @@ const (
 	// changeRegroup: set-data and promotion recompute the segments and lists (hot, warm, cold
 	// follow a fit score a person sets).
 	changeRegroup = "regroup"
+	// changeAutoConvertOnCall: a call outcome that makes a lead Engaged converts it to a
+	// prospect when AutoConvertEngaged is set, as a transition does.
+	changeAutoConvertOnCall = "auto-convert-on-call"
 )
 
 // regroup asks a data write or promotion to recompute the lead's segments and lists.
@@ -403,6 +406,12 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 	note := fmt.Sprintf("Call outcome %q: %s → %s", c.Outcome, r.st.Status.DisplayName(), to.DisplayName())
 	if err := r.writeStatus(ctx, to, note); err != nil {
 		return *r.st, err
+	}
+	if to == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
+		workflow.GetVersion(ctx, changeAutoConvertOnCall, workflow.DefaultVersion, 1) >= 1 {
+		if err := r.doPromote(ctx, leadflow.PromoteRequest{}); err != nil {
+			return *r.st, err
+		}
 	}
 	return *r.st, nil
 }

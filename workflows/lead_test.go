@@ -747,3 +747,26 @@ func TestLeadSetDataRegroups(t *testing.T) {
 		t.Errorf("the user is not moved from the warm list to the hot list")
 	}
 }
+
+// TestLeadCallAutoConverts checks a call outcome that makes a lead Engaged converts it to a
+// prospect when auto-convert is on, as a transition to Engaged does.
+func TestLeadCallAutoConverts(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedAt(t, lifecycle.Contacted)
+	lt := newLeadTest(t, h)
+	call := lifecycle.Call{At: time.Date(2026, 5, 4, 15, 0, 0, 0, time.UTC), Direction: lifecycle.Outbound,
+		Outcome: "interested", DurationSeconds: 240, Agent: "Sam"}
+	r := lt.update(leadflow.UpdateLogCall, call)
+	lt.run(at(landed, lifecycle.Contacted, lifecycle.Data{}, leadflow.Settings{AutoConvertEngaged: true}))
+	mustDone(t, "log-call", r)
+	if r.rejected != nil || r.err != nil {
+		t.Fatalf("log-call failed: %v / %v", r.rejected, r.err)
+	}
+	if st := r.state(t); st.Status != lifecycle.NewProspect {
+		t.Errorf("after an interested call with auto-convert: %s, want New Prospect", st.Status)
+	}
+	if got := h.status(t, landed.Halo.TicketID); got != lifecycle.NewProspect {
+		t.Errorf("HaloPSA status %s, want New Prospect", got)
+	}
+}
