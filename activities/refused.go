@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"go.temporal.io/sdk/temporal"
+
 	"haloleads/internal/halopsa"
 	"haloleads/internal/leadflow"
 )
@@ -59,3 +61,18 @@ func (w *writer) reportRefused(res *LandResult) {
 
 // one is leadsOf for saves made of one record per lead, idx giving each record's lead.
 func one(idx []int) func(int) []int { return func(j int) []int { return idx[j : j+1] } }
+
+// setupChanged turns HaloPSA saying that a custom field, ticket type or status is missing into
+// a retryable error, after dropping the tenant set-up the worker had read: the retry reads it
+// again (setting up what is missing) instead of failing every batch until a restart. Other
+// errors are returned unchanged.
+func (a *Importer) setupChanged(err error) error {
+	if err == nil || !halopsa.IsSetupMissing(err) {
+		return err
+	}
+	a.Tenant.Forget()
+	var ae *halopsa.APIError
+	errors.As(err, &ae)
+	return temporal.NewApplicationErrorWithCause(
+		fmt.Sprintf("the HaloPSA set-up changed (%s); it is read again on the next attempt", ae.Message), "SetupChanged", err)
+}

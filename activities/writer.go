@@ -194,13 +194,24 @@ func (w *writer) users(ctx context.Context) error {
 		if !w.active(i) {
 			continue
 		}
+		var u halopsa.User
+		var linkedIn string
 		if w.ids[i].UserID == 0 {
-			idx = append(idx, i)
-			users = append(users, landing.User(0, w.ids[i].ClientID, w.ids[i].SiteID, p.Owned))
-		} else if u, ok := landing.UserUpdate(w.ids[i].UserID, p.Write); ok && p.Action == leadflow.ActionUpdate {
-			idx = append(idx, i)
-			users = append(users, u)
+			u, linkedIn = landing.User(0, w.ids[i].ClientID, w.ids[i].SiteID, p.Owned), p.Owned[lead.LinkedIn]
+		} else if upd, ok := landing.UserUpdate(w.ids[i].UserID, p.Write); ok && p.Action == leadflow.ActionUpdate {
+			u, linkedIn = upd, p.Write[lead.LinkedIn]
+		} else {
+			continue
 		}
+		if linkedIn != "" { // the user custom field `setup` creates
+			cfs, err := w.a.Tenant.UserFields(ctx, map[string]any{string(lead.LinkedIn): linkedIn})
+			if err != nil {
+				return fmt.Errorf("building the LinkedIn field of lead %s: %w", p.LeadID, err)
+			}
+			u.CustomFields = cfs
+		}
+		idx = append(idx, i)
+		users = append(users, u)
 	}
 	if len(users) == 0 {
 		return nil
@@ -283,6 +294,9 @@ func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType ha
 	if t.ID == 0 {
 		ids := w.ids[i]
 		t.Summary, t.Details = landing.Summary(p.Owned), landing.Details(p.Owned)
+		if p.Note != "" { // why a new lead lands as Invalid Data
+			t.Details += "\n" + p.Note
+		}
 		t.TicketTypeID = leadType
 		t.ClientID, t.SiteID, t.UserID = halopsa.ID(ids.ClientID), halopsa.ID(ids.SiteID), halopsa.ID(ids.UserID)
 	}

@@ -23,6 +23,7 @@ import (
 
 	"haloleads/internal/config"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/store"
 )
 
 // IO is where a command reads its environment and writes its output.
@@ -60,7 +61,7 @@ HALO_CLIENT_ID, HALO_CLIENT_SECRET, HALOLEADS_DATA, ...
 		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.AddCommand(newDemoCmd(io), newImportCmd(io), newSandboxCmd(io), newSetupCmd(io), newLeadCmd(io),
-		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io))
+		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io), newWebhooksCmd(io))
 	return root
 }
 
@@ -180,18 +181,56 @@ func connect(ctx context.Context, io IO) (config.Config, client.Client, error) {
 // haloClient builds the HaloPSA client of the configured tenant; onRequest, when set, sees
 // every request (metrics).
 func haloClient(cfg config.Config, logger *zap.Logger, onRequest ...func(halopsa.RequestInfo)) (*halopsa.Client, error) {
-	if cfg.Halo.URL == "" {
-		return nil, errors.New("HALO_URL is not set: point it at your tenant (or at `go run ./starter sandbox`)")
-	}
-	hc := halopsa.Config{
-		BaseURL: haloBase(cfg.Halo.URL), AuthURL: cfg.Halo.AuthURL, Tenant: cfg.Halo.Tenant,
-		ClientID: cfg.Halo.ClientID, ClientSecret: cfg.Halo.ClientSecret.Value(), Scopes: cfg.Halo.Scopes,
-		RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow, Logger: logger,
+	hc, err := haloConfig(cfg, logger)
+	if err != nil {
+		return nil, err
 	}
 	if len(onRequest) > 0 {
 		hc.OnRequest = onRequest[0]
 	}
 	return halopsa.New(hc)
+}
+
+// sharedHaloClient is haloClient on the deployment's shared HaloPSA budget when the store is on
+// PostgreSQL, so that the CLI's requests (tenant set-up) count with the workers'. Call done when
+// finished with the client.
+func sharedHaloClient(ctx context.Context, cfg config.Config, logger *zap.Logger) (c *halopsa.Client, done func(), err error) {
+	hc, err := haloConfig(cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	done = func() {}
+	if url := cfg.DatabaseURL.Value(); url != "" {
+		st, err := store.OpenPostgres(url)
+		if err != nil {
+			return nil, nil, err
+		}
+		b, err := st.NewBudget(ctx, halopsa.LimiterKey(hc.BaseURL, hc.Tenant), cfg.Halo.RateLimit, cfg.Halo.RateWindow, 0)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		hc.Budget, done = b, func() { st.Close() }
+	}
+	c, err = halopsa.New(hc)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return c, done, nil
+}
+
+// haloConfig is the HaloPSA client's configuration. A process that shares the PostgreSQL store
+// gets the shared budget from it (pipeline.Process).
+func haloConfig(cfg config.Config, logger *zap.Logger) (halopsa.Config, error) {
+	if cfg.Halo.URL == "" {
+		return halopsa.Config{}, errors.New("HALO_URL is not set: point it at your tenant (or at `go run ./starter sandbox`)")
+	}
+	return halopsa.Config{
+		BaseURL: haloBase(cfg.Halo.URL), AuthURL: cfg.Halo.AuthURL, Tenant: cfg.Halo.Tenant,
+		ClientID: cfg.Halo.ClientID, ClientSecret: cfg.Halo.ClientSecret.Value(), Scopes: cfg.Halo.Scopes,
+		RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow, Logger: logger,
+	}, nil
 }
 
 // haloBase is the tenant's address as the HaloPSA client wants it: HALO_URL may be given as

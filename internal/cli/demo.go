@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,7 +25,6 @@ import (
 	"haloleads/internal/leadflow"
 	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
-	"haloleads/internal/sources"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
 	"haloleads/internal/visibility"
@@ -58,7 +59,8 @@ writes nothing.`,
 	f.BoolVar(&o.once, "once", false, "exit after the summary instead of serving")
 	f.BoolVar(&o.asJSON, "json", false, "print the summary as JSON")
 	f.StringVar(&o.data, "data", "", "keep Temporal's database, the sandbox and haloleads' store in `DIR` (default: a fresh temporary directory)")
-	f.StringVar(&o.samples, "samples", filepath.Join("testdata", "samples"), "import every provider export found in `DIR`")
+	f.StringVar(&o.samples, "samples", filepath.Join("testdata", "samples"), "import every file found in `DIR` (provider exports and contact lists)")
+	f.BoolVar(&o.skipUnknown, "skip-unknown", false, "report a file whose header nothing fits as skipped; without it such a file makes --once exit with status 3")
 	f.IntVar(&o.uiPort, "ui-port", 8233, "Temporal Web UI port (a free one if taken)")
 	f.IntVar(&o.port, "port", 7233, "Temporal frontend port (a free one if taken)")
 	f.IntVar(&o.sandboxPort, "sandbox-port", 8090, "HaloPSA sandbox port (a free one if taken)")
@@ -67,13 +69,13 @@ writes nothing.`,
 
 // demoFlags are `demo`'s flags.
 type demoFlags struct {
-	once, asJSON              bool
+	once, asJSON, skipUnknown bool
 	data, samples             string
 	uiPort, port, sandboxPort int
 }
 
 func runDemo(ctx context.Context, io IO, o demoFlags) error {
-	files, skipped, err := providerFiles(o.samples)
+	files, err := sampleFiles(o.samples)
 	if err != nil {
 		return err
 	}
@@ -90,10 +92,8 @@ func runDemo(ctx context.Context, io IO, o demoFlags) error {
 		return err
 	}
 	defer emb.Close()
-	for _, s := range skipped {
-		fmt.Fprintf(io.Stderr, "skipping %s\n", s)
-	}
-	sum, err := pipeline.RunImport(ctx, emb.Temporal, leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files}, true)
+	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, SkipUnknown: o.skipUnknown}
+	sum, err := pipeline.RunImport(ctx, emb.Temporal, in, true)
 	if err != nil {
 		return err
 	}
@@ -104,37 +104,52 @@ func runDemo(ctx context.Context, io IO, o demoFlags) error {
 	} else {
 		printDemo(io.Stdout, out)
 	}
-	if err != nil || o.once {
+	if err != nil {
 		return err
+	}
+	if o.once {
+		return unrecognisedOutcome(sum)
 	}
 	waitForInterrupt(ctx, io.Stderr)
 	return nil
 }
 
-// providerFiles lists the files of dir that a provider's export is recognised in (by header).
-func providerFiles(dir string) (files, skipped []string, err error) {
+// unrecognisedOutcome ends the demo with ExitIncomplete when a file was not recognised and
+// not skipped (--skip-unknown): nobody's rows are left out silently.
+func unrecognisedOutcome(sum leadflow.Summary) error {
+	n := 0
+	for _, f := range sum.Sources {
+		if f.Status == leadflow.FileUnrecognised && !f.Skipped {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return &ExitError{Code: ExitIncomplete, Err: fmt.Errorf("%d files were not recognised and not imported", n),
+		Hint: "the summary names each one; export it again from its provider, or pass --skip-unknown to leave it out"}
+}
+
+// sampleFiles lists the regular files of dir (hidden files aside): each is offered to the
+// import, which recognises provider exports and contact lists by their header and reports the
+// files it cannot use.
+func sampleFiles(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading samples (run from the repository root, or give --samples DIR): %w", err)
+		return nil, fmt.Errorf("reading samples (run from the repository root, or give --samples DIR): %w", err)
 	}
+	var files []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		path := filepath.Join(dir, e.Name())
-		r, err := sources.Open(path)
-		if err != nil {
-			skipped = append(skipped, fmt.Sprintf("%s: %v", path, err))
-			continue
-		}
-		r.Close()
-		files = append(files, path)
+		files = append(files, filepath.Join(dir, e.Name()))
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		return nil, skipped, fmt.Errorf("no provider export found in %s", dir)
+		return nil, fmt.Errorf("no file found in %s", dir)
 	}
-	return files, skipped, nil
+	return files, nil
 }
 
 func dataDir(dir string) (string, func(), error) {
@@ -337,7 +352,12 @@ func printSources(w io.Writer, files []leadflow.FileReport) {
 		if f.Error != "" {
 			continue
 		}
-		fmt.Fprintf(w, "  %s: %s export, %s, %d rows (%d rejected)\n", filepath.Base(f.File), f.Provider.DisplayName(), f.Encoding, f.Rows, f.Rejected)
+		if f.Skipped {
+			fmt.Fprintf(w, "  %s: %s, skipped\n", filepath.Base(f.File), f.Status)
+			continue
+		}
+		fmt.Fprintf(w, "  %s: %s, %s export, %s, %d rows (%d rejected)\n", filepath.Base(f.File), cmp.Or(f.Status, leadflow.FileImported),
+			f.Provider.DisplayName(), f.Encoding, f.Rows, f.Rejected)
 		for _, warn := range f.Warnings {
 			fmt.Fprintf(w, "    warning: %s\n", warn)
 		}

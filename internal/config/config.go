@@ -26,8 +26,12 @@ type Config struct {
 	Webhook   Webhook
 	Lifecycle Lifecycle
 	Providers Providers
-	// DataDir holds haloleads' local state (the store, provider exports).
+	// DataDir holds haloleads' local state (the SQLite store, provider exports).
 	DataDir string `env:"HALOLEADS_DATA" default:".haloleads"`
+	// DatabaseURL, when set, puts the store on PostgreSQL (postgres://user:pass@host/db): every
+	// worker, webhook receiver and CLI of the deployment then shares it, and the HaloPSA budget
+	// with it. Empty means the SQLite file in DataDir, for one process on one host.
+	DatabaseURL Secret `env:"HALOLEADS_DATABASE_URL"`
 	// LogLevel is the lowest level logged: debug, info, warn or error.
 	LogLevel zapcore.Level `env:"LOG_LEVEL" default:"info"`
 	// LogFormat is how logs are written: console (readable) or json (one object a line).

@@ -57,6 +57,7 @@ type Server struct {
 	stats  Stats
 	reqlog []LoggedRequest
 
+	seen       seen // stats.go
 	flight     flight
 	deliveryMu sync.Mutex
 	deliveries []Delivery
@@ -170,6 +171,10 @@ type outcome struct {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == StatsPath {
+		s.serveStats(w, r)
+		return
+	}
 	if err := s.delay(r.Context()); err != nil {
 		return // the client went away while we were slow on purpose
 	}
