@@ -39,7 +39,7 @@ func TestFunnelHTMLInChromium(t *testing.T) {
 	}
 	defer emb.Close()
 	_, file, _, _ := runtime.Caller(0)
-	files, _, err := providerFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
+	files, err := sampleFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
 	if err != nil {
 		t.Fatal(err)
 	}
