@@ -52,7 +52,7 @@ func TestMetricsCountHaloRequests(t *testing.T) {
 		}
 	}
 	_, file, _, _ := runtime.Caller(0)
-	files, _, err := providerFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
+	files, err := sampleFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
 	if err != nil {
 		t.Fatal(err)
 	}
