@@ -20,6 +20,23 @@ import (
 	"haloleads/internal/visibility"
 )
 
+// Changes behind workflow.GetVersion.
+const (
+	// changePersonFit: an offer plans with the fit score a person set (segments, Fit Score).
+	changePersonFit = "person-fit"
+	// changeRegroup: set-data and promotion recompute the segments and lists (hot, warm, cold
+	// follow a fit score a person sets).
+	changeRegroup = "regroup"
+	// changeAutoConvertOnCall: a call outcome that makes a lead Engaged converts it to a
+	// prospect when AutoConvertEngaged is set, as a transition does.
+	changeAutoConvertOnCall = "auto-convert-on-call"
+)
+
+// regroup asks a data write or promotion to recompute the lead's segments and lists.
+func (r *leadRun) regroup() activities.Regroup {
+	return activities.Regroup{Enabled: true, UserID: r.st.Halo.UserID, Lists: r.st.Lists, DoNotContact: r.st.Data.DoNotContact}
+}
+
 const (
 	defaultMaxEvents = 2000
 	maxSeenEvents    = 64
@@ -181,6 +198,9 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 		}
 		r.onLanded(l)
 	}
+	if workflow.GetVersion(ctx, changePersonFit, workflow.DefaultVersion, 1) >= 1 {
+		o.PersonFit = r.st.Data.Qualification.FitScore
+	}
 	plan := leadflow.PlanOffer(r.st, o)
 	r.st.Lead = mergeLead(r.st.Lead, o.Lead)
 	r.st.Fit, r.st.Quality = o.Fit, o.Lead.Quality
@@ -285,12 +305,21 @@ func (r *leadRun) doPromote(ctx workflow.Context, req leadflow.PromoteRequest) e
 	defer func() { r.busy-- }()
 	r.expectEcho(to)
 	var a *activities.Halo
-	err = workflow.ExecuteActivity(haloOptions(ctx), a.Promote, activities.Promotion{
+	p := activities.Promotion{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, To: to, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit, Promoted: workflow.Now(ctx),
-	}).Get(ctx, nil)
+	}
+	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	if regroup {
+		p.Regroup = r.regroup()
+	}
+	var g activities.Grouping
+	err = workflow.ExecuteActivity(haloOptions(ctx), a.Promote, p).Get(ctx, &g)
 	if err != nil {
 		return fmt.Errorf("promoting to %s: %w", to.DisplayName(), err)
+	}
+	if regroup {
+		r.st.Segments, r.st.Lists = g.Segments, g.Lists
 	}
 	r.st.Data = data
 	r.setStatus(to)
@@ -320,12 +349,21 @@ func (r *leadRun) setData(ctx workflow.Context, req leadflow.DataRequest) (leadf
 	r.busy++
 	defer func() { r.busy-- }()
 	var a *activities.Halo
-	err = workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, activities.DataWrite{
+	w := activities.DataWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Stage: r.st.Stage, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit,
-	}).Get(ctx, nil)
+	}
+	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	if regroup {
+		w.Regroup = r.regroup()
+	}
+	var g activities.Grouping
+	err = workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, w).Get(ctx, &g)
 	if err != nil {
 		return *r.st, fmt.Errorf("writing lead data: %w", err)
+	}
+	if regroup {
+		r.st.Segments, r.st.Lists = g.Segments, g.Lists
 	}
 	r.st.Data = data
 	if r.st.Fit != data.Qualification.FitScore && data.Qualification.FitScore > 0 {
@@ -368,6 +406,12 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 	note := fmt.Sprintf("Call outcome %q: %s → %s", c.Outcome, r.st.Status.DisplayName(), to.DisplayName())
 	if err := r.writeStatus(ctx, to, note); err != nil {
 		return *r.st, err
+	}
+	if to == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
+		workflow.GetVersion(ctx, changeAutoConvertOnCall, workflow.DefaultVersion, 1) >= 1 {
+		if err := r.doPromote(ctx, leadflow.PromoteRequest{}); err != nil {
+			return *r.st, err
+		}
 	}
 	return *r.st, nil
 }

@@ -68,6 +68,10 @@ type Offer struct {
 	Halo HaloIDs `json:"halo"`
 	// Suppressed is set when the person is on the suppression list.
 	Suppressed bool `json:"suppressed,omitempty"`
+	// PersonFit is the fit score a person set (qualification data), 0 when none: it outranks
+	// the computed Fit for the Fit Score field and the hot/warm/cold segment. The lead workflow
+	// fills it in; an import leaves it 0.
+	PersonFit int `json:"person_fit,omitempty"`
 	// Invalid, when set, says which required Lead fields are missing or bad: a new lead lands
 	// as Invalid Data with this reason in its ticket's details (lifecycle.CheckLead).
 	Invalid string `json:"invalid,omitempty"`
