@@ -60,6 +60,7 @@ func runChild(role string) int {
 		zapcore.Lock(os.Stderr), cfg.LogLevel))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go exitWithParent()
 	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
 	if err != nil {
 		logger.Error("store", zap.Error(err))
@@ -92,6 +93,17 @@ func runChild(role string) int {
 		return 1
 	}
 	return 0
+}
+
+// exitWithParent ends the child when the test that started it is gone (killed, or timed out
+// before its clean-up ran), so no worker outlives its test.
+func exitWithParent() {
+	parent := os.Getppid()
+	for range time.Tick(time.Second) {
+		if os.Getppid() != parent {
+			os.Exit(3)
+		}
+	}
 }
 
 // child is a started haloleads process.
