@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -70,8 +72,10 @@ type staged struct {
 func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (PrepareResult, error) {
 	var cnt halopsa.Counter // this activity's requests, whatever else shares the client
 	ctx = halopsa.WithCounter(ctx, &cnt)
+	hb := startHeartbeat(ctx, "reading files") // throughout: dedupe and the tenant read are long
+	defer hb.end()
 	var res PrepareResult
-	records, rejected, err := a.readFiles(ctx, in)
+	records, rejected, err := a.readFiles(ctx, in, hb)
 	if err != nil {
 		return res, err
 	}
@@ -82,16 +86,18 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, err
 	}
+	hb.progress("de-duplicating")
 	resolved, err := dedupe.Resolve(records, dedupe.MapIndex(known), a.Dedupe)
 	if err != nil {
 		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
 	}
-	activity.RecordHeartbeat(ctx, "resolved")
+	hb.progress("reading HaloPSA")
 	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
 	halo, err := a.readHalo(ctx)
 	if err != nil {
 		return res, err
 	}
+	hb.progress("building offers")
 	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo)
 	if err != nil {
 		return res, err
@@ -103,12 +109,13 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if res.Review, err = a.queueReview(ctx, resolved.Review); err != nil {
 		return res, err
 	}
+	hb.progress("staging")
 	res.Batches, err = a.stage(ctx, in.RunID, items)
 	res.HaloRequests = cnt.Requests()
 	return res, err
 }
 
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, error) {
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat) ([]lead.Record, []lead.Rejected, error) {
 	var records []lead.Record
 	var rejected []lead.Rejected
 	for _, path := range in.Files {
@@ -137,7 +144,7 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]le
 			records = append(records, rec)
 		}
 		r.Close()
-		activity.RecordHeartbeat(ctx, path)
+		hb.progress("read " + filepath.Base(path))
 	}
 	return records, rejected, nil
 }
@@ -180,7 +187,6 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 			}
 		}
 	}
-	activity.RecordHeartbeat(ctx, "read halopsa")
 	return st, nil
 }
 
@@ -308,6 +314,12 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	var cnt halopsa.Counter
 	ctx = halopsa.WithCounter(ctx, &cnt)
 	defer func() { res.HaloRequests, res.HaloWrites = cnt.Requests(), cnt.Writes() }()
+	var prev LandProgress
+	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &prev) // unreadable progress: start over, safely
+	}
+	hb := startHeartbeat(ctx, LandProgress{Stage: "planning", Floors: prev.Floors, Done: prev.Done, IDs: prev.IDs})
+	defer hb.end()
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
 	if err != nil {
 		return res, err
@@ -337,11 +349,13 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if in.DryRun {
 		return res, nil
 	}
-	w := &writer{a: a, items: items, plans: plans, retry: activity.GetInfo(ctx).Attempt > 1}
+	w := newWriter(a, in.RunID, items, plans, hb)
+	w.first = activity.GetInfo(ctx).Attempt == 1
+	w.resume(prev)
 	if err := w.write(ctx); err != nil {
 		return res, err
 	}
-	return res, a.signalLanded(ctx, in.RunID, w)
+	return res, a.signalLanded(ctx, in, w)
 }
 
 // plan asks each lead's workflow for its plan, starting the workflow if it does not exist.
@@ -357,11 +371,12 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			plans[i], errs[i] = a.offer(ctx, in, items[i].Offer)
+			o := items[i].Offer
+			o.Batch = in.Batch
+			plans[i], errs[i] = a.offer(ctx, in, o)
 		}()
 	}
 	wg.Wait()
-	activity.RecordHeartbeat(ctx, "planned")
 	return plans, errors.Join(errs...)
 }
 
@@ -406,17 +421,47 @@ func (a *Importer) dryPlan(ctx context.Context, id string, o leadflow.Offer) (le
 	return leadflow.PlanOffer(st, o), nil
 }
 
-func (a *Importer) signalLanded(ctx context.Context, runID string, w *writer) error {
+func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) error {
 	var errs []error
 	for i, p := range w.plans {
 		if p.Action == leadflow.ActionNone {
 			continue
 		}
-		l := leadflow.Landed{RunID: runID, Halo: w.ids[i], Written: p.Write, Status: p.Status,
+		l := leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Halo: w.ids[i], Written: p.Write, Status: p.Status,
 			Segments: p.Segments, Lists: p.Lists}
 		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(p.LeadID), "", leadflow.SignalLanded, l)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("telling lead %s its HaloPSA ids: %w", p.LeadID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// AbandonInput names a batch that failed for good, with the progress its last attempt recorded
+// (when the failure carried it).
+type AbandonInput struct {
+	RunID    string        `json:"run_id"`
+	Batch    int           `json:"batch"`
+	Progress *LandProgress `json:"progress,omitempty"`
+}
+
+// AbandonBatch tells each lead of a batch that failed for good that its offer will not land,
+// with the HaloPSA ids the batch is known to have created, so the leads do not wait for it
+// and do not take what it wrote for a person's edit.
+func (a *Importer) AbandonBatch(ctx context.Context, in AbandonInput) error {
+	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i, r := range rows {
+		l := leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Abandoned: true}
+		if in.Progress != nil && len(in.Progress.IDs) == len(rows) {
+			l.Halo = in.Progress.IDs[i]
+		}
+		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(r.LeadID), "", leadflow.SignalLanded, l)
+		if err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("telling lead %s its batch failed: %w", r.LeadID, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -455,4 +500,10 @@ func sourceList(srcs []lead.Source) string {
 		names[i] = string(s)
 	}
 	return strings.Join(names, ",")
+}
+
+// isNotFound reports whether Temporal answered that the workflow does not exist.
+func isNotFound(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -13,11 +14,15 @@ import (
 // Import lands one import run: Prepare parses, de-duplicates and stages the leads; each batch
 // is then landed in bulk on the rate-limited HaloPSA queue; Finish drops the staging area. The
 // history holds counts and references, never the people themselves.
-func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, error) {
-	sum := leadflow.Summary{RunID: in.RunID, Files: in.Files, DryRun: in.DryRun, Errors: []string{}}
+func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary, err error) {
+	sum = leadflow.Summary{RunID: in.RunID, Files: in.Files, DryRun: in.DryRun, Errors: []string{}}
 	var a *activities.Importer
+	v := workflow.GetVersion(ctx, changeImportCleanup, workflow.DefaultVersion, 1)
+	if v >= 1 {
+		defer func() { cleanup(ctx, in.RunID, &sum) }()
+	}
 	var prep activities.PrepareResult
-	err := workflow.ExecuteActivity(prepareOptions(ctx), a.Prepare, in).Get(ctx, &prep)
+	err = workflow.ExecuteActivity(prepareOptions(ctx), a.Prepare, in).Get(ctx, &prep)
 	if err != nil {
 		return sum, err
 	}
@@ -28,8 +33,15 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 	for b := 0; b < prep.Batches; b++ {
 		var res activities.LandResult
 		land := activities.LandInput{RunID: in.RunID, Batch: b, DryRun: in.DryRun, Settings: in.Settings}
-		if err := workflow.ExecuteActivity(landOptions(ctx), a.LandBatch, land).Get(ctx, &res); err != nil {
+		opts := landOptions(ctx)
+		if v >= 1 {
+			opts = landOptionsV1(ctx)
+		}
+		if err := workflow.ExecuteActivity(opts, a.LandBatch, land).Get(ctx, &res); err != nil {
 			sum.Errors = append(sum.Errors, err.Error())
+			if v >= 1 && !in.DryRun {
+				abandon(ctx, land, err, &sum)
+			}
 			continue
 		}
 		sum.LeadsCreated += res.Created
@@ -39,12 +51,61 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 		sum.HaloWrites += res.HaloWrites
 		sum.Errors = append(sum.Errors, res.Errors...)
 	}
-	if len(sum.Errors) == 0 {
+	if v == workflow.DefaultVersion && len(sum.Errors) == 0 {
 		if err := workflow.ExecuteActivity(prepareOptions(ctx), a.Finish, in.RunID).Get(ctx, nil); err != nil {
 			sum.Errors = append(sum.Errors, err.Error())
 		}
 	}
 	return sum, nil
+}
+
+// changeImportCleanup (workflow.GetVersion): the staging area is dropped however the import
+// ends (a failure, a cancellation: on a disconnected context), a batch that fails for good
+// tells its leads (AbandonBatch), and batches heartbeat every few seconds under a one-minute
+// heartbeat timeout, so a crashed worker's batch is retried within a minute.
+const changeImportCleanup = "import-cleanup"
+
+// cleanup drops the run's staged data (personal data) even when ctx was cancelled.
+func cleanup(ctx workflow.Context, runID string, sum *leadflow.Summary) {
+	var a *activities.Importer
+	dctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	if err := workflow.ExecuteActivity(prepareOptions(dctx), a.Finish, runID).Get(dctx, nil); err != nil {
+		sum.Errors = append(sum.Errors, "dropping staged data: "+err.Error())
+	}
+}
+
+// abandon tells the leads of a failed batch, with the ids its last attempt recorded when the
+// failure was a timeout that carried them.
+func abandon(ctx workflow.Context, land activities.LandInput, cause error, sum *leadflow.Summary) {
+	var a *activities.Importer
+	in := activities.AbandonInput{RunID: land.RunID, Batch: land.Batch}
+	var te *temporal.TimeoutError
+	if errors.As(cause, &te) && te.HasLastHeartbeatDetails() {
+		var p activities.LandProgress
+		if te.LastHeartbeatDetails(&p) == nil {
+			in.Progress = &p
+		}
+	}
+	if err := workflow.ExecuteActivity(landOptionsV1(ctx), a.AbandonBatch, in).Get(ctx, nil); err != nil {
+		sum.Errors = append(sum.Errors, err.Error())
+	}
+}
+
+// landOptionsV1 is landOptions with a one-minute heartbeat timeout: LandBatch heartbeats
+// every 15 s for as long as it runs (changeImportCleanup).
+func landOptionsV1(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              leadflow.HaloTaskQueue,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Minute,
+		HeartbeatTimeout:       time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    5 * time.Minute,
+		},
+	})
 }
 
 func prepareOptions(ctx workflow.Context) workflow.Context {
