@@ -57,6 +57,9 @@ type PrepareResult struct {
 	RejectedCount int             `json:"rejected_count"`
 	Rejected      []lead.Rejected `json:"rejected"`
 	HaloRequests  int64           `json:"halo_requests"`
+	// Sources says how each file was read (a file that could not be read is reported there and
+	// its rows are not used).
+	Sources []leadflow.FileReport `json:"sources,omitempty"`
 }
 
 // staged is one lead staged for landing.
@@ -75,10 +78,8 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	hb := startHeartbeat(ctx, "reading files") // throughout: dedupe and the tenant read are long
 	defer hb.end()
 	var res PrepareResult
-	records, rejected, err := a.readFiles(ctx, in, hb)
-	if err != nil {
-		return res, err
-	}
+	records, rejected, reports := a.readFiles(ctx, in, hb)
+	res.Sources = reports
 	res.Rows = len(records) + len(rejected)
 	res.RejectedCount = len(rejected)
 	res.Rejected = rejected[:min(len(rejected), leadflow.MaxRejectedListed)]
@@ -93,6 +94,9 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	}
 	hb.progress("reading HaloPSA")
 	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
+	if resolved.Leads, err = a.withKnown(ctx, resolved.Leads); err != nil {
+		return res, err
+	}
 	halo, err := a.readHalo(ctx)
 	if err != nil {
 		return res, err
@@ -106,6 +110,11 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err := a.saveIdentities(ctx, resolved.Leads); err != nil {
 		return res, err
 	}
+	if !in.DryRun {
+		if err := a.Store.SaveKnownLeads(ctx, resolved.Leads); err != nil {
+			return res, err
+		}
+	}
 	if res.Review, err = a.queueReview(ctx, resolved.Review); err != nil {
 		return res, err
 	}
@@ -115,38 +124,82 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	return res, err
 }
 
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat) ([]lead.Record, []lead.Rejected, error) {
+// withKnown merges each lead with what earlier imports learnt about it (its known record), so
+// that re-importing files already imported, alone or together, offers the same record again,
+// and scores the merged record.
+func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lead, error) {
+	ids := make([]string, len(leads))
+	for i, l := range leads {
+		ids[i] = l.ID
+	}
+	known, err := a.Store.KnownLeads(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	prec := a.Dedupe.Precedence
+	if prec == nil {
+		prec = dedupe.DefaultPrecedence()
+	}
+	for i, l := range leads {
+		if k, ok := known[l.ID]; ok {
+			leads[i] = dedupe.MergeKnown(k, l, prec)
+			leads[i].Quality = score.QualityBy(a.Dedupe.Quality, leads[i].Values, nil)
+		}
+	}
+	return leads, nil
+}
+
+// readFiles reads every file. A file that cannot be read (no provider's header, the wrong
+// provider, past the size limit, cut short) is reported on its own and its rows are not used;
+// the other files are read whatever happens to one.
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat) ([]lead.Record, []lead.Rejected, []leadflow.FileReport) {
 	var records []lead.Record
 	var rejected []lead.Rejected
+	reports := make([]leadflow.FileReport, 0, len(in.Files))
 	for _, path := range in.Files {
-		r, err := sources.Open(path)
-		if err != nil {
-			return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+		recs, rejs, rep := readFile(path, in.Source)
+		if rep.Error == "" {
+			records, rejected = append(records, recs...), append(rejected, rejs...)
 		}
-		if in.Source != "" && r.Source() != in.Source {
-			r.Close()
-			msg := fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), in.Source.DisplayName())
-			return nil, nil, temporal.NewNonRetryableApplicationError(msg, "BadFile", nil)
-		}
-		for {
-			rec, rej, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				r.Close()
-				return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
-			}
-			if rej != nil {
-				rejected = append(rejected, *rej)
-				continue
-			}
-			records = append(records, rec)
-		}
-		r.Close()
+		reports = append(reports, rep)
 		hb.progress("read " + filepath.Base(path))
 	}
-	return records, rejected, nil
+	return records, rejected, reports
+}
+
+// readFile reads one export whole; on a failure the report says why and the rows are dropped.
+func readFile(path string, want lead.Source) ([]lead.Record, []lead.Rejected, leadflow.FileReport) {
+	rep := leadflow.FileReport{File: path}
+	r, err := sources.Open(path)
+	if err != nil {
+		rep.Error = err.Error()
+		return nil, nil, rep
+	}
+	defer r.Close()
+	rep.Provider, rep.Encoding, rep.Warnings = r.Source(), r.Encoding(), r.Warnings()
+	if want != "" && r.Source() != want {
+		rep.Error = fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), want.DisplayName())
+		return nil, nil, rep
+	}
+	var records []lead.Record
+	var rejected []lead.Rejected
+	for {
+		rec, rej, err := r.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			rep.Encoding = r.Encoding() // now with the rows read as Windows-1252, if any
+			return records, rejected, rep
+		case err != nil:
+			rep.Error = fmt.Sprintf("%v; none of the file's %d rows read so far is used", err, rep.Rows)
+			return nil, nil, rep
+		case rej != nil:
+			rejected = append(rejected, *rej)
+			rep.Rejected++
+		default:
+			records = append(records, rec)
+		}
+		rep.Rows++
+	}
 }
 
 // haloState is what HaloPSA holds, read once per import.

@@ -30,6 +30,10 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 	sum.Suppressed, sum.Review, sum.Batches = prep.Suppressed, prep.Review, prep.Batches
 	sum.RejectedCount, sum.Rejected = prep.RejectedCount, prep.Rejected
 	sum.HaloRequests = prep.HaloRequests
+	if workflow.GetVersion(ctx, changeFileReports, workflow.DefaultVersion, 1) >= 1 {
+		sum.Sources = prep.Sources
+		sum.Errors = append(sum.Errors, leadflow.FileErrors(prep.Sources)...)
+	}
 	for b := 0; b < prep.Batches; b++ {
 		var res activities.LandResult
 		land := activities.LandInput{RunID: in.RunID, Batch: b, DryRun: in.DryRun, Settings: in.Settings}
@@ -107,6 +111,10 @@ func landOptionsV1(ctx workflow.Context) workflow.Context {
 		},
 	})
 }
+
+// changeFileReports (workflow.GetVersion): the summary says how each file was read, and a file
+// that could not be read is one of its errors (Prepare reads the other files regardless).
+const changeFileReports = "file-reports"
 
 func prepareOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{

@@ -1,39 +1,48 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 
+	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
 	"haloleads/internal/bench"
 )
 
-// runBench measures haloleads against the one-record-per-request baseline (see BENCHMARKS.md).
-func runBench(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("bench", io)
-	leads := fs.Int("leads", bench.DefaultLeads, "generate `N` leads (Apollo, ZoomInfo and Hunter exports that overlap)")
-	asJSON := fs.Bool("json", false, "print the figures as one JSON object")
-	limit := fs.Int("limit", bench.DefaultLimit, "HaloPSA's request budget per window, for the sandbox and the client alike")
-	window := fs.Duration("window", bench.DefaultWindow, "the budget's rolling window, time-scaled (HaloPSA's is 5m)")
-	seed := fs.Uint64("seed", bench.DefaultSeed, "seed of the generated input")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newBenchCmd(io IO) *cobra.Command {
+	var c bench.Config
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "measure requests, windows and time per lead against the one-request-per-record baseline",
+		Long: `Generate overlapping Apollo, ZoomInfo and Hunter exports, import them on the embedded Temporal
+server into the HaloPSA sandbox, and compare with one request per record (see BENCHMARKS.md).`,
+		Example: "  starter bench\n  starter bench --leads 1000 --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if c.Leads < 1 || c.Limit < 1 || c.Window <= 0 {
+				return usageError("--leads, --limit and --window must be positive")
+			}
+			c.Logger = newLogger(zap.WarnLevel, io.Stderr)
+			rep, err := bench.Run(cmd.Context(), c)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(io.Stdout, rep)
+			}
+			printBench(io.Stdout, rep, c.Limit, c.Window)
+			return nil
+		},
 	}
-	if *leads < 1 || *limit < 1 || *window <= 0 {
-		return fmt.Errorf("--leads, --limit and --window must be positive")
-	}
-	rep, err := bench.Run(ctx, bench.Config{Leads: *leads, Limit: *limit, Window: *window, Seed: *seed,
-		Logger: newLogger(zap.WarnLevel, io.Stderr)})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(io.Stdout, rep)
-	}
-	printBench(io.Stdout, rep, *limit, *window)
-	return nil
+	f := cmd.Flags()
+	f.IntVar(&c.Leads, "leads", bench.DefaultLeads, "generate `N` leads (Apollo, ZoomInfo and Hunter exports that overlap)")
+	f.BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
+	f.IntVar(&c.Limit, "limit", bench.DefaultLimit, "HaloPSA's request budget per window, for the sandbox and the client alike")
+	f.DurationVar(&c.Window, "window", bench.DefaultWindow, "the budget's rolling window, time-scaled (HaloPSA's is 5m)")
+	f.Uint64Var(&c.Seed, "seed", bench.DefaultSeed, "seed of the generated input")
+	return cmd
 }
 
 func printBench(w io.Writer, r bench.Report, limit int, window fmt.Stringer) {

@@ -1,5 +1,5 @@
 // Package cli implements haloleads' command lines: the starter (demo, import, sandbox, setup,
-// lead, review, ...) and the worker. The mains only call Run or RunWorker.
+// lead, review, ...) and the worker, on cobra. The mains only call Run or RunWorker.
 package cli
 
 import (
@@ -8,16 +8,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -32,69 +32,117 @@ type IO struct {
 	Getenv         func(string) string
 }
 
-// command is one sub-command.
-type command struct {
-	summary string
-	run     func(ctx context.Context, io IO, args []string) error
-}
-
-func commands() map[string]command {
-	return map[string]command{
-		"demo":     {"run haloleads end to end on the embedded Temporal server and HaloPSA sandbox", runDemo},
-		"import":   {"import provider exports into HaloPSA", runImport},
-		"sandbox":  {"serve the HaloPSA sandbox on its own", runSandbox},
-		"setup":    {"set the HaloPSA tenant up for haloleads (--check: show what differs)", runSetup},
-		"lead":     {"show a lead, or move it: show | transition | promote | set-data | log-call", runLead},
-		"review":   {"list possible duplicates, or decide one: review [decide ID same|different]", runReview},
-		"pull":     {"buy new people from a provider's search, enrich and import them now", runPull},
-		"schedule": {"manage scheduled pulls: schedule create | list | delete", runSchedule},
-		"bench":    {"measure requests, windows and time per lead against the one-request-per-record baseline", runBench},
-		"report":   {"show leads by stage, status, source and fit, Do Not Contact, review and the last imports", runReport},
-	}
-}
-
-// Run runs the starter with args (without the program name) and returns the exit code.
+// Run runs the starter with args (without the program name) and returns the exit code
+// (see ExitCode).
 func Run(args []string, io IO) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cmds := commands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(io.Stdout, cmds)
-		return 0
+	return execute(ctx, newStarterCmd(io), args, io)
+}
+
+// newStarterCmd is the starter's command tree.
+func newStarterCmd(io IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "starter",
+		Short: "haloleads: provider exports and APIs into HaloPSA leads, on Temporal",
+		Long: `haloleads lands people from Apollo, ZoomInfo, Lusha, UpLead and Hunter as HaloPSA leads and
+moves them through the lead lifecycle, on Temporal.
+
+Configuration comes from the environment (see README.md): TEMPORAL_ADDRESS, HALO_URL,
+HALO_CLIENT_ID, HALO_CLIENT_SECRET, HALOLEADS_DATA, ...
+
+` + exitCodesHelp,
+		Example: `  starter demo                                  # everything embedded, with the samples
+  starter import leads.csv --dry-run            # what an import would do, writing nothing
+  starter lead show lead-3f2a9c1d               # a lead's state
+  source <(starter completion bash)             # shell completion (also zsh, fish, powershell)`,
+		Version: version(),
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd, ok := cmds[args[0]]
-	if !ok {
-		fmt.Fprintf(io.Stderr, "haloleads: unknown command %q\n", args[0])
-		usage(io.Stderr, cmds)
-		return 2
+	root.AddCommand(newDemoCmd(io), newImportCmd(io), newSandboxCmd(io), newSetupCmd(io), newLeadCmd(io),
+		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io))
+	return root
+}
+
+// execute runs root with args, prints its error once and returns the exit code. Errors from a
+// command's own run are failures (ExitFailure unless they carry an ExitError); errors cobra finds
+// before running anything (unknown command or flag, wrong arguments) are usage errors.
+func execute(ctx context.Context, root *cobra.Command, args []string, io IO) int {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	prepare(root, io)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return int(ExitOK)
 	}
-	if err := cmd.run(ctx, io, args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	var ee *ExitError
+	if !errors.As(err, &ee) {
+		ee = &ExitError{Code: ExitUsage, Err: err}
+		err = ee
+	}
+	if ee.Code == ExitUsage && ee.Hint == "" {
+		ee.Hint = fmt.Sprintf("run '%s --help' for usage", cmd.CommandPath())
+	}
+	return printError(io.Stderr, cmd.CommandPath(), err)
+}
+
+// prepare sets every command of the tree up alike: output to io, errors printed once by execute,
+// a command's run errors marked as failures, flag errors as usage errors, and a command that only
+// groups others refusing to run without one.
+func prepare(cmd *cobra.Command, io IO) {
+	cmd.SetOut(io.Stdout)
+	cmd.SetErr(io.Stderr)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			err := run(c, args)
+			var ee *ExitError
+			if err != nil && !errors.As(err, &ee) {
+				err = &ExitError{Code: ExitFailure, Err: err}
+			}
+			return err
 		}
-		fmt.Fprintf(io.Stderr, "haloleads %s: %v\n", args[0], err)
-		return 1
+	} else if cmd.HasSubCommands() && cmd.HasParent() {
+		cmd.Args = cobra.ArbitraryArgs
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			var names []string
+			for _, s := range c.Commands() {
+				if s.IsAvailableCommand() {
+					names = append(names, s.Name())
+				}
+			}
+			if len(args) == 0 {
+				return usageError("say what to do: %s %s", c.CommandPath(), strings.Join(names, " | "))
+			}
+			return usageError("unknown %s command %q: use %s", c.Name(), args[0], strings.Join(names, ", "))
+		}
 	}
-	return 0
+	for _, c := range cmd.Commands() {
+		prepare(c, io)
+	}
 }
 
-func usage(w io.Writer, cmds map[string]command) {
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
+// version is the program's version from its build information.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
 	}
-	sort.Strings(names)
-	fmt.Fprintln(w, "usage: go run ./starter COMMAND [flags]\n\ncommands:")
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v += " " + s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				v += " (modified)"
+			}
+		}
 	}
-	fmt.Fprintln(w, "\nRun a command with -h for its flags. Configuration comes from the environment (see README).")
-}
-
-func newFlags(name string, io IO) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Stderr)
-	return fs
+	return v + " " + bi.GoVersion
 }
 
 // loadConfig reads the configuration from the environment.
@@ -118,8 +166,8 @@ func dialTemporal(ctx context.Context, cfg config.Config) (client.Client, error)
 		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace, Logger: quiet{},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("connecting to Temporal at %s (set TEMPORAL_ADDRESS, or start `go run ./worker --dev`): %w",
-			cfg.Temporal.Address, err)
+		return nil, withHint(fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Temporal.Address, lastClause(err)),
+			"set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or start `go run ./worker --dev` or `go run ./starter demo`")
 	}
 	return c, nil
 }
@@ -140,10 +188,17 @@ func haloClient(cfg config.Config, logger *zap.Logger) (*halopsa.Client, error) 
 		return nil, errors.New("HALO_URL is not set: point it at your tenant (or at `go run ./starter sandbox`)")
 	}
 	return halopsa.New(halopsa.Config{
-		BaseURL: cfg.Halo.URL, AuthURL: cfg.Halo.AuthURL, Tenant: cfg.Halo.Tenant,
+		BaseURL: haloBase(cfg.Halo.URL), AuthURL: cfg.Halo.AuthURL, Tenant: cfg.Halo.Tenant,
 		ClientID: cfg.Halo.ClientID, ClientSecret: cfg.Halo.ClientSecret.Value(), Scopes: cfg.Halo.Scopes,
 		RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow, Logger: logger,
 	})
+}
+
+// haloBase is the tenant's address as the HaloPSA client wants it: HALO_URL may be given as
+// HaloPSA's own pages show it, ending in /api (the client adds /api itself) or a slash.
+func haloBase(url string) string {
+	url = strings.TrimRight(strings.TrimSpace(url), "/")
+	return strings.TrimRight(strings.TrimSuffix(url, "/api"), "/")
 }
 
 // newRunID names an import run: sortable by time, unique.
@@ -172,5 +227,15 @@ func (quiet) Debug(string, ...any) {}
 func (quiet) Info(string, ...any)  {}
 func (quiet) Warn(string, ...any)  {}
 func (quiet) Error(string, ...any) {}
+
+// lastClause is the innermost reason in a chain of "doing x: doing y: reason" (gRPC's dial errors
+// are long).
+func lastClause(err error) string {
+	msg := strings.TrimSpace(err.Error())
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return strings.Trim(msg, `"`)
+}
 
 func joinLines(lines []string) string { return strings.Join(lines, "\n") }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
 	"haloleads/internal/config"
@@ -25,7 +26,8 @@ import (
 // settingsOf are the lead workflows' settings from configuration.
 func settingsOf(cfg config.Config) leadflow.Settings {
 	return leadflow.Settings{
-		Lifecycle:          lifecycle.Config{FitThreshold: cfg.Lifecycle.FitThreshold, OnViolation: cfg.Lifecycle.OnViolation},
+		Lifecycle: lifecycle.Config{FitThreshold: cfg.Lifecycle.FitThreshold, OnViolation: cfg.Lifecycle.OnViolation,
+			RequireWinLossReason: cfg.Lifecycle.RequireWinLossReason},
 		AutoConvertEngaged: cfg.Lifecycle.AutoConvertEngaged,
 	}
 }
@@ -36,20 +38,37 @@ func settingsFrom(io IO) (leadflow.Settings, error) {
 	return settingsOf(cfg), err
 }
 
-func runImport(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("import", io)
-	source := fs.String("source", "", "the provider of every file (default: recognised from each file's header)")
-	wait := fs.Bool("wait", true, "wait for the import and print its summary")
-	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	dryRun := fs.Bool("dry-run", false, "plan the import and print what it would do, writing nothing to HaloPSA")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newImportCmd(io IO) *cobra.Command {
+	var source string
+	var wait, asJSON, dryRun bool
+	cmd := &cobra.Command{
+		Use:   "import FILE...",
+		Short: "import provider exports into HaloPSA",
+		Long: `Import provider exports (Apollo, ZoomInfo, Lusha, UpLead or Hunter; recognised by their header)
+through the configured Temporal and HaloPSA. Rejected rows are listed with file, line and reason.
+
+` + exitCodesHelp,
+		Example: `  starter import apollo.csv zoominfo.csv
+  starter import leads.csv --dry-run            # plan only: writes nothing to HaloPSA
+  starter import people.csv --source uplead --json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("%v: give one or more export files", pipeline.ErrNoFiles)
+			}
+			return runImport(cmd.Context(), io, args, lead.Source(source), wait, asJSON, dryRun)
+		},
 	}
-	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: give one or more export files", pipeline.ErrNoFiles)
-	}
-	files := make([]string, fs.NArg())
-	for i, f := range fs.Args() {
+	f := cmd.Flags()
+	f.StringVar(&source, "source", "", "the provider of every file (default: recognised from each file's header)")
+	f.BoolVar(&wait, "wait", true, "wait for the import and print its summary")
+	f.BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	f.BoolVar(&dryRun, "dry-run", false, "plan the import and print what it would do, writing nothing to HaloPSA")
+	return cmd
+}
+
+func runImport(ctx context.Context, io IO, args []string, source lead.Source, wait, asJSON, dryRun bool) error {
+	files := make([]string, len(args))
+	for i, f := range args {
 		abs, err := filepath.Abs(f)
 		if err != nil {
 			return err
@@ -61,39 +80,61 @@ func runImport(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer tc.Close()
-	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, Source: lead.Source(*source),
-		DryRun: *dryRun, Settings: settingsOf(cfg)}
-	sum, err := pipeline.RunImport(ctx, tc, in, *wait)
+	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, Source: source,
+		DryRun: dryRun, Settings: settingsOf(cfg)}
+	sum, err := pipeline.RunImport(ctx, tc, in, wait)
 	if err != nil {
 		return err
 	}
-	if *asJSON || !*wait {
-		return writeJSON(io.Stdout, sum)
+	if asJSON || !wait {
+		if err := writeJSON(io.Stdout, sum); err != nil || !wait {
+			return err
+		}
+		return importOutcome(sum)
 	}
 	printSummary(io.Stdout, demoOutput{Summary: sum})
-	return nil
+	return importOutcome(sum)
 }
 
-func runSandbox(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("sandbox", io)
-	listen := fs.String("listen", "127.0.0.1:8090", "address to serve on")
-	data := fs.String("data", "", "keep the sandbox's state in `DIR` (default: in memory)")
-	id := fs.String("client-id", halosandbox.DefaultClientID, "OAuth client id the sandbox accepts")
-	secret := fs.String("client-secret", halosandbox.DefaultClientSecret, "OAuth client secret the sandbox accepts")
-	limit := fs.Int("rate-limit", 300, "requests per rate window")
-	window := fs.Duration("rate-window", 5*time.Minute, "rolling rate-limit window")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newSandboxCmd(io IO) *cobra.Command {
+	var o sandboxFlags
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "serve the HaloPSA sandbox on its own",
+		Long: `Serve the HaloPSA sandbox (a stateful emulator of HaloPSA's REST API, with OAuth client
+credentials, rate limiting and webhooks) until Ctrl-C, for any HaloPSA client.`,
+		Example: `  starter sandbox
+  starter sandbox --listen 127.0.0.1:9000 --data ./sandbox --rate-limit 60 --rate-window 1m`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd.Context(), io, o) },
 	}
-	sb, err := halosandbox.New(halosandbox.Options{ClientID: *id, ClientSecret: *secret, DataDir: *data,
-		RateLimit: *limit, RateWindow: *window, RetryAfter: true, Logger: newLogger(zap.InfoLevel, io.Stderr)})
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8090", "address to serve on")
+	f.StringVar(&o.data, "data", "", "keep the sandbox's state in `DIR` (default: in memory)")
+	f.StringVar(&o.id, "client-id", halosandbox.DefaultClientID, "OAuth client id the sandbox accepts")
+	f.StringVar(&o.secret, "client-secret", halosandbox.DefaultClientSecret, "OAuth client secret the sandbox accepts")
+	f.IntVar(&o.limit, "rate-limit", 300, "requests per rate window")
+	f.DurationVar(&o.window, "rate-window", 5*time.Minute, "rolling rate-limit window")
+	return cmd
+}
+
+// sandboxFlags are `sandbox`'s flags.
+type sandboxFlags struct {
+	listen, data, id, secret string
+	limit                    int
+	window                   time.Duration
+}
+
+func runSandbox(ctx context.Context, io IO, o sandboxFlags) error {
+	sb, err := halosandbox.New(halosandbox.Options{ClientID: o.id, ClientSecret: o.secret, DataDir: o.data,
+		RateLimit: o.limit, RateWindow: o.window, RetryAfter: true, Logger: newLogger(zap.InfoLevel, io.Stderr)})
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
-	l, err := net.Listen("tcp", *listen)
+	l, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", *listen, err)
+		return fmt.Errorf("listening on %s: %w", o.listen, err)
 	}
 	hs := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -103,7 +144,7 @@ func runSandbox(ctx context.Context, io IO, args []string) error {
 		_ = hs.Shutdown(sctx)
 	}()
 	fmt.Fprintf(io.Stdout, "HaloPSA sandbox on http://%s\n  HALO_URL=http://%s HALO_CLIENT_ID=%s HALO_CLIENT_SECRET=%s\n  rate limit %d per %s; state in %s\n",
-		l.Addr(), l.Addr(), *id, *secret, *limit, *window, orMemory(*data))
+		l.Addr(), l.Addr(), o.id, o.secret, o.limit, o.window, orMemory(o.data))
 	if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -117,12 +158,25 @@ func orMemory(dir string) string {
 	return dir
 }
 
-func runSetup(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("setup", io)
-	check := fs.Bool("check", false, "print what differs from haloleads' set-up and write nothing")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newSetupCmd(io IO) *cobra.Command {
+	var check bool
+	cmd := &cobra.Command{
+		Use:   "setup",
+		Short: "set the HaloPSA tenant up for haloleads (--check: show what differs)",
+		Long: `Add what haloleads needs to the HaloPSA tenant in HALO_URL: ticket types, statuses, custom
+fields, tags, distribution lists and (with the WEBHOOK_* variables) the webhook. A second run
+writes nothing. --check prints what differs and writes nothing; it exits 1 when the tenant
+differs, 0 when it matches.`,
+		Example: `  HALO_URL=https://acme.halopsa.com HALO_CLIENT_ID=... HALO_CLIENT_SECRET=... starter setup --check
+  starter setup`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSetup(cmd.Context(), io, check) },
 	}
+	cmd.Flags().BoolVar(&check, "check", false, "print what differs from haloleads' set-up and write nothing")
+	return cmd
+}
+
+func runSetup(ctx context.Context, io IO, check bool) error {
 	cfg, err := loadConfig(io)
 	if err != nil {
 		return err
@@ -136,7 +190,7 @@ func runSetup(ctx context.Context, io IO, args []string) error {
 		spec.Webhook = &tenant.Webhook{Name: "haloleads", URL: cfg.Webhook.PublicURL, Username: cfg.Webhook.User,
 			Password: cfg.Webhook.Password.Value(), Events: tenant.DefaultWebhookEvents}
 	}
-	if *check {
+	if check {
 		diff, err := tenant.Plan(ctx, c, spec)
 		if err != nil {
 			return err
@@ -146,7 +200,8 @@ func runSetup(ctx context.Context, io IO, args []string) error {
 			return nil
 		}
 		fmt.Fprintln(io.Stdout, diff.String())
-		return nil
+		return withHint(fmt.Errorf("the tenant differs from haloleads' set-up: %d changes pending", len(diff.Changes)),
+			"run `starter setup` (without --check) to apply them")
 	}
 	res, err := tenant.Apply(ctx, c, spec)
 	if err != nil {
@@ -156,13 +211,53 @@ func runSetup(ctx context.Context, io IO, args []string) error {
 	return nil
 }
 
-func runReview(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("review", io)
-	all := fs.Bool("all", false, "list decided pairs too")
-	asJSON := fs.Bool("json", false, "print as JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newReviewCmd(io IO) *cobra.Command {
+	var all, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "review",
+		Short: "list possible duplicates waiting for a person",
+		Long: `List the pairs of leads that may be one person, with their match weight and evidence.
+Decide one with 'review decide ID same|different': later imports honour the decision.`,
+		Example: `  starter review
+  starter review --all --json
+  starter review decide 12 same`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withStore(io, func(st *store.Store) error {
+				items, err := st.Reviews(cmd.Context(), all)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(io.Stdout, items)
+				}
+				printReviews(io.Stdout, items)
+				return nil
+			})
+		},
 	}
+	cmd.Flags().BoolVar(&all, "all", false, "list decided pairs too")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	cmd.AddCommand(&cobra.Command{
+		Use:   "decide ID same|different",
+		Short: "record whether a pair is one person",
+		Example: `  starter review decide 12 same
+  starter review decide 13 different`,
+		Args:      cobra.ExactArgs(2),
+		ValidArgs: []string{store.Same, store.Different},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var id int64
+			if _, err := fmt.Sscan(args[0], &id); err != nil {
+				return usageError("review item id %q is not a number", args[0])
+			}
+			return withStore(io, func(st *store.Store) error { return decide(cmd.Context(), io, st, id, args[1]) })
+		},
+	})
+	return cmd
+}
+
+// withStore runs fn with the configured data directory's store.
+func withStore(io IO, fn func(*store.Store) error) error {
 	cfg, err := loadConfig(io)
 	if err != nil {
 		return err
@@ -172,18 +267,7 @@ func runReview(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if fs.NArg() > 0 {
-		return decide(ctx, io, st, fs.Args())
-	}
-	items, err := st.Reviews(ctx, *all)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(io.Stdout, items)
-	}
-	printReviews(io.Stdout, items)
-	return nil
+	return fn(st)
 }
 
 // printReviews lists review items one a line: id, the two leads, the match weight and the
@@ -207,15 +291,8 @@ func printReviews(w io.Writer, items []store.ReviewItem) {
 }
 
 // decide records a decision on a review item and says what the next import will do with it.
-func decide(ctx context.Context, io IO, st *store.Store, args []string) error {
-	if len(args) != 3 || args[0] != "decide" {
-		return errors.New("usage: review decide ID same|different")
-	}
-	var id int64
-	if _, err := fmt.Sscan(args[1], &id); err != nil {
-		return fmt.Errorf("review item id %q is not a number", args[1])
-	}
-	it, err := st.Decide(ctx, id, args[2])
+func decide(ctx context.Context, io IO, st *store.Store, id int64, decision string) error {
+	it, err := st.Decide(ctx, id, decision)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
@@ -37,30 +38,52 @@ type demoOutput struct {
 	DataDir       string `json:"data_dir"`
 }
 
-func runDemo(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("demo", io)
-	once := fs.Bool("once", false, "exit after the summary instead of serving")
-	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	data := fs.String("data", "", "keep Temporal's database, the sandbox and haloleads' store in `DIR` (default: a fresh temporary directory)")
-	samples := fs.String("samples", filepath.Join("testdata", "samples"), "import every provider export found in `DIR`")
-	uiPort := fs.Int("ui-port", 8233, "Temporal Web UI port (a free one if taken)")
-	port := fs.Int("port", 7233, "Temporal frontend port (a free one if taken)")
-	sandboxPort := fs.Int("sandbox-port", 8090, "HaloPSA sandbox port (a free one if taken)")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newDemoCmd(io IO) *cobra.Command {
+	var o demoFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "run haloleads end to end on the embedded Temporal server and HaloPSA sandbox",
+		Long: `Start Temporal (with its Web UI), the HaloPSA sandbox, the provider sandbox and the workers in
+this process, set the sandbox tenant up and import every provider export found in the samples
+directory; then serve until Ctrl-C (or exit with --once). On the same --data a second run
+writes nothing.`,
+		Example: `  starter demo
+  starter demo --once --json --data ./demo
+  starter demo --samples ./my-exports --ui-port 8300`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), io, o) },
 	}
-	files, skipped, err := providerFiles(*samples)
+	f := cmd.Flags()
+	f.BoolVar(&o.once, "once", false, "exit after the summary instead of serving")
+	f.BoolVar(&o.asJSON, "json", false, "print the summary as JSON")
+	f.StringVar(&o.data, "data", "", "keep Temporal's database, the sandbox and haloleads' store in `DIR` (default: a fresh temporary directory)")
+	f.StringVar(&o.samples, "samples", filepath.Join("testdata", "samples"), "import every provider export found in `DIR`")
+	f.IntVar(&o.uiPort, "ui-port", 8233, "Temporal Web UI port (a free one if taken)")
+	f.IntVar(&o.port, "port", 7233, "Temporal frontend port (a free one if taken)")
+	f.IntVar(&o.sandboxPort, "sandbox-port", 8090, "HaloPSA sandbox port (a free one if taken)")
+	return cmd
+}
+
+// demoFlags are `demo`'s flags.
+type demoFlags struct {
+	once, asJSON              bool
+	data, samples             string
+	uiPort, port, sandboxPort int
+}
+
+func runDemo(ctx context.Context, io IO, o demoFlags) error {
+	files, skipped, err := providerFiles(o.samples)
 	if err != nil {
 		return err
 	}
-	dir, cleanup, err := dataDir(*data)
+	dir, cleanup, err := dataDir(o.data)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	logger := newLogger(zap.WarnLevel, io.Stderr)
 	emb, err := startEmbedded(ctx, embeddedOptions{
-		Dir: dir, Port: freeOr(*port), UIPort: freeOr(*uiPort), SandboxPort: freeOr(*sandboxPort), Logger: logger,
+		Dir: dir, Port: freeOr(o.port), UIPort: freeOr(o.uiPort), SandboxPort: freeOr(o.sandboxPort), Logger: logger,
 	})
 	if err != nil {
 		return err
@@ -75,12 +98,12 @@ func runDemo(ctx context.Context, io IO, args []string) error {
 	}
 	out := demoOutput{Summary: sum, SetupRequests: emb.SetupRequests, TemporalUI: emb.Server.UIURL(),
 		Temporal: emb.Server.HostPort(), Sandbox: emb.SandboxURL, DataDir: dir}
-	if *asJSON {
+	if o.asJSON {
 		err = writeJSON(io.Stdout, out)
 	} else {
 		printSummary(io.Stdout, out)
 	}
-	if err != nil || *once {
+	if err != nil || o.once {
 		return err
 	}
 	waitForInterrupt(ctx, io.Stderr)
@@ -270,6 +293,7 @@ func printSummary(w io.Writer, o demoOutput) {
 	fmt.Fprintf(w, "  created %d, updated %d, unchanged %d, Do Not Contact %d, to review %d\n",
 		o.LeadsCreated, o.LeadsUpdated, o.Unchanged, o.Suppressed, o.Review)
 	fmt.Fprintf(w, "  HaloPSA requests: %d (%d writes), plus %d for tenant set-up\n", o.HaloRequests, o.HaloWrites, o.SetupRequests)
+	printSources(w, o.Sources)
 	if o.RejectedCount > 0 {
 		fmt.Fprintf(w, "  rejected %d rows:\n", o.RejectedCount)
 		for _, r := range o.Rejected {
@@ -281,6 +305,20 @@ func printSummary(w io.Writer, o demoOutput) {
 	}
 	fmt.Fprintf(w, "\nTemporal Web UI:  %s\nTemporal:         %s\nHaloPSA sandbox:  %s (client id %s, secret %s)\nData directory:   %s\n",
 		o.TemporalUI, o.Temporal, o.Sandbox, halosandbox.DefaultClientID, halosandbox.DefaultClientSecret, o.DataDir)
+}
+
+// printSources says how each file was read: provider, encoding, rows, header warnings. A file
+// that could not be read is listed among the errors.
+func printSources(w io.Writer, files []leadflow.FileReport) {
+	for _, f := range files {
+		if f.Error != "" {
+			continue
+		}
+		fmt.Fprintf(w, "  %s: %s export, %s, %d rows (%d rejected)\n", filepath.Base(f.File), f.Provider.DisplayName(), f.Encoding, f.Rows, f.Rejected)
+		for _, warn := range f.Warnings {
+			fmt.Fprintf(w, "    warning: %s\n", warn)
+		}
+	}
 }
 
 // fileLogger logs to a file: the embedded Temporal server's own logs (warnings and errors,

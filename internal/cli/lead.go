@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
 
 	"haloleads/internal/lead"
@@ -16,47 +16,44 @@ import (
 	"haloleads/internal/lifecycle"
 )
 
-// runLead runs `lead show|transition|promote|set-data|log-call LEAD-ID ...`.
-func runLead(ctx context.Context, io IO, args []string) error {
-	if len(args) < 2 {
-		return errors.New("usage: lead show|transition|promote|set-data|log-call LEAD-ID [flags]")
+func newLeadCmd(io IO) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "lead",
+		Short: "show a lead, or move it: show | transition | promote | set-data | log-call",
+		Long: `Show a lead's state, or move it through the lifecycle. Every change goes through the lead's
+workflow, which checks it against the lifecycle rules first and says why when it refuses.`,
+		Example: `  starter lead show lead-3f2a9c1d
+  starter lead transition lead-3f2a9c1d --to contacted --note "left a voicemail"
+  starter lead promote lead-3f2a9c1d --pain-points "weekly outages" --fit 80`,
 	}
-	verb, id, rest := args[0], args[1], args[2:]
-	_, tc, err := connect(ctx, io)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	switch verb {
-	case "show":
-		return leadShow(ctx, io, tc, id, rest)
-	case "transition":
-		return leadTransition(ctx, io, tc, id, rest)
-	case "promote":
-		return leadData(ctx, io, tc, id, leadflow.UpdatePromote, rest)
-	case "set-data":
-		return leadData(ctx, io, tc, id, leadflow.UpdateSetData, rest)
-	case "log-call":
-		return leadLogCall(ctx, io, tc, id, rest)
-	}
-	return fmt.Errorf("unknown lead command %q: use show, transition, promote, set-data or log-call", verb)
+	cmd.AddCommand(newLeadShowCmd(io), newLeadTransitionCmd(io), newLeadDataCmd(io, leadflow.UpdatePromote),
+		newLeadDataCmd(io, leadflow.UpdateSetData), newLeadLogCallCmd(io))
+	return cmd
 }
 
-func leadShow(ctx context.Context, io IO, tc client.Client, id string, args []string) error {
-	fs := newFlags("lead show", io)
-	asJSON := fs.Bool("json", false, "print the whole state as JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newLeadShowCmd(io IO) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "show LEAD",
+		Short:   "a lead's state: stage, status, HaloPSA ids, segments, kept fields, violations",
+		Example: "  starter lead show lead-3f2a9c1d\n  starter lead show lead-3f2a9c1d --json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
+				st, err := readLead(cmd.Context(), tc, args[0])
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(io.Stdout, st)
+				}
+				printLead(io.Stdout, st)
+				return nil
+			})
+		},
 	}
-	st, err := readLead(ctx, tc, id)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(io.Stdout, st)
-	}
-	printLead(io.Stdout, st)
-	return nil
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the whole state as JSON")
+	return cmd
 }
 
 // readLead queries a lead's state.
@@ -104,29 +101,33 @@ func statusList(ss []lifecycle.Status) string {
 	return strings.Join(names, ", ")
 }
 
-func leadTransition(ctx context.Context, io IO, tc client.Client, id string, args []string) error {
-	fs := newFlags("lead transition", io)
-	to := fs.String("to", "", "the status to move to (id or name, e.g. researching or \"Contacted\")")
-	note := fs.String("note", "", "a note for the ticket")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newLeadTransitionCmd(io IO) *cobra.Command {
+	var to, note string
+	cmd := &cobra.Command{
+		Use:   "transition LEAD --to STATUS",
+		Short: "change a lead's status; refused with the reason if the lifecycle does not allow it",
+		Example: `  starter lead transition lead-3f2a9c1d --to contacted
+  starter lead transition lead-3f2a9c1d --to "Not Interested" --note "has a provider"`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			status, err := lifecycle.ParseStatus(to)
+			if err != nil {
+				return usageError("--to: %v", err)
+			}
+			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
+				return update(cmd.Context(), io, tc, args[0], leadflow.UpdateTransition, leadflow.TransitionRequest{To: status, Note: note})
+			})
+		},
 	}
-	status, err := lifecycle.ParseStatus(*to)
-	if err != nil {
-		return err
-	}
-	return update(ctx, io, tc, id, leadflow.UpdateTransition, leadflow.TransitionRequest{To: status, Note: *note})
+	cmd.Flags().StringVar(&to, "to", "", "the status to move to (id or name, e.g. researching or \"Contacted\")")
+	cmd.Flags().StringVar(&note, "note", "", "a note for the ticket")
+	_ = cmd.MarkFlagRequired("to")
+	return cmd
 }
 
-// leadData runs promote or set-data with the qualification or opportunity data given as flags.
-// The flags change the lead's data: a field whose flag is not given keeps its value.
-func leadData(ctx context.Context, io IO, tc client.Client, id, name string, args []string) error {
-	fs := newFlags("lead "+name, io)
-	st, err := readLead(ctx, tc, id)
-	if err != nil {
-		return err
-	}
-	q, o := st.Data.Qualification, st.Data.Opportunity
+// dataFlags defines the qualification and opportunity flags of promote and set-data on fs,
+// bound to q and o.
+func dataFlags(fs *pflag.FlagSet, q *lifecycle.QualificationData, o *lifecycle.OpportunityData) {
 	fs.StringVar(&q.PainPoints, "pain-points", q.PainPoints, "confirmed pain points")
 	fs.StringVar(&q.QualifiedServices, "qualified-services", q.QualifiedServices, "services that match the prospect's needs")
 	fs.StringVar(&q.DecisionMaker, "decision-maker", q.DecisionMaker, "the decision maker")
@@ -141,46 +142,101 @@ func leadData(ctx context.Context, io IO, tc client.Client, id, name string, arg
 	fs.StringVar(&o.Quotes, "quotes", o.Quotes, "quotes/proposals")
 	fs.StringVar(&o.Competitors, "competitors", o.Competitors, "competitors")
 	fs.StringVar(&o.WinLossReason, "reason", o.WinLossReason, "win/loss reason")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	req := leadflow.PromoteRequest{}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if anySet(set, "pain-points", "qualified-services", "decision-maker", "budget", "timeframe", "fit", "qualification-notes") {
-		req.Qualification = &q
-	}
-	if anySet(set, "value", "products", "probability", "close-date", "quotes", "competitors", "reason") {
-		req.Opportunity = &o
-	}
-	return update(ctx, io, tc, id, name, req)
 }
 
-func leadLogCall(ctx context.Context, io IO, tc client.Client, id string, args []string) error {
-	fs := newFlags("lead log-call", io)
-	var c lifecycle.Call
-	dir := fs.String("direction", "outbound", "inbound or outbound")
-	at := fs.String("at", "", "when (RFC 3339; default now)")
-	fs.StringVar(&c.Number, "number", "", "the number dialled")
-	fs.IntVar(&c.DurationSeconds, "duration", 0, "duration in seconds")
-	fs.StringVar(&c.Agent, "agent", "", "who called")
-	fs.StringVar(&c.Outcome, "outcome", "", "the outcome (e.g. interested, not interested, no answer, do not call)")
-	fs.StringVar(&c.NextAction, "next", "", "the next action")
-	fs.StringVar(&c.Notes, "notes", "", "notes")
-	if err := fs.Parse(args); err != nil {
-		return err
+var (
+	qualificationFlags = []string{"pain-points", "qualified-services", "decision-maker", "budget", "timeframe", "fit", "qualification-notes"}
+	opportunityFlags   = []string{"value", "products", "probability", "close-date", "quotes", "competitors", "reason"}
+)
+
+// newLeadDataCmd is promote or set-data with the qualification or opportunity data given as
+// flags. The flags change the lead's data: a field whose flag is not given keeps its value.
+func newLeadDataCmd(io IO, name string) *cobra.Command {
+	var q lifecycle.QualificationData
+	var o lifecycle.OpportunityData
+	cmd := &cobra.Command{
+		Use:   name + " LEAD [flags]",
+		Short: "fill a lead's qualification or opportunity data",
+		Example: "  starter lead " + name + ` lead-3f2a9c1d --pain-points "weekly outages" --decision-maker "the CFO" --fit 85
+  starter lead ` + name + " lead-3f2a9c1d --value 24000 --products \"Managed IT\" --probability 60 --close-date 2026-09-30",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
+				st, err := readLead(cmd.Context(), tc, args[0])
+				if err != nil {
+					return err
+				}
+				req, err := dataRequest(cmd.Flags(), st.Data)
+				if err != nil {
+					return err
+				}
+				return update(cmd.Context(), io, tc, args[0], name, req)
+			})
+		},
 	}
-	d, err := lifecycle.ParseDirection(*dir)
-	if err != nil {
-		return err
+	if name == leadflow.UpdatePromote {
+		cmd.Short = "promote a lead: Engaged → Prospect, Qualified → Opportunity (required fields checked first)"
 	}
-	c.Direction, c.At = d, time.Now().UTC()
-	if *at != "" {
-		if c.At, err = time.Parse(time.RFC3339, *at); err != nil {
-			return fmt.Errorf("--at: %w", err)
+	dataFlags(cmd.Flags(), &q, &o)
+	return cmd
+}
+
+// dataRequest applies the data flags given on the command line to the lead's current data.
+func dataRequest(given *pflag.FlagSet, data lifecycle.Data) (leadflow.PromoteRequest, error) {
+	q, o := data.Qualification, data.Opportunity
+	onto := pflag.NewFlagSet("data", pflag.ContinueOnError)
+	dataFlags(onto, &q, &o)
+	var err error
+	given.Visit(func(f *pflag.Flag) {
+		if onto.Lookup(f.Name) != nil && err == nil {
+			err = onto.Set(f.Name, f.Value.String())
 		}
+	})
+	req := leadflow.PromoteRequest{}
+	if anyChanged(given, qualificationFlags) {
+		req.Qualification = &q
 	}
-	return update(ctx, io, tc, id, leadflow.UpdateLogCall, c)
+	if anyChanged(given, opportunityFlags) {
+		req.Opportunity = &o
+	}
+	return req, err
+}
+
+func newLeadLogCallCmd(io IO) *cobra.Command {
+	var c lifecycle.Call
+	var dir, at string
+	cmd := &cobra.Command{
+		Use:   "log-call LEAD",
+		Short: "log a call as an action on the lead's ticket; its outcome may move the status",
+		Example: `  starter lead log-call lead-3f2a9c1d --outcome interested --duration 300 --agent Sam
+  starter lead log-call lead-3f2a9c1d --direction inbound --outcome "do not call" --at 2026-05-04T15:00:00Z`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := lifecycle.ParseDirection(dir)
+			if err != nil {
+				return usageError("--direction: %v", err)
+			}
+			c.Direction, c.At = d, time.Now().UTC()
+			if at != "" {
+				if c.At, err = time.Parse(time.RFC3339, at); err != nil {
+					return usageError("--at %q is not an RFC 3339 time such as 2026-05-04T15:00:00Z", at)
+				}
+			}
+			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
+				return update(cmd.Context(), io, tc, args[0], leadflow.UpdateLogCall, c)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dir, "direction", "outbound", "inbound or outbound")
+	f.StringVar(&at, "at", "", "when (RFC 3339; default now)")
+	f.StringVar(&c.Number, "number", "", "the number dialled")
+	f.IntVar(&c.DurationSeconds, "duration", 0, "duration in seconds")
+	f.StringVar(&c.Agent, "agent", "", "who called")
+	f.StringVar(&c.Outcome, "outcome", "", "the outcome (e.g. interested, not interested, no answer, do not call)")
+	f.StringVar(&c.NextAction, "next", "", "the next action")
+	f.StringVar(&c.Notes, "notes", "", "notes")
+	return cmd
 }
 
 // update sends a validated update to a lead and prints the lead afterwards; a refusal comes
@@ -201,9 +257,9 @@ func update(ctx context.Context, io IO, tc client.Client, id, name string, arg a
 	return nil
 }
 
-func anySet(set map[string]bool, names ...string) bool {
+func anyChanged(fs *pflag.FlagSet, names []string) bool {
 	for _, n := range names {
-		if set[n] {
+		if fs.Changed(n) {
 			return true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
@@ -50,13 +51,13 @@ func addPullFlags(fs interface {
 func (f pullFlags) input(io IO) (leadflow.PullInput, error) {
 	src := lead.Source(*f.source)
 	if src != lead.Apollo && src != lead.ZoomInfo && src != lead.Hunter {
-		return leadflow.PullInput{}, fmt.Errorf("--source %q: pull from apollo, zoominfo or hunter (the providers with a search)", src)
+		return leadflow.PullInput{}, usageError("--source %q: pull from apollo, zoominfo or hunter (the providers with a search)", src)
 	}
 	if _, err := enrich.ParseQuery(*f.query); err != nil {
-		return leadflow.PullInput{}, fmt.Errorf("--query: %w", err)
+		return leadflow.PullInput{}, usageError("--query: %v", err)
 	}
 	if *f.budget < 1 {
-		return leadflow.PullInput{}, errors.New("--budget must be at least 1 credit")
+		return leadflow.PullInput{}, usageError("--budget must be at least 1 credit")
 	}
 	settings, err := settingsFrom(io)
 	if err != nil {
@@ -65,32 +66,54 @@ func (f pullFlags) input(io IO) (leadflow.PullInput, error) {
 	return leadflow.PullInput{Source: src, Query: *f.query, Budget: *f.budget, DryRun: *f.dryRun, Settings: settings}, nil
 }
 
-func runPull(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("pull", io)
-	pf := addPullFlags(fs)
-	wait := fs.Bool("wait", true, "wait for the pull and its import and print the result")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newPullCmd(io IO) *cobra.Command {
+	var wait, asJSON bool
+	var pf pullFlags
+	cmd := &cobra.Command{
+		Use:   "pull --source S --query Q",
+		Short: "buy new people from a provider's search, enrich and import them now",
+		Long: `Search a provider (apollo, zoominfo or hunter), buy the people not bought before within the
+credit budget, fill gaps through the enrichment waterfall and import them.
+
+` + exitCodesHelp,
+		Example: `  starter pull --source apollo --query 'domain=acme.example.com,title=IT'
+  starter pull --source hunter --query 'domain=acme.example.com' --budget 20 --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			in, err := pf.input(io)
+			if err != nil {
+				return err
+			}
+			return runPull(cmd.Context(), io, in, wait, asJSON)
+		},
 	}
-	in, err := pf.input(io)
-	if err != nil {
-		return err
-	}
+	pf = addPullFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&wait, "wait", true, "wait for the pull and its import and print the result")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func runPull(ctx context.Context, io IO, in leadflow.PullInput, wait, asJSON bool) error {
 	_, tc, err := connect(ctx, io)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
 	in.RunID = newRunID(time.Now())
-	res, err := startPull(ctx, tc, in, *wait)
+	res, err := startPull(ctx, tc, in, wait)
 	if err != nil {
 		return err
 	}
-	if *asJSON || !*wait {
-		return writeJSON(io.Stdout, res)
+	if asJSON || !wait {
+		if err := writeJSON(io.Stdout, res); err != nil {
+			return err
+		}
+	} else {
+		printPull(io.Stdout, res)
 	}
-	printPull(io.Stdout, res)
+	if res.Import != nil {
+		return importOutcome(*res.Import)
+	}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -62,12 +63,22 @@ type bucket struct{ name, filter string }
 // otherBucket holds the leads of a dimension that no named bucket selects.
 const otherBucket = "other"
 
-func runReport(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("report", io)
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newReportCmd(io IO) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "show leads by stage, status, source and fit, Do Not Contact, review and the last imports",
+		Long: `Count the running leads by stage, status, source and fit through Temporal's visibility, with
+the suppression list and review queue from the store (HALOLEADS_DATA) and the last imports.`,
+		Example: "  starter report\n  starter report --json",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runReport(cmd.Context(), io, asJSON) },
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return cmd
+}
+
+func runReport(ctx context.Context, io IO, asJSON bool) error {
 	cfg, err := loadConfig(io)
 	if err != nil {
 		return err
@@ -86,7 +97,7 @@ func runReport(ctx context.Context, io IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return writeJSON(io.Stdout, rep)
 	}
 	printReport(io.Stdout, rep)

@@ -2,29 +2,27 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
 	"haloleads/internal/leadflow"
 )
 
-// runSchedule manages the Temporal Schedules that start pulls periodically.
-func runSchedule(ctx context.Context, io IO, args []string) error {
-	if len(args) == 0 {
-		return errors.New("say what to do: schedule create | list | delete")
+func newScheduleCmd(io IO) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schedule",
+		Short: "manage scheduled pulls: schedule create | list | delete",
+		Long:  "Temporal Schedules that start a pull (see `starter pull --help`) periodically.",
+		Example: `  starter schedule create --source apollo --query 'domain=acme.example.com,title=IT' --every 24h
+  starter schedule list
+  starter schedule delete --id pull-apollo`,
 	}
-	subs := map[string]func(context.Context, IO, []string) error{
-		"create": scheduleCreate, "list": scheduleList, "delete": scheduleDelete,
-	}
-	sub, ok := subs[args[0]]
-	if !ok {
-		return fmt.Errorf("unknown schedule command %q: use create, list or delete", args[0])
-	}
-	return sub(ctx, io, args[1:])
+	cmd.AddCommand(newScheduleCreateCmd(io), newScheduleListCmd(io), newScheduleDeleteCmd(io))
+	return cmd
 }
 
 // pullSchedule returns the options of a schedule that starts a pull every interval. Its runs
@@ -41,75 +39,94 @@ func pullSchedule(id string, every time.Duration, in leadflow.PullInput) client.
 	}
 }
 
-func scheduleCreate(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("schedule create", io)
-	pf := addPullFlags(fs)
-	every := fs.Duration("every", 24*time.Hour, "how often to pull (at least 1m)")
-	id := fs.String("id", "", "the schedule's name (default: pull-SOURCE)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	in, err := pf.input(io)
-	if err != nil {
-		return err
-	}
-	if *every < time.Minute {
-		return errors.New("--every must be at least 1m")
-	}
-	if *id == "" {
-		*id = "pull-" + string(in.Source)
-	}
-	return withTemporal(ctx, io, func(tc client.Client) error {
-		if _, err := tc.ScheduleClient().Create(ctx, pullSchedule(*id, *every, in)); err != nil {
-			return fmt.Errorf("creating schedule %s: %w", *id, err)
-		}
-		fmt.Fprintf(io.Stdout, "Schedule %s pulls from %s every %s (%s).\n", *id, in.Source.DisplayName(), *every, in.Query)
-		return nil
-	})
-}
-
-func scheduleList(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("schedule list", io)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	return withTemporal(ctx, io, func(tc client.Client) error {
-		it, err := tc.ScheduleClient().List(ctx, client.ScheduleListOptions{})
-		if err != nil {
-			return fmt.Errorf("listing schedules: %w", err)
-		}
-		tw := tabwriter.NewWriter(io.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tEVERY\tNEXT RUN\tPAUSED")
-		for it.HasNext() {
-			s, err := it.Next()
+func newScheduleCreateCmd(io IO) *cobra.Command {
+	var every time.Duration
+	var id string
+	var pf pullFlags
+	cmd := &cobra.Command{
+		Use:     "create --source S --query Q [--every 24h] [--id NAME]",
+		Short:   "create a schedule that pulls periodically",
+		Example: "  starter schedule create --source apollo --query 'domain=acme.example.com,title=IT' --every 24h --id apollo-it",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			in, err := pf.input(io)
 			if err != nil {
-				return fmt.Errorf("listing schedules: %w", err)
+				return err
 			}
-			if s.WorkflowType.Name != leadflow.PullWorkflow {
-				continue
+			if every < time.Minute {
+				return usageError("--every must be at least 1m")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", s.ID, everyOf(s.Spec), nextOf(s.NextActionTimes), s.Paused)
-		}
-		return tw.Flush()
-	})
+			if id == "" {
+				id = "pull-" + string(in.Source)
+			}
+			ctx := cmd.Context()
+			return withTemporal(ctx, io, func(tc client.Client) error {
+				if _, err := tc.ScheduleClient().Create(ctx, pullSchedule(id, every, in)); err != nil {
+					return fmt.Errorf("creating schedule %s: %w", id, err)
+				}
+				fmt.Fprintf(io.Stdout, "Schedule %s pulls from %s every %s (%s).\n", id, in.Source.DisplayName(), every, in.Query)
+				return nil
+			})
+		},
+	}
+	pf = addPullFlags(cmd.Flags())
+	cmd.Flags().DurationVar(&every, "every", 24*time.Hour, "how often to pull (at least 1m)")
+	cmd.Flags().StringVar(&id, "id", "", "the schedule's name (default: pull-SOURCE)")
+	return cmd
 }
 
-func scheduleDelete(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("schedule delete", io)
-	id := fs.String("id", "", "the schedule to delete")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newScheduleListCmd(io IO) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Short:   "list the scheduled pulls",
+		Example: "  starter schedule list",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			return withTemporal(ctx, io, func(tc client.Client) error {
+				it, err := tc.ScheduleClient().List(ctx, client.ScheduleListOptions{})
+				if err != nil {
+					return fmt.Errorf("listing schedules: %w", err)
+				}
+				tw := tabwriter.NewWriter(io.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tEVERY\tNEXT RUN\tPAUSED")
+				for it.HasNext() {
+					s, err := it.Next()
+					if err != nil {
+						return fmt.Errorf("listing schedules: %w", err)
+					}
+					if s.WorkflowType.Name != leadflow.PullWorkflow {
+						continue
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", s.ID, everyOf(s.Spec), nextOf(s.NextActionTimes), s.Paused)
+				}
+				return tw.Flush()
+			})
+		},
 	}
-	if *id == "" {
-		return errors.New("--id is required (see `schedule list`)")
+}
+
+func newScheduleDeleteCmd(io IO) *cobra.Command {
+	var id string
+	cmd := &cobra.Command{
+		Use:     "delete --id NAME",
+		Short:   "delete a schedule (runs already started finish)",
+		Example: "  starter schedule delete --id pull-apollo",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			return withTemporal(ctx, io, func(tc client.Client) error {
+				if err := tc.ScheduleClient().GetHandle(ctx, id).Delete(ctx); err != nil {
+					return fmt.Errorf("deleting schedule %s: %w", id, err)
+				}
+				fmt.Fprintf(io.Stdout, "Deleted schedule %s.\n", id)
+				return nil
+			})
+		},
 	}
-	return withTemporal(ctx, io, func(tc client.Client) error {
-		if err := tc.ScheduleClient().GetHandle(ctx, *id).Delete(ctx); err != nil {
-			return fmt.Errorf("deleting schedule %s: %w", *id, err)
-		}
-		fmt.Fprintf(io.Stdout, "Deleted schedule %s.\n", *id)
-		return nil
-	})
+	cmd.Flags().StringVar(&id, "id", "", "the schedule to delete (see `schedule list`)")
+	_ = cmd.MarkFlagRequired("id")
+	return cmd
 }
 
 // withTemporal runs fn with a client of the configured Temporal server.

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
@@ -24,31 +24,35 @@ import (
 	"haloleads/internal/webhook"
 )
 
-// RunWorker runs the worker process and returns the exit code.
+// RunWorker runs the worker process and returns the exit code (see ExitCode).
 func RunWorker(args []string, io IO) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runWorker(ctx, io, args); err != nil {
-		if errors.Is(err, errHelp) {
-			return 0
-		}
-		fmt.Fprintf(io.Stderr, "haloleads worker: %v\n", err)
-		return 1
-	}
-	return 0
+	return execute(ctx, newWorkerCmd(io), args, io)
 }
 
-var errHelp = errors.New("help")
+// newWorkerCmd is the worker's command.
+func newWorkerCmd(io IO) *cobra.Command {
+	var dev bool
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "haloleads' Temporal workers and the HaloPSA webhook receiver",
+		Long: `Run haloleads' Temporal workers against the HaloPSA tenant in HALO_URL, and (with the WEBHOOK_*
+variables) the receiver that turns HaloPSA's change notifications into lead workflow signals.
+Configuration comes from the environment (see README.md). Runs until Ctrl-C or SIGTERM.
 
-func runWorker(ctx context.Context, io IO, args []string) error {
-	fs := newFlags("worker", io)
-	dev := fs.Bool("dev", false, "start an embedded Temporal server (SQLite in the data directory) with its Web UI on :8233")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return err
+` + exitCodesHelp,
+		Example: `  HALO_URL=https://acme.halopsa.com HALO_CLIENT_ID=... HALO_CLIENT_SECRET=... worker
+  worker --dev          # with an embedded Temporal server (SQLite in HALOLEADS_DATA), Web UI on :8233`,
+		Version: version(),
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runWorker(cmd.Context(), io, dev) },
 	}
+	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory) with its Web UI on :8233")
+	return cmd
+}
+
+func runWorker(ctx context.Context, io IO, dev bool) error {
 	cfg, err := loadConfig(io)
 	if err != nil {
 		return err
@@ -59,7 +63,7 @@ func runWorker(ctx context.Context, io IO, args []string) error {
 	logger := newLogger(cfg.LogLevel, io.Stderr)
 	defer logger.Sync()
 	logger.Info("configuration", zap.String("config", cfg.Redacted()))
-	if *dev {
+	if dev {
 		srv, err := devserver.Start(ctx, devserver.Options{
 			DatabaseFile: filepath.Join(cfg.DataDir, "temporal.db"), FrontendPort: 7233, UIPort: 8233,
 			SearchAttributes: visibility.Definitions(), Logger: logger,

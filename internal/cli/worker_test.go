@@ -14,7 +14,7 @@ func TestRunWorkerRefusesBadInput(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"unknown flag", []string{"--nope"}, nil, "flag provided but not defined"},
+		{"unknown flag", []string{"--nope"}, nil, "unknown flag: --nope"},
 		{"no tenant", nil, map[string]string{"TEMPORAL_ADDRESS": "127.0.0.1:1"}, "HALO_URL"},
 		{"bad rate window", nil, map[string]string{"HALO_RATE_WINDOW": "soon"}, "HALO_RATE_WINDOW"},
 	}

@@ -83,6 +83,9 @@ type Lifecycle struct {
 	FitThreshold int `env:"LEAD_FIT_THRESHOLD" default:"70"`
 	// OnViolation says what happens to a rule-breaking status change made in HaloPSA.
 	OnViolation lifecycle.OnViolation `env:"LEAD_ON_VIOLATION" default:"flag"`
+	// RequireWinLossReason makes Win/Loss Reason required to close an opportunity (the design
+	// doc marks it optional).
+	RequireWinLossReason bool `env:"LEAD_REQUIRE_WIN_LOSS_REASON"`
 }
 
 // Providers holds the data providers' credentials; a provider without credentials is used

@@ -35,7 +35,7 @@ func (p *prepared) build(cl clustering, cands []candidate, cfg Config) Result {
 			p.recs[m] = lead.Record{} // each record is in one group: free it once merged
 		}
 		l := merge("", recs, cfg.Precedence)
-		l.Quality = score.QualityWith(l.Values, p.norm.ParsePhone)
+		l.Quality = score.QualityBy(cfg.Quality, l.Values, p.norm.ParsePhone)
 		l.ID = p.leadID(g, l.Values, claims)
 		l.Keys = p.leadKeys(g, l.ID, claims)
 		leads[gi] = l

@@ -25,6 +25,7 @@ import (
 
 	"haloleads/internal/lead"
 	"haloleads/internal/normalize"
+	"haloleads/internal/score"
 )
 
 // Index looks up identity keys ("email:…", "name:…") that already belong to a lead, in our
@@ -59,6 +60,8 @@ type Config struct {
 	Normalize normalize.Options
 	// Workers is the number of goroutines for normalising and scoring. Default GOMAXPROCS.
 	Workers int
+	// Quality is the data-quality formula leads are scored with. Default score.QualityDoc.
+	Quality score.QualityModel
 }
 
 // DefaultConfig returns the defaults described on Config.

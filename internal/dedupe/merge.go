@@ -3,6 +3,7 @@ package dedupe
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"haloleads/internal/lead"
 	"haloleads/internal/normalize"
@@ -25,7 +26,8 @@ type Precedence map[lead.Group][]lead.Source
 // firmographics), Lusha, then Hunter (doc). E-mail verification Hunter first (doc), then UpLead
 // (verifies in real time), ZoomInfo, Apollo (doc), Lusha. Phones ZoomInfo (doc), Lusha (mobile
 // numbers are its strength), Apollo (doc), UpLead, Hunter. Technographics Apollo, ZoomInfo (doc),
-// UpLead, Hunter, Lusha. Compliance has no precedence: any "true" wins.
+// UpLead, Hunter, Lusha. Social media (LinkedIn) Apollo, ZoomInfo (doc), then Lusha, UpLead,
+// Hunter. Compliance has no precedence: any "true" wins.
 func DefaultPrecedence() Precedence {
 	z, a, h, u, l := lead.ZoomInfo, lead.Apollo, lead.Hunter, lead.UpLead, lead.Lusha
 	withEnds := func(s ...lead.Source) []lead.Source {
@@ -37,6 +39,7 @@ func DefaultPrecedence() Precedence {
 		lead.GroupVerification:  withEnds(h, u, z, a, l),
 		lead.GroupPhones:        withEnds(z, l, a, u, h),
 		lead.GroupTechnographic: withEnds(a, z, u, h, l),
+		lead.GroupSocial:        withEnds(a, z, l, u, h),
 		lead.GroupCompliance:    withEnds(z, a, u, l, h),
 	}
 }
@@ -76,6 +79,9 @@ func Merge(id string, records []lead.Record, prec Precedence) lead.Lead {
 func merge(id string, records []lead.Record, prec Precedence) lead.Lead {
 	l := lead.Lead{ID: id, Values: lead.Values{}, Prov: map[lead.Field]lead.Provenance{}}
 	for _, f := range fieldsOf(records) {
+		if f == lead.LeadSource {
+			continue // derived from the records' sources below
+		}
 		var v string
 		var p lead.Provenance
 		if lead.GroupOf(f) == lead.GroupCompliance {
@@ -88,7 +94,103 @@ func merge(id string, records []lead.Record, prec Precedence) lead.Lead {
 		}
 	}
 	l.Sources = sourcesOf(records)
+	if src := leadSource(records); src != "" {
+		l.Values[lead.LeadSource] = src
+	}
 	return l
+}
+
+// leadSource lists the providers of records, the first to have supplied the person first
+// (earliest SeenAt; between equally early ones, lead.Providers order), as lead.LeadSource holds
+// them. Values typed into HaloPSA or haloleads are not a lead source.
+func leadSource(records []lead.Record) string {
+	first := map[lead.Source]time.Time{}
+	for _, r := range records {
+		if !slices.Contains(lead.Providers, r.Source) {
+			continue
+		}
+		if t, ok := first[r.Source]; !ok || r.SeenAt.Before(t) {
+			first[r.Source] = r.SeenAt
+		}
+	}
+	var srcs []lead.Source
+	for _, s := range lead.Providers {
+		if _, ok := first[s]; ok {
+			srcs = append(srcs, s)
+		}
+	}
+	slices.SortStableFunc(srcs, func(a, b lead.Source) int { return first[a].Compare(first[b]) })
+	return JoinSources(srcs)
+}
+
+// JoinSources writes sources as lead.LeadSource holds them.
+func JoinSources(srcs []lead.Source) string {
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = string(s)
+	}
+	return strings.Join(names, "; ")
+}
+
+// SplitSources reads a lead.LeadSource value.
+func SplitSources(v string) []lead.Source {
+	var out []lead.Source
+	for _, part := range strings.Split(v, ";") {
+		if s := lead.Source(strings.TrimSpace(part)); s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// MergeKnown merges what an import brings about a lead (fresh, already merged from this run's
+// records) into what was known of it before (known, the lead's merged record from earlier
+// imports), so that a re-import of any subset of the files already imported changes nothing.
+// Each field keeps the value of the more trusted source by its provenance, as Merge decides
+// between records (precedence, then the newer, then the smaller string); opt-out flags stay set
+// once set; the lead source keeps its order, new providers appended; identity keys and sources
+// are the union. The ID is known's. Quality is left for the caller to score.
+func MergeKnown(known, fresh lead.Lead, prec Precedence) lead.Lead {
+	if known.ID == "" {
+		return fresh
+	}
+	out := lead.Lead{ID: known.ID, Values: lead.Values{}, Prov: map[lead.Field]lead.Provenance{}}
+	fields := slices.Concat(known.Values.SortedFields(), fresh.Values.SortedFields())
+	for _, f := range fields {
+		if _, done := out.Values[f]; done || f == lead.LeadSource {
+			continue
+		}
+		kv, fv := known.Values[f], fresh.Values[f]
+		kp, fp := known.Prov[f], fresh.Prov[f]
+		switch {
+		case kv == "":
+			out.Values[f], out.Prov[f] = fv, fp
+		case fv == "":
+			out.Values[f], out.Prov[f] = kv, kp
+		case lead.GroupOf(f) == lead.GroupCompliance:
+			out.Values[f], out.Prov[f] = "true", kp
+		default:
+			a := lead.Record{Source: fp.Source, SeenAt: fp.SeenAt, Values: lead.Values{f: fv}}
+			b := lead.Record{Source: kp.Source, SeenAt: kp.SeenAt, Values: lead.Values{f: kv}}
+			if better(a, b, f, lead.GroupOf(f), prec) {
+				out.Values[f], out.Prov[f] = fv, fp
+			} else {
+				out.Values[f], out.Prov[f] = kv, kp
+			}
+		}
+	}
+	srcs := SplitSources(known.Values[lead.LeadSource])
+	for _, s := range SplitSources(fresh.Values[lead.LeadSource]) {
+		if !slices.Contains(srcs, s) {
+			srcs = append(srcs, s)
+		}
+	}
+	if len(srcs) > 0 {
+		out.Values[lead.LeadSource] = JoinSources(srcs)
+	}
+	out.Sources = slices.Compact(slices.Sorted(slices.Values(slices.Concat(known.Sources, fresh.Sources))))
+	out.Keys = slices.Compact(slices.Sorted(slices.Values(slices.Concat(known.Keys, fresh.Keys))))
+	return out
 }
 
 // fieldsOf returns the fields present in any record, in lead.AllFields order then sorted.

@@ -115,3 +115,62 @@ func equalSources(a, b []lead.Source) bool {
 	}
 	return true
 }
+
+func TestMergeLeadSourceAndSocial(t *testing.T) {
+	t.Parallel()
+	older, newer := day, day.Add(48*time.Hour)
+	at := func(r lead.Record, seen time.Time) lead.Record { r.SeenAt = seen; return r }
+	l := Merge("lead-x", []lead.Record{
+		at(rec(lead.ZoomInfo, "linkedin_url", "https://www.linkedin.com/in/rob-z", "first_name", "Rob"), newer),
+		at(rec(lead.Hunter, "first_name", "Rob"), newer),
+		at(rec(lead.Apollo, "linkedin_url", "https://www.linkedin.com/in/rob-a"), older),
+		at(rec(lead.HaloPSA, "job_title", "CTO"), day.Add(-time.Hour)),
+	}, DefaultPrecedence())
+	if got := l.Values[lead.LeadSource]; got != "apollo; zoominfo; hunter" {
+		t.Errorf("lead source %q, want the first supplier first, ties in provider order, no HaloPSA", got)
+	}
+	if got := l.Values[lead.LinkedIn]; got != "https://www.linkedin.com/in/rob-a" {
+		t.Errorf("LinkedIn %q, want Apollo's (socialMedia precedence: Apollo, ZoomInfo)", got)
+	}
+}
+
+func TestMergeKnownIsQuiet(t *testing.T) {
+	t.Parallel()
+	older, newer := day, day.Add(48*time.Hour)
+	at := func(r lead.Record, seen time.Time) lead.Record { r.SeenAt = seen; return r }
+	zoom := at(rec(lead.ZoomInfo, "first_name", "Robert", "last_name", "Okafor", "phone_direct", "+14152562699",
+		"company", "Acme", "job_title", "CTO"), older)
+	apollo := at(rec(lead.Apollo, "first_name", "Rob", "last_name", "Okafor", "email", "rob@acme.com",
+		"technology_stack", "Azure", "linkedin_url", "https://www.linkedin.com/in/rob"), older)
+	hunter := at(rec(lead.Hunter, "email", "rob@acme.com", "email_status", "valid", "do_not_call", "true"), older)
+	all := Merge("lead-x", []lead.Record{zoom, apollo, hunter}, DefaultPrecedence())
+	all.Keys = []string{"email:rob@acme.com"}
+	// Each file again alone, seen later (a fresh export of the same data), and all of them.
+	for _, sub := range [][]lead.Record{{zoom}, {apollo}, {hunter}, {zoom, apollo}, {zoom, apollo, hunter}} {
+		var again []lead.Record
+		for _, r := range sub {
+			again = append(again, at(r, newer))
+		}
+		fresh := Merge("lead-x", again, DefaultPrecedence())
+		got := MergeKnown(all, fresh, DefaultPrecedence())
+		for _, f := range lead.AllFields {
+			if got.Values[f] != all.Values[f] {
+				t.Errorf("re-import of %d files: %s = %q, was %q", len(sub), f, got.Values[f], all.Values[f])
+			}
+		}
+		if len(got.Values) != len(all.Values) || got.Values[lead.LeadSource] != "apollo; zoominfo; hunter" {
+			t.Errorf("re-import of %d files: values %v", len(sub), got.Values)
+		}
+	}
+	// A new provider adds its values and is appended to the lead source; a better source wins.
+	lusha := at(rec(lead.Lusha, "phone_mobile", "+14152562600"), newer)
+	zoom2 := at(rec(lead.ZoomInfo, "job_title", "Chief Technology Officer"), newer)
+	got := MergeKnown(all, Merge("lead-x", []lead.Record{lusha, zoom2}, DefaultPrecedence()), DefaultPrecedence())
+	if got.Values[lead.PhoneMobile] != "+14152562600" || got.Values[lead.JobTitle] != "Chief Technology Officer" ||
+		got.Values[lead.LeadSource] != "apollo; zoominfo; hunter; lusha" || got.Values[lead.DoNotCall] != "true" {
+		t.Errorf("merge with new data: %v", got.Values)
+	}
+	if MergeKnown(lead.Lead{}, all, DefaultPrecedence()).ID != "lead-x" {
+		t.Error("nothing known: the fresh lead is kept")
+	}
+}

@@ -67,7 +67,8 @@ var actionBulk = bulk[Action]{
 		return sameID(in.TicketID, got.TicketID) && sameID(in.OutcomeID, got.OutcomeID) &&
 			(in.Outcome == "" || got.Outcome == "" || strings.EqualFold(in.Outcome, got.Outcome))
 	},
-	find: findActions,
+	find:    findActions,
+	isolate: true,
 }
 
 // findActions reads the actions of every ticket the pending actions belong to.

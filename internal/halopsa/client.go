@@ -52,10 +52,14 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{cfg: cfg, api: cfg.APIURL(), limiter: lim, stats: &counters{}}
+	var budget Budget = lim
+	if cfg.Budget != nil {
+		budget = cfg.Budget
+	}
 	apiPath := mustPath(c.api)
 	base := clientTransport{hc: cfg.HTTPClient}
 	observe := func(token bool) http.RoundTripper {
-		return &limitTransport{limiter: lim, next: &observeTransport{next: base, stats: c.stats,
+		return &limitTransport{limiter: budget, next: &observeTransport{next: base, stats: c.stats,
 			apiPath: apiPath, token: token, log: cfg.Logger, onRequest: cfg.OnRequest}}
 	}
 	tokens := &tokenCache{hc: &http.Client{Transport: observe(true)}, cc: &clientcredentials.Config{
@@ -102,7 +106,8 @@ func (c *Client) RateLimitedResponses() int64 { return c.stats.rateLimited.Load(
 // TokenRequests returns how many token requests this client has sent.
 func (c *Client) TokenRequests() int64 { return c.stats.tokens.Load() }
 
-// Limiter returns the rate limiter this client draws from.
+// Limiter returns the in-process rate limiter this client draws from when Config.Budget is
+// not set.
 func (c *Client) Limiter() *Limiter { return c.limiter }
 
 // call is one logical API request.

@@ -76,6 +76,10 @@ type Config struct {
 	// Limiter, when set, is the rolling-window budget this client draws from. Clients talking to
 	// the same tenant must share one limiter: build it with Limiters.SharedLimiter.
 	Limiter *Limiter
+	// Budget, when set, replaces Limiter and Limiters: the client draws from a budget shared
+	// beyond this process (store.Budget keeps one in PostgreSQL for every process of a
+	// deployment). RateLimit and RateWindow then only describe it.
+	Budget Budget
 	// Limiters, used when Limiter is nil, hands out one limiter per LimiterKey(BaseURL, Tenant),
 	// so every client built with the same registry shares its tenant's budget. When both are nil
 	// the client gets a limiter of its own.

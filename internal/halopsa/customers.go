@@ -75,4 +75,5 @@ var customerBulk = bulk[Customer]{
 	find: func(ctx context.Context, c *Client, _ []Customer) iter.Seq2[Customer, error] {
 		return c.Customers(ctx, CustomerQuery{NewestFirst: true})
 	},
+	isolate: true,
 }

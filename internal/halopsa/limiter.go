@@ -35,6 +35,17 @@ type LimiterConfig struct {
 	Clock Clock // default the real clock
 }
 
+// Budget is the request budget a Client draws from: every request it sends (API calls, token
+// requests, re-sends) first waits in Wait, and a 429 answer calls Pause. *Limiter is the
+// in-process budget; a budget shared by several processes implements the same two methods.
+type Budget interface {
+	// Wait blocks until a request may be sent and counts it, or returns ctx's error.
+	Wait(ctx context.Context) error
+	// Pause makes every caller wait after a 429: for retryAfter when the server said so,
+	// otherwise for the configured pause.
+	Pause(retryAfter time.Duration)
+}
+
 // Limiter is a rolling-window request budget: at most Limit requests start in any interval of
 // length Window. Callers wait for budget instead of exceeding it, and after a 429 everyone waits
 // for the pause. A Limiter is safe for concurrent use; share one per HaloPSA tenant.

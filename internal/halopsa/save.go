@@ -37,17 +37,35 @@ type bulk[T any] struct {
 	same func(in, got T) bool
 	// find reads the resource back (ONE paged read) to recover the ids of pending creates.
 	find func(ctx context.Context, c *Client, pending []T) iter.Seq2[T, error]
+	// isolate makes a refused batch be split until the refused records stand alone (refused.go).
+	isolate bool
 }
 
 // saveAll saves items in batches of MaxBatch and returns them in input order, with their ids.
+// When b isolates refusals and HaloPSA refuses some records, it saves all the others and returns
+// every item with a *RefusedError.
 func saveAll[T any](ctx context.Context, c *Client, b bulk[T], items []T) ([]T, error) {
 	out := make([]T, 0, len(items))
+	refused := &RefusedError{What: b.what}
 	for chunk := range slices.Chunk(items, MaxBatch) {
+		base := len(out)
 		saved, err := saveChunk(ctx, c, b, chunk)
+		if ae, ok := refusal(err); ok && b.isolate {
+			var sub []Refusal
+			if saved, sub, err = isolate(ctx, c, b, chunk, ae); err == nil {
+				for _, r := range sub {
+					r.Index += base
+					refused.Refused = append(refused.Refused, r)
+				}
+			}
+		}
 		if err != nil {
 			return out, fmt.Errorf("saving %s: %w", b.what, err)
 		}
 		out = append(out, saved...)
+	}
+	if len(refused.Refused) > 0 {
+		return out, refused
 	}
 	return out, nil
 }

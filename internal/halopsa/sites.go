@@ -88,4 +88,5 @@ var siteBulk = bulk[Site]{
 		return c.Sites(ctx, SiteQuery{
 			ClientID: common(pending, func(s Site) ID { return s.ClientID }), NewestFirst: true})
 	},
+	isolate: true,
 }

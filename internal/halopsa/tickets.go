@@ -131,4 +131,5 @@ var ticketBulk = bulk[Ticket]{
 			NewestFirst:  true,
 		})
 	},
+	isolate: true,
 }

@@ -199,7 +199,7 @@ func sortedKeys(set map[string]bool) []string {
 // limitTransport waits for budget before each request and pauses the budget on a 429.
 type limitTransport struct {
 	next    http.RoundTripper
-	limiter *Limiter
+	limiter Budget
 }
 
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -92,6 +92,7 @@ var userBulk = bulk[User]{
 		return c.Users(ctx, UserQuery{
 			ClientID: common(pending, func(u User) ID { return u.ClientID }), NewestFirst: true})
 	},
+	isolate: true,
 }
 
 // userKey is a user's natural key: the e-mail address, or for a user without one the name,

@@ -105,7 +105,9 @@ const (
 )
 
 // LeadSource lists the providers a lead came from, as Source ids joined with "; " (for example
-// "apollo; zoominfo"). It feeds the lead-source dropdown and the source:<provider> segments.
+// "apollo; zoominfo"), the provider that first supplied the lead first. Merging sets it from
+// the records' sources; it feeds the lead-source dropdown (the first provider), the ticket's
+// note (all of them) and the source:<provider> segments.
 const LeadSource Field = "lead_source"
 
 // Group is a set of fields that share one source precedence.
@@ -118,6 +120,7 @@ const (
 	GroupVerification  Group = "verification"
 	GroupPhones        Group = "phones"
 	GroupTechnographic Group = "technographics"
+	GroupSocial        Group = "socialMedia"
 	GroupCompliance    Group = "compliance"
 )
 
@@ -139,6 +142,8 @@ func GroupOf(f Field) Group {
 		return GroupPhones
 	case TechnologyStack:
 		return GroupTechnographic
+	case LinkedIn:
+		return GroupSocial
 	case DoNotContact, DoNotCall, EmailOptOut:
 		return GroupCompliance
 	case Company, Website, Domain, Industry, Employees, EmployeeRange, Revenue, RevenueRange,

@@ -263,4 +263,30 @@ type Summary struct {
 	Batches       int             `json:"batches"`
 	DryRun        bool            `json:"dry_run,omitempty"`
 	Errors        []string        `json:"errors"`
+	// Sources says how each file was read: its provider, encoding, rows and header warnings, or
+	// why it could not be read at all (that file's rows are then not used; the others are).
+	Sources []FileReport `json:"sources,omitempty"`
+}
+
+// FileReport is what reading one export found.
+type FileReport struct {
+	File     string      `json:"file"`
+	Provider lead.Source `json:"provider,omitempty"`
+	Encoding string      `json:"encoding,omitempty"`
+	Rows     int         `json:"rows"`     // data rows read: records + rejected
+	Rejected int         `json:"rejected"` // rows rejected while reading
+	Warnings []string    `json:"warnings,omitempty"`
+	// Error is one sentence saying why the file could not be read; none of its rows is used.
+	Error string `json:"error,omitempty"`
+}
+
+// FileErrors returns one sentence per file that could not be read.
+func FileErrors(reports []FileReport) []string {
+	var out []string
+	for _, r := range reports {
+		if r.Error != "" {
+			out = append(out, r.Error)
+		}
+	}
+	return out
 }

@@ -32,7 +32,7 @@ func TestAdopt(t *testing.T) {
 		{"promotion in HaloPSA adopted", Engaged, NewProspect, Data{}, Config{}, ActionAdopt, true,
 			"Status change from Engaged to New Prospect adopted."},
 		{"promotion without sales data", Qualified, NewOpportunity, noSales, Config{}, ActionFlag, true,
-			"Flagged for review: cannot promote from Qualified to New Opportunity: missing Opportunity Value, Products/Services, Expected Close Date."},
+			"Flagged for review: cannot promote from Qualified to New Opportunity: missing Opportunity Value, Products/Services, Probability %, Expected Close Date."},
 		{"leaving do not contact always reverted", DoNotContact, Engaged, complete(), Config{OnViolation: Flag}, ActionRevert, false,
 			"Reverted to Do Not Contact: cannot move from Do Not Contact to Engaged: Do Not Contact is permanent; the person must never be contacted again; allowed: none."},
 		{"opted-out person always reverted", Contacted, Engaged, optedOut, Config{}, ActionRevert, false,

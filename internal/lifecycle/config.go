@@ -31,6 +31,9 @@ type Config struct {
 	OnViolation OnViolation `json:"on_violation,omitempty"`
 	// Outcomes maps call outcomes to status changes. Nil means DefaultOutcomes().
 	Outcomes []OutcomeRule `json:"outcomes,omitempty"`
+	// RequireWinLossReason makes Win/Loss Reason required to close an opportunity as Won or
+	// Lost. The design doc marks it optional, so it is off by default.
+	RequireWinLossReason bool `json:"require_win_loss_reason,omitempty"`
 }
 
 // DefaultConfig returns the configuration with every default filled in.

@@ -92,11 +92,16 @@ func checkQualified(p *problems, q QualificationData, threshold int) {
 	}
 }
 
-// checkOpportunity adds what o lacks to be an opportunity.
-func checkOpportunity(p *problems, o OpportunityData) {
+// checkOpportunity adds what o lacks to be an opportunity (lost: one being closed as Lost).
+func checkOpportunity(p *problems, o OpportunityData, lost bool) {
 	p.need(o.Value > 0, "Opportunity Value")
 	p.need(filled(o.ProductsServices), "Products/Services")
-	if o.Probability < 0 || o.Probability > 100 {
+	switch {
+	case o.Probability == 0 && !lost:
+		// 0 is what an unset probability reads as: required means given. Only a lost deal
+		// may be at 0%.
+		p.need(false, "Probability %")
+	case o.Probability < 0 || o.Probability > 100:
 		p.fail("Probability %", "Probability %d%% is outside 0-100", o.Probability)
 	}
 	switch {
@@ -107,9 +112,12 @@ func checkOpportunity(p *problems, o OpportunityData) {
 	}
 }
 
-// checkClosed adds what o lacks to be Won or Lost.
-func checkClosed(p *problems, o OpportunityData) {
-	p.need(filled(o.WinLossReason), "Win/Loss Reason")
+// checkClosed adds what o lacks to be Won or Lost. The design doc marks Win/Loss Reason
+// optional; teams that want it set Config.RequireWinLossReason.
+func checkClosed(p *problems, o OpportunityData, cfg Config) {
+	if cfg.RequireWinLossReason {
+		p.need(filled(o.WinLossReason), "Win/Loss Reason")
+	}
 }
 
 // required returns what d lacks to enter to, the problems being empty when nothing is missing.
@@ -119,9 +127,9 @@ func required(to Status, d Data, cfg Config) problems {
 	case to == Qualified:
 		checkQualified(&p, d.Qualification, cfg.FitThreshold)
 	case to.StageOf() == Opportunity:
-		checkOpportunity(&p, d.Opportunity)
+		checkOpportunity(&p, d.Opportunity, to == Lost)
 		if to == Won || to == Lost {
-			checkClosed(&p, d.Opportunity)
+			checkClosed(&p, d.Opportunity, cfg)
 		}
 	}
 	return p

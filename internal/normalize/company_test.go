@@ -58,3 +58,44 @@ func FuzzCompanyKey(f *testing.F) {
 		}
 	})
 }
+
+func TestCleanCompany(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"BRIGHT KETTLE IT SERVICES LLC", "Bright Kettle IT Services LLC"},
+		{"THE LAW OFFICES OF SMITH & JONES", "The Law Offices of Smith & Jones"},
+		{"ACME INC.", "Acme Inc."},
+		{"IBM", "IBM"},
+		{"ACME", "ACME"},
+		{"  NORTHWIND   TRADERS ", "Northwind Traders"},
+		{"MÜLLER GMBH", "Müller Gmbh"},
+		{"McKinsey & Company", "McKinsey & Company"},
+		{"eBay", "eBay"},
+		{"ACME Labs", "ACME Labs"},
+		{"3M", "3M"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := CleanCompany(tt.in); got != tt.want {
+			t.Errorf("CleanCompany(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if again := CleanCompany(CleanCompany(tt.in)); again != CleanCompany(tt.in) {
+			t.Errorf("CleanCompany not idempotent on %q: %q", tt.in, again)
+		}
+	}
+}
+
+func FuzzCleanCompany(f *testing.F) {
+	for _, s := range []string{"BRIGHT KETTLE IT SERVICES LLC", "IBM", "eBay", "ÉCOLE DES ARTS"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		once := CleanCompany(s)
+		if CleanCompany(once) != once {
+			t.Errorf("not idempotent: %q → %q → %q", s, once, CleanCompany(once))
+		}
+		if CompanyKey(once) != CompanyKey(s) {
+			t.Errorf("changes the match key: %q → %q", s, once)
+		}
+	})
+}

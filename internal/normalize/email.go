@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -89,7 +91,8 @@ func emailKey(local, domain string) string {
 	return strings.ReplaceAll(local, ".", "") + "@gmail.com"
 }
 
-// checkLocal accepts the dot-atom form of RFC 5322 local parts (what providers export).
+// checkLocal accepts the dot-atom form of RFC 5322 local parts (what providers export),
+// extended by RFC 6531 to non-ASCII letters, marks and digits (josé@…, 用户@…).
 func checkLocal(local string) error {
 	switch {
 	case local == "":
@@ -101,9 +104,16 @@ func checkLocal(local string) error {
 	case local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, ".."):
 		return &EmailError{Reason: "misplaced dot in local part"}
 	}
-	for i := 0; i < len(local); i++ {
-		if !isAtext(local[i]) && local[i] != '.' {
-			return &EmailError{Reason: "character not allowed in local part"}
+	if !utf8.ValidString(local) {
+		return &EmailError{Reason: "local part is not valid UTF-8"}
+	}
+	for _, r := range local {
+		if r < utf8.RuneSelf {
+			if !isAtext(byte(r)) && r != '.' {
+				return &EmailError{Reason: "character not allowed in local part"}
+			}
+		} else if !unicode.In(r, unicode.L, unicode.M, unicode.N) {
+			return &EmailError{Reason: "non-ASCII character that is not a letter or digit in local part"}
 		}
 	}
 	return nil

@@ -24,6 +24,8 @@ func TestParseEmail(t *testing.T) {
 		{"o'brien@acme.co.uk", "o'brien@acme.co.uk", "o'brien@acme.co.uk", false, false},
 		{"hans@müller.de", "hans@müller.de", "hans@xn--mller-kva.de", false, false},
 		{"jane@acme.com.", "jane@acme.com.", "jane@acme.com", false, false},
+		{"José.García@acme.es", "José.García@acme.es", "josé.garcía@acme.es", false, false},
+		{"用户@例子.广告", "用户@例子.广告", "用户@xn--fsqu00a.xn--4rr70v", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
@@ -45,7 +47,7 @@ func TestParseEmailRejects(t *testing.T) {
 		"", "n/a", "jane", "@acme.com", "jane@", "jane@acme", "jane@@acme.com", "jane..doe@acme.com",
 		".jane@acme.com", "jane.@acme.com", "jane doe@acme.com", "jane@acme..com", "jane@-acme.com",
 		"jane@acme.c", "jane@acme.123", "email_not_unlocked@domain.com", strings.Repeat("a", 65) + "@acme.com",
-		"Jane <jane@acme.com", "jane@acme_corp.com",
+		"Jane <jane@acme.com", "jane@acme_corp.com", "eve(at)nowhere", "jane☃@acme.com", "ja\xffne@acme.com",
 	} {
 		t.Run(raw, func(t *testing.T) {
 			t.Parallel()

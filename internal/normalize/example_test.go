@@ -17,7 +17,7 @@ func ExampleRecord() {
 	}
 	// Output:
 	// first_name: Jane
-	// email: Jane.Doe@Acme.co.uk
+	// email: jane.doe@acme.co.uk
 	// phone_direct: +442079460958 ext. 12
 	// person_country: United Kingdom
 	// domain: acme.co.uk

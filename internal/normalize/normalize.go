@@ -66,8 +66,10 @@ func (n *Normalizer) ParsePhone(raw, region string) (Phone, error) {
 // Record returns a copy of r with cleaned display values:
 //   - every value trimmed; empty values removed;
 //   - first and last names in NFC with single spaces, capitalised if they arrived in one case;
-//   - the e-mail address without display name or "mailto:"; an address that fails the syntax
-//     check (or Apollo's "email_not_unlocked@" placeholder) is removed;
+//   - the e-mail address lower-cased, without display name or "mailto:" (the design doc's
+//     cleansing rule; internationalised local parts are accepted, RFC 6531); an address that
+//     fails the syntax check (or Apollo's "email_not_unlocked@" placeholder) is removed;
+//   - a company name that arrived in capitals only proper-cased (see CleanCompany);
 //   - phones in E.164 plus " ext. N", parsed with the person's country, else the HQ country,
 //     else the default region; a phone that does not parse is kept as received;
 //   - the domain as a registrable domain, filled from the website, else from a non-free-mail
@@ -98,7 +100,7 @@ func cleanNames(v lead.Values) {
 		}
 	}
 	if val, ok := v[lead.Company]; ok {
-		v[lead.Company] = collapseSpace(val) // acronyms keep their capitals
+		v[lead.Company] = CleanCompany(val)
 	}
 }
 
@@ -108,7 +110,7 @@ func cleanEmail(v lead.Values) {
 		return
 	}
 	if e, err := ParseEmail(raw); err == nil {
-		v[lead.Email] = e.Address
+		v[lead.Email] = strings.ToLower(e.Address)
 	} else {
 		delete(v, lead.Email)
 	}

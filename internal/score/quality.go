@@ -4,6 +4,7 @@
 package score
 
 import (
+	"fmt"
 	"strings"
 
 	"haloleads/internal/lead"
@@ -11,8 +12,7 @@ import (
 )
 
 // Quality points, from the design doc's calculateDataQualityScore: e-mail 30, phone 25, full
-// name 20, company and website 15, job title 10. The doc gives all-or-nothing points; the
-// partial credits below are haloleads' and are documented on Quality.
+// name 20, company and website 15, job title 10.
 const (
 	emailPoints   = 30
 	phonePoints   = 25
@@ -21,16 +21,37 @@ const (
 	titlePoints   = 10
 )
 
-// Quality returns the data-quality score of v (0-100):
+// QualityModel names a data-quality formula.
+type QualityModel string
+
+// The quality formulas.
+const (
+	// QualityDoc is the design doc's formula and the default: all-or-nothing points.
+	QualityDoc QualityModel = "doc"
+	// QualityDetailed gives partial credit by e-mail verification status, phone kind and half
+	// pairs (see QualityDetailedWith).
+	QualityDetailed QualityModel = "detailed"
+)
+
+// ParseQualityModel reads a model name; "" is QualityDoc.
+func ParseQualityModel(s string) (QualityModel, error) {
+	switch m := QualityModel(strings.ToLower(strings.TrimSpace(s))); m {
+	case "", QualityDoc:
+		return QualityDoc, nil
+	case QualityDetailed:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown quality model %q (want %q or %q)", s, QualityDoc, QualityDetailed)
+}
+
+// Quality returns the design doc's data-quality score of v (0-100), all or nothing per item:
 //
-//   - e-mail (30): a syntactically valid address scores by its verification status: valid
-//     (or "verified") 30, accept_all 22, unknown or no status 20, guessed 15, invalid 0.
-//     A role address (info@…) scores half, since it does not reach the person.
-//   - phone (25): a valid direct or mobile number 25; only a valid company switchboard 15;
-//     a number that is present but not valid 5.
-//   - full name (20): first and last name 20; only one of them 10.
-//   - company and website (15): company name and website or domain 15; only one of them 8.
-//   - job title (10): present 10.
+//   - e-mail (30): a valid address (the doc's pattern: something@something.tld, with
+//     internationalised local parts allowed) that its provider has not verified as invalid;
+//   - phone (25): a direct, mobile or company number that parses as a valid number;
+//   - complete name (20): first and last name;
+//   - company data (15): company name and website (a domain stands for the website);
+//   - job title (10): present.
 func Quality(v lead.Values) int {
 	return QualityWith(v, normalize.ParsePhone)
 }
@@ -41,7 +62,62 @@ type PhoneParser func(raw, region string) (normalize.Phone, error)
 // QualityWith is Quality with a given phone parser, such as a normalize.Normalizer's cached
 // ParsePhone for bulk work.
 func QualityWith(v lead.Values, parse PhoneParser) int {
+	pts := 0
+	if _, err := normalize.ParseEmail(v[lead.Email]); err == nil && !verifiedInvalid(v[lead.EmailStatus]) {
+		pts += emailPoints
+	}
+	if phoneScore(v, parse) == phonePoints || validCompanyPhone(v, parse) {
+		pts += phonePoints
+	}
+	if pairScore(v[lead.FirstName], v[lead.LastName], namePoints, 0) == namePoints {
+		pts += namePoints
+	}
+	if companyScore(v) == companyPoints {
+		pts += companyPoints
+	}
+	return min(pts+titleScore(v), 100)
+}
+
+// QualityBy scores v with the named model.
+func QualityBy(m QualityModel, v lead.Values, parse PhoneParser) int {
+	if parse == nil {
+		parse = normalize.ParsePhone
+	}
+	if m == QualityDetailed {
+		return QualityDetailedWith(v, parse)
+	}
+	return QualityWith(v, parse)
+}
+
+// QualityDetailedWith is the "detailed" model, with partial credits on the doc's weights:
+//
+//   - e-mail (30): a syntactically valid address scores by its verification status: valid
+//     (or "verified") 30, accept_all 22, unknown or no status 20, guessed 15, invalid 0.
+//     A role address (info@…) scores half, since it does not reach the person.
+//   - phone (25): a valid direct or mobile number 25; only a valid company switchboard 15;
+//     a number that is present but not valid 5.
+//   - full name (20): first and last name 20; only one of them 10.
+//   - company and website (15): company name and website or domain 15; only one of them 8.
+//   - job title (10): present 10.
+func QualityDetailedWith(v lead.Values, parse PhoneParser) int {
 	return emailScore(v) + phoneScore(v, parse) + nameScore(v) + companyScore(v) + titleScore(v)
+}
+
+// verifiedInvalid reports whether a provider's verification status says the address bounces.
+func verifiedInvalid(status string) bool {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "invalid", "undeliverable", "bounced", "disposable":
+		return true
+	}
+	return false
+}
+
+func validCompanyPhone(v lead.Values, parse PhoneParser) bool {
+	if strings.TrimSpace(v[lead.PhoneCompany]) == "" {
+		return false
+	}
+	p, err := parse(v[lead.PhoneCompany], regionOf(v))
+	return err == nil && p.Valid
 }
 
 func emailScore(v lead.Values) int {

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -278,6 +279,7 @@ type binding struct {
 	cols     []col    // by position; cNone for unmapped
 	names    []string // header cells as written
 	unmapped []string
+	warnings []string // duplicated columns
 	width    int
 }
 
@@ -286,13 +288,37 @@ type binding struct {
 func bind(src lead.Source, header []string) binding {
 	t := aliasTable(src)
 	b := binding{cols: make([]col, len(header)), names: make([]string, len(header)), width: len(header)}
+	firstOf := map[col]int{}
+	firstNamed := map[string]int{}
 	for i, h := range header {
 		b.names[i] = strings.TrimSpace(h)
-		c, ok := t[headerKey(h)]
-		if !ok && headerKey(h) != "" {
+		key := headerKey(h)
+		c, ok := t[key]
+		if !ok && key != "" {
 			b.unmapped = append(b.unmapped, b.names[i])
 		}
 		b.cols[i] = c
+		if j, dup := firstNamed[key]; dup && key != "" {
+			b.warnings = append(b.warnings, fmt.Sprintf("column %q appears twice (columns %d and %d)", b.names[i], j+1, i+1)+usedNote(c))
+			continue
+		}
+		firstNamed[key] = i
+		if j, dup := firstOf[c]; dup && c != cNone {
+			b.warnings = append(b.warnings, fmt.Sprintf("columns %q and %q mean the same thing", b.names[j], b.names[i])+usedNote(c))
+		} else if c != cNone {
+			firstOf[c] = i
+		}
 	}
 	return b
+}
+
+// usedNote says which of two duplicated columns a row's value comes from.
+func usedNote(c col) string {
+	switch {
+	case c == cNone:
+		return "; neither is used"
+	case isFlag(c):
+		return "; either one set marks the row"
+	}
+	return "; the first non-empty value of a row is used"
 }

@@ -5,8 +5,9 @@
 // A Reader streams: it holds one row at a time whatever the file size. It recognises the
 // provider from the header (never the file name), maps columns by their known spellings (case,
 // spaces and punctuation do not matter, order does not matter), and reads CSV exports (comma,
-// semicolon or tab separated, with or without a UTF-8 byte-order mark) and Hunter domain-search
-// JSON. Values are trimmed and placeholders such as "N/A" dropped, but phones, emails and company
+// semicolon or tab separated, Excel's "sep=" line, any line ending; UTF-8, UTF-16 with or
+// without a byte-order mark, Windows-1252) and Hunter domain-search JSON. Every data row comes
+// back as a record or a rejection with its line: a broken quote costs only the line it opens on. Values are trimmed and placeholders such as "N/A" dropped, but phones, emails and company
 // names are otherwise kept as the provider wrote them: normalisation is package normalize's job.
 package sources
 
@@ -21,9 +22,17 @@ import (
 	"haloleads/internal/lead"
 )
 
-// DefaultMaxRowBytes caps the size of one row (or one Hunter JSON value). A longer row almost
-// always means an unclosed quote swallowing the rest of the file.
-const DefaultMaxRowBytes = 1 << 20
+// Size limits. A row or cell past its limit is rejected on its own (the rest of the file is
+// read); a file past its limit stops being read there. Memory stays bounded by the row limit
+// whatever the input.
+const (
+	// DefaultMaxRowBytes caps one row (or one Hunter JSON value).
+	DefaultMaxRowBytes = 1 << 20
+	// DefaultMaxFieldBytes caps one cell: far more than any HaloPSA field holds.
+	DefaultMaxFieldBytes = 256 << 10
+	// DefaultMaxFileBytes caps one export.
+	DefaultMaxFileBytes int64 = 4 << 30
+)
 
 // FormatError reports an export that cannot be read any further: no header, an unreadable
 // encoding, broken JSON, a runaway row. Rows that are merely bad become lead.Rejected instead.
@@ -45,8 +54,10 @@ func (e *FormatError) Error() string {
 type Option func(*options)
 
 type options struct {
-	seenAt      time.Time
-	maxRowBytes int
+	seenAt        time.Time
+	maxRowBytes   int
+	maxFieldBytes int
+	maxFileBytes  int64
 }
 
 // WithSeenAt sets the time stamped on every record (by default: the file's modification time for
@@ -55,6 +66,12 @@ func WithSeenAt(t time.Time) Option { return func(o *options) { o.seenAt = t } }
 
 // WithMaxRowBytes sets the largest row the Reader accepts (DefaultMaxRowBytes by default).
 func WithMaxRowBytes(n int) Option { return func(o *options) { o.maxRowBytes = n } }
+
+// WithMaxFieldBytes sets the largest cell the Reader accepts (DefaultMaxFieldBytes by default).
+func WithMaxFieldBytes(n int) Option { return func(o *options) { o.maxFieldBytes = n } }
+
+// WithMaxFileBytes sets the largest export the Reader reads (DefaultMaxFileBytes by default).
+func WithMaxFileBytes(n int64) Option { return func(o *options) { o.maxFileBytes = n } }
 
 // rowSource is one export format: it fills a row with the next data row's cells.
 type rowSource interface {
@@ -70,6 +87,9 @@ type Reader struct {
 	seenAt   time.Time
 	rows     rowSource
 	unmapped []string
+	warnings []string
+	enc      textEncoding
+	csv      *csvRows // nil for JSON
 	closer   io.Closer
 }
 
@@ -81,6 +101,10 @@ func Open(path string, opts ...Option) (*Reader, error) {
 	}
 	if st, err := f.Stat(); err == nil {
 		opts = append([]Option{WithSeenAt(st.ModTime().UTC())}, opts...)
+		if o := newOptions(opts); st.Size() > o.maxFileBytes {
+			f.Close()
+			return nil, &FormatError{File: path, Reason: errFileTooLarge{o.maxFileBytes}.Error()}
+		}
 	}
 	r, err := NewReader(f, path, opts...)
 	if err != nil {
@@ -94,27 +118,46 @@ func Open(path string, opts ...Option) (*Reader, error) {
 // NewReader reads an export from rd; name (the file name, for provenance and messages) is not
 // used to recognise the provider. It reads the header, or the start of a JSON document, at once.
 func NewReader(rd io.Reader, name string, opts ...Option) (*Reader, error) {
-	o := options{seenAt: time.Now().UTC(), maxRowBytes: DefaultMaxRowBytes}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	br := bufio.NewReaderSize(rd, 64<<10)
-	if err := skipBOM(br, name); err != nil {
-		return nil, err
-	}
-	r := &Reader{name: name, seenAt: o.seenAt}
-	lim := &limitReader{r: br, max: o.maxRowBytes}
+	o := newOptions(opts)
+	br := bufio.NewReaderSize(&fileLimit{r: rd, max: o.maxFileBytes}, 64<<10)
+	enc, br := detectEncoding(br)
+	r := &Reader{name: name, seenAt: o.seenAt, enc: enc}
 	if looksLikeJSON(br) {
+		lim := &limitReader{r: br, max: o.maxRowBytes}
 		r.src, r.rows = lead.Hunter, newHunterRows(lim, name)
 		return r, nil
 	}
-	rows, err := newCSVRows(br, lim, name)
+	rows, err := newCSVRows(br, enc, o, name)
 	if err != nil {
 		return nil, err
 	}
-	r.src, r.rows, r.unmapped = rows.src, rows, rows.bind.unmapped
+	r.src, r.rows, r.csv = rows.src, rows, rows
+	r.unmapped, r.warnings = rows.bind.unmapped, rows.bind.warnings
 	return r, nil
 }
+
+func newOptions(opts []Option) options {
+	o := options{seenAt: time.Now().UTC(), maxRowBytes: DefaultMaxRowBytes,
+		maxFieldBytes: DefaultMaxFieldBytes, maxFileBytes: DefaultMaxFileBytes}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// Encoding names the text encoding the export was read in: "UTF-8", "UTF-8 with BOM",
+// "UTF-16LE", "UTF-16BE" or "Windows-1252", with a note when some rows of a UTF-8 file had to be
+// read as Windows-1252.
+func (r *Reader) Encoding() string {
+	if r.csv != nil && r.csv.fellBack > 0 {
+		return fmt.Sprintf("%s (%d rows read as %s)", r.enc.name, r.csv.fellBack, EncWindows1252)
+	}
+	return r.enc.name
+}
+
+// Warnings returns what a user should know about the header: columns that appear twice or mean
+// the same thing (the row's first non-empty value is used).
+func (r *Reader) Warnings() []string { return r.warnings }
 
 // Source returns the provider that wrote the export.
 func (r *Reader) Source() lead.Source { return r.src }
@@ -153,19 +196,6 @@ func (r *Reader) Close() error {
 	return r.closer.Close()
 }
 
-// skipBOM drops a UTF-8 byte-order mark and refuses UTF-16, which Excel writes for "Unicode
-// text" and which must be saved again as UTF-8.
-func skipBOM(br *bufio.Reader, name string) error {
-	head, _ := br.Peek(3)
-	switch {
-	case bytes.HasPrefix(head, []byte(bom)):
-		_, _ = br.Discard(len(bom))
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return &FormatError{File: name, Reason: `the file is UTF-16 text; save it as "CSV UTF-8" and import it again`}
-	}
-	return nil
-}
-
 // looksLikeJSON reports whether the first non-blank byte opens a JSON object or array.
 func looksLikeJSON(br *bufio.Reader) bool {
 	head, _ := br.Peek(br.Size())
@@ -177,7 +207,7 @@ func looksLikeJSON(br *bufio.Reader) bool {
 type errRowTooLarge struct{ max int }
 
 func (e errRowTooLarge) Error() string {
-	return fmt.Sprintf("a row is longer than %d bytes; a quote is probably not closed", e.max)
+	return fmt.Sprintf("a value is longer than %d bytes", e.max)
 }
 
 // limitReader fails once more than max bytes are read since the last reset (one row).

@@ -203,7 +203,8 @@ func TestRejections(t *testing.T) {
 		{"invalid email and no company", "x,Dana,Okafor,,dana@", "the email is not a valid address and no company"},
 		{"too few fields", "x,Dana", "row has 2 fields, header has 5"},
 		{"too many fields", "x,Dana,Okafor,B,d@b.example.com,extra", "row has 6 fields, header has 5"},
-		{"bare quote", `x,Da"na,Okafor,B,d@b.example.com`, `malformed CSV at line 2 column 5: bare "`},
+		{"text after a closing quote", `x,"Da"na,Okafor,B,d@b.example.com`, `text follows the closing quote of column "First Name" at line 2`},
+		{"trailing separator with a value", "x,Dana,Okafor,B,d@b.example.com,extra,", "row has 7 fields, header has 5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,7 +266,7 @@ func TestFormatErrors(t *testing.T) {
 		name, export, want string
 	}{
 		{"empty file", "", "no header row"},
-		{"utf-16", "\xff\xfeF\x00i\x00", "UTF-16"},
+		{"header with a broken quote", "Apollo Contact Id,\"Email\"x\n", "the header row cannot be read"},
 		{"hunter json without emails", `{"data":{"domain":"q.example.com"}}`, `no "data.emails" list`},
 		{"hunter json cut short", `{"data":{"emails":[{"value":"a@q.example.com"}`, "ends too early"},
 		{"json that is not hunter", `[1,2]`, "expected {"},
@@ -305,10 +306,12 @@ func TestRunawayRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = r.Next()
-	var fe *FormatError
-	if !errors.As(err, &fe) || fe.Line != 2 || !strings.Contains(err.Error(), "quote is probably not closed") {
-		t.Errorf("err = %v, want a *FormatError at line 2 about an unclosed quote", err)
+	res := readAll(t, r)
+	if len(res.Rejected) != 1 || res.Rejected[0].Line != 2 || !strings.Contains(res.Rejected[0].Reason, `column "Email"`) {
+		t.Errorf("rejected = %+v, want line 2 naming the Email column", res.Rejected)
+	}
+	if len(res.Records) != 1 || res.Records[0].Line != 3 {
+		t.Errorf("records = %+v, want the row at line 3", res.Records)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // Review decisions.
@@ -89,7 +88,7 @@ func (s *Store) Decide(ctx context.Context, id int64, decision string) (ReviewIt
 }
 
 func (s *Store) decide(ctx context.Context, tx *sql.Tx, id int64, decision string) (ReviewItem, error) {
-	items, err := scanReviews(ctx, tx, `SELECT id, left_id, right_id, score, detail, decision FROM review WHERE id = ?`, id)
+	items, err := scanReviews(ctx, tx, `SELECT id, left_id, right_id, score, detail, decision FROM review WHERE id = $1`, id)
 	if err != nil {
 		return ReviewItem{}, err
 	}
@@ -107,14 +106,14 @@ func (s *Store) decide(ctx context.Context, tx *sql.Tx, id int64, decision strin
 		return it, fmt.Errorf("review item %d was decided %q: %w", id, it.Decision, ErrConflictingDecision)
 	}
 	if decision == Same {
-		err = link(ctx, tx, &it)
+		err = s.link(ctx, tx, &it)
 	} else {
 		err = checkDifferent(ctx, tx, it)
 	}
 	if err != nil {
 		return it, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE review SET decision = ? WHERE id = ?`, decision, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE review SET decision = $1 WHERE id = $2`, decision, id); err != nil {
 		return it, fmt.Errorf("recording review decision: %w", err)
 	}
 	it.Decision = decision
@@ -129,7 +128,7 @@ func (s *Store) SurvivorOf(ctx context.Context, leadID string) (string, error) {
 
 func survivorOf(ctx context.Context, db querier, leadID string) (string, error) {
 	var survivor string
-	err := db.QueryRowContext(ctx, `SELECT survivor_id FROM links WHERE lead_id = ?`, leadID).Scan(&survivor)
+	err := db.QueryRowContext(ctx, `SELECT survivor_id FROM links WHERE lead_id = $1`, leadID).Scan(&survivor)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return leadID, nil
@@ -141,7 +140,7 @@ func survivorOf(ctx context.Context, db querier, leadID string) (string, error) 
 
 // link binds the identity keys of the later-known lead of it to the earlier-known one and
 // records the link; links always point at the final survivor.
-func link(ctx context.Context, tx *sql.Tx, it *ReviewItem) error {
+func (s *Store) link(ctx context.Context, tx *sql.Tx, it *ReviewItem) error {
 	left, right, err := currentPair(ctx, tx, *it)
 	if err != nil {
 		return err
@@ -153,19 +152,19 @@ func link(ctx context.Context, tx *sql.Tx, it *ReviewItem) error {
 	if err := checkNoneDifferent(ctx, tx, left, right, it.ID); err != nil {
 		return err
 	}
-	survivor, absorbed, err := older(ctx, tx, left, right)
+	survivor, absorbed, err := s.older(ctx, tx, left, right)
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE identities SET lead_id = ? WHERE lead_id = ?`, survivor, absorbed)
+	res, err := tx.ExecContext(ctx, `UPDATE identities SET lead_id = $1 WHERE lead_id = $2`, survivor, absorbed)
 	if err != nil {
 		return fmt.Errorf("linking identities of %s to %s: %w", absorbed, survivor, err)
 	}
 	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `UPDATE links SET survivor_id = ? WHERE survivor_id = ?`, survivor, absorbed); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE links SET survivor_id = $1 WHERE survivor_id = $2`, survivor, absorbed); err != nil {
 		return fmt.Errorf("relinking leads of %s: %w", absorbed, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO links(lead_id, survivor_id, review_id, created_at) VALUES (?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO links(lead_id, survivor_id, review_id, created_at) VALUES ($1, $2, $3, $4)`,
 		absorbed, survivor, it.ID, now()); err != nil {
 		return fmt.Errorf("linking %s to %s: %w", absorbed, survivor, err)
 	}
@@ -206,8 +205,13 @@ func checkNoneDifferent(ctx context.Context, tx *sql.Tx, a, b string, id int64) 
 	if err != nil {
 		return err
 	}
-	in := func(n int) string { return "(?" + strings.Repeat(",?", n-1) + ")" }
-	q := `SELECT id FROM review WHERE decision = 'different' AND id != ? AND (
+	next := 2
+	in := func(n int) string {
+		p := placeholders(next, n)
+		next += n
+		return p
+	}
+	q := `SELECT id FROM review WHERE decision = 'different' AND id != $1 AND (
 		(left_id IN ` + in(len(ga)) + ` AND right_id IN ` + in(len(gb)) + `) OR
 		(left_id IN ` + in(len(gb)) + ` AND right_id IN ` + in(len(ga)) + `)) LIMIT 1`
 	args := []any{id}
@@ -229,7 +233,7 @@ func checkNoneDifferent(ctx context.Context, tx *sql.Tx, a, b string, id int64) 
 
 // group returns survivor and the leads linked to it.
 func group(ctx context.Context, tx *sql.Tx, survivor string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT lead_id FROM links WHERE survivor_id = ? ORDER BY lead_id`, survivor)
+	rows, err := tx.QueryContext(ctx, `SELECT lead_id FROM links WHERE survivor_id = $1 ORDER BY lead_id`, survivor)
 	if err != nil {
 		return nil, fmt.Errorf("reading lead links: %w", err)
 	}
@@ -247,10 +251,11 @@ func group(ctx context.Context, tx *sql.Tx, survivor string) ([]string, error) {
 
 // older orders two leads by when the store first saw one of their identity keys: the lead known
 // first survives. A lead without keys counts as known last; ties go to the smaller ID.
-func older(ctx context.Context, tx *sql.Tx, a, b string) (survivor, absorbed string, err error) {
+func (s *Store) older(ctx context.Context, tx *sql.Tx, a, b string) (survivor, absorbed string, err error) {
+	q := `SELECT MIN(` + s.dialect.identitySeq + `) FROM identities WHERE lead_id = $1`
 	first := func(id string) (int64, error) {
 		var n sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MIN(rowid) FROM identities WHERE lead_id = ?`, id).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, q, id).Scan(&n); err != nil {
 			return 0, fmt.Errorf("reading identities of %s: %w", id, err)
 		}
 		if !n.Valid {

@@ -1,7 +1,14 @@
-// Package store is haloleads' own SQLite database: the stable lead identities, the staged
-// records of an import run (so that Temporal histories carry references, not personal data),
-// the suppression list (Do Not Contact, authoritative and never forgotten), the de-duplication
-// review queue, and the provider records already bought.
+// Package store is haloleads' own database: the stable lead identities, the staged records of
+// an import run (so that Temporal histories carry references, not personal data), the import
+// files the CLI streamed in, the suppression list (Do Not Contact, authoritative and never
+// forgotten), the de-duplication review queue, the ticket → lead map webhooks use, and the
+// provider records already bought.
+//
+// It runs on PostgreSQL (OpenPostgres: every worker, receiver and CLI of a deployment shares one
+// database) or on an SQLite file (Open: the embedded default for one process on one host). Both
+// backends sit behind the one Store type, with the same SQL where the two agree and numbered
+// migrations per backend (migrations/sqlite, migrations/postgres) applied on open. The
+// conformance suite (store_test.go) runs every test against both.
 package store
 
 import (
@@ -14,82 +21,38 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, registered as "pgx"
+	_ "modernc.org/sqlite"             // the pure-Go SQLite driver, registered as "sqlite"
 
 	"haloleads/internal/lead"
 )
 
 // Store is a handle on the database. It is safe for concurrent use.
 type Store struct {
-	db   *sql.DB
-	path string
+	db      *sql.DB
+	path    string
+	dialect dialect
 }
 
-const schema = `
-CREATE TABLE IF NOT EXISTS identities (
-	key     TEXT PRIMARY KEY,
-	lead_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS identities_lead ON identities(lead_id);
-CREATE TABLE IF NOT EXISTS staged (
-	run_id  TEXT NOT NULL,
-	batch   INTEGER NOT NULL,
-	lead_id TEXT NOT NULL,
-	payload TEXT NOT NULL,
-	PRIMARY KEY (run_id, lead_id)
-);
-CREATE INDEX IF NOT EXISTS staged_batch ON staged(run_id, batch);
-CREATE TABLE IF NOT EXISTS runs (
-	run_id     TEXT PRIMARY KEY,
-	created_at TEXT NOT NULL,
-	summary    TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS suppression (
-	key        TEXT PRIMARY KEY,
-	lead_id    TEXT NOT NULL DEFAULT '',
-	reason     TEXT NOT NULL,
-	source     TEXT NOT NULL,
-	created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS review (
-	id         INTEGER PRIMARY KEY AUTOINCREMENT,
-	left_id    TEXT NOT NULL,
-	right_id   TEXT NOT NULL,
-	score      REAL NOT NULL,
-	detail     TEXT NOT NULL,
-	decision   TEXT NOT NULL DEFAULT '',
-	created_at TEXT NOT NULL,
-	UNIQUE(left_id, right_id)
-);
-CREATE TABLE IF NOT EXISTS links (
-	lead_id     TEXT PRIMARY KEY,
-	survivor_id TEXT NOT NULL,
-	review_id   INTEGER NOT NULL,
-	created_at  TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS links_survivor ON links(survivor_id);
-CREATE TABLE IF NOT EXISTS companies (
-	key       TEXT PRIMARY KEY,
-	client_id INTEGER NOT NULL DEFAULT 0,
-	site_id   INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS tickets (
-	ticket_id INTEGER PRIMARY KEY,
-	lead_id   TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS purchases (
-	source     TEXT NOT NULL,
-	person_id  TEXT NOT NULL,
-	bought_at  TEXT NOT NULL,
-	PRIMARY KEY (source, person_id)
-);
-`
+// dialect is what differs between the backends beyond the migrations. Queries use $1-style
+// placeholders, which both drivers accept, and ON CONFLICT clauses, which both databases know.
+type dialect struct {
+	name string // "sqlite" or "postgres"
+	// identitySeq is the column that orders identities by when they were first saved.
+	identitySeq string
+}
 
-// Open opens (creating if needed) the database file at path; ":memory:" gives a private
-// in-memory database for tests.
+var (
+	sqliteDialect   = dialect{name: "sqlite", identitySeq: "rowid"}
+	postgresDialect = dialect{name: "postgres", identitySeq: "seq"}
+)
+
+// Open opens (creating if needed) the SQLite database file at path and brings its schema up to
+// date; ":memory:" gives a private in-memory database for tests.
 func Open(path string) (*Store, error) {
 	dsn := path
 	if path != ":memory:" {
@@ -105,11 +68,58 @@ func Open(path string) (*Store, error) {
 	if path == ":memory:" {
 		db.SetMaxOpenConns(1) // one connection, or each would see its own empty database
 	}
-	if _, err := db.Exec(schema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("creating store schema: %w", err)
+	return ready(&Store{db: db, path: path, dialect: sqliteDialect})
+}
+
+// OpenPostgres connects to the PostgreSQL database at url (a postgres:// URL or a key=value
+// connection string) and brings its schema up to date. Several processes may open the same
+// database at once: migrations take an advisory lock.
+func OpenPostgres(url string) (*Store, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("opening PostgreSQL store: %w", err)
 	}
-	return &Store{db: db, path: path}, nil
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return ready(&Store{db: db, path: "postgres", dialect: postgresDialect})
+}
+
+// OpenConfigured opens the deployment's store: PostgreSQL when databaseURL is set (the
+// HALOLEADS_DATABASE_URL setting), otherwise the SQLite file haloleads.db in dataDir.
+func OpenConfigured(dataDir, databaseURL string) (*Store, error) {
+	if databaseURL != "" {
+		return OpenPostgres(databaseURL)
+	}
+	return Open(filepath.Join(dataDir, "haloleads.db"))
+}
+
+func ready(s *Store) (*Store, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Postgres reports whether the store is on PostgreSQL (shared by every process of the
+// deployment) rather than a local SQLite file.
+func (s *Store) Postgres() bool { return s.dialect.name == "postgres" }
+
+// placeholders returns "($first, ..., $first+n-1)".
+func placeholders(first, n int) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("$" + strconv.Itoa(first+i))
+	}
+	b.WriteByte(')')
+	return b.String()
 }
 
 // Path returns the path the store was opened with (":memory:" for an in-memory store).
@@ -123,7 +133,7 @@ func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 // LookupIdentity returns the lead ID an identity key belongs to.
 func (s *Store) LookupIdentity(ctx context.Context, key string) (string, bool, error) {
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT lead_id FROM identities WHERE key = ?`, key).Scan(&id)
+	err := s.db.QueryRowContext(ctx, `SELECT lead_id FROM identities WHERE key = $1`, key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -161,7 +171,7 @@ func (s *Store) SaveIdentities(ctx context.Context, keys map[string]string) erro
 	}
 	slices.SortFunc(order, func(a, b string) int { return cmp.Or(cmp.Compare(keys[a], keys[b]), cmp.Compare(a, b)) })
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO identities(key, lead_id) VALUES (?, ?)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO identities(key, lead_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err
 		}
@@ -185,10 +195,11 @@ type Staged struct {
 // of the same batch staged.
 func (s *Store) StageBatch(ctx context.Context, runID string, batch int, items []Staged) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staged WHERE run_id = ? AND batch = ?`, runID, batch); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM staged WHERE run_id = $1 AND batch = $2`, runID, batch); err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO staged(run_id, batch, lead_id, payload) VALUES (?, ?, ?, ?)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO staged(run_id, batch, lead_id, payload) VALUES ($1, $2, $3, $4)
+			ON CONFLICT(run_id, lead_id) DO UPDATE SET batch = excluded.batch, payload = excluded.payload`)
 		if err != nil {
 			return err
 		}
@@ -202,9 +213,13 @@ func (s *Store) StageBatch(ctx context.Context, runID string, batch int, items [
 	})
 }
 
-// Batch returns the staged items of one batch, ordered by lead ID.
+// ErrBatchMissing is returned by Batch for a batch the store does not hold: never staged, or
+// dropped when its run finished. Prepare never stages an empty batch.
+var ErrBatchMissing = errors.New("staged batch is not in the store")
+
+// Batch returns the staged items of one batch, ordered by lead ID, or ErrBatchMissing.
 func (s *Store) Batch(ctx context.Context, runID string, batch int) ([]Staged, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT lead_id, payload FROM staged WHERE run_id = ? AND batch = ? ORDER BY lead_id`, runID, batch)
+	rows, err := s.db.QueryContext(ctx, `SELECT lead_id, payload FROM staged WHERE run_id = $1 AND batch = $2 ORDER BY lead_id`, runID, batch)
 	if err != nil {
 		return nil, fmt.Errorf("reading staged batch %d of %s: %w", batch, runID, err)
 	}
@@ -219,7 +234,13 @@ func (s *Store) Batch(ctx context.Context, runID string, batch int) ([]Staged, e
 		it.Payload = json.RawMessage(payload)
 		out = append(out, it)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading staged batch: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("batch %d of import %s: %w", batch, runID, ErrBatchMissing)
+	}
+	return out, nil
 }
 
 // Company is a real company's HaloPSA client and site.
@@ -234,7 +255,7 @@ func (s *Store) Companies(ctx context.Context, keys []string) (map[string]Compan
 	out := map[string]Company{}
 	for _, k := range keys {
 		var c Company
-		err := s.db.QueryRowContext(ctx, `SELECT key, client_id, site_id FROM companies WHERE key = ?`, k).
+		err := s.db.QueryRowContext(ctx, `SELECT key, client_id, site_id FROM companies WHERE key = $1`, k).
 			Scan(&c.Key, &c.ClientID, &c.SiteID)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
@@ -251,7 +272,7 @@ func (s *Store) Companies(ctx context.Context, keys []string) (map[string]Compan
 func (s *Store) SaveCompanies(ctx context.Context, companies ...Company) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, c := range companies {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO companies(key, client_id, site_id) VALUES (?, ?, ?)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO companies(key, client_id, site_id) VALUES ($1, $2, $3)
 				ON CONFLICT(key) DO UPDATE SET
 					client_id = CASE WHEN excluded.client_id != 0 THEN excluded.client_id ELSE companies.client_id END,
 					site_id = CASE WHEN excluded.site_id != 0 THEN excluded.site_id ELSE companies.site_id END`,
@@ -265,7 +286,7 @@ func (s *Store) SaveCompanies(ctx context.Context, companies ...Company) error {
 
 // DropRun deletes what an import run staged.
 func (s *Store) DropRun(ctx context.Context, runID string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM staged WHERE run_id = ?`, runID)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM staged WHERE run_id = $1`, runID)
 	if err != nil {
 		return fmt.Errorf("dropping staged run %s: %w", runID, err)
 	}
@@ -286,7 +307,7 @@ func (s *Store) Suppress(ctx context.Context, entries ...Suppression) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, e := range entries {
 			if _, err := tx.ExecContext(ctx,
-				`INSERT OR IGNORE INTO suppression(key, lead_id, reason, source, created_at) VALUES (?, ?, ?, ?, ?)`,
+				`INSERT INTO suppression(key, lead_id, reason, source, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 				e.Key, e.LeadID, e.Reason, e.Source, now()); err != nil {
 				return err
 			}
@@ -300,8 +321,8 @@ func (s *Store) Suppressed(ctx context.Context, keys []string) ([]Suppression, e
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	q := `SELECT key, lead_id, reason, source, created_at FROM suppression WHERE key IN (?` +
-		strings.Repeat(",?", len(keys)-1) + `) ORDER BY key`
+	q := `SELECT key, lead_id, reason, source, created_at FROM suppression WHERE key IN ` +
+		placeholders(1, len(keys)) + ` ORDER BY key`
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k
@@ -356,7 +377,7 @@ func (s *Store) AddReview(ctx context.Context, items ...ReviewItem) error {
 				l, r = r, l
 			}
 			if _, err := tx.ExecContext(ctx,
-				`INSERT OR IGNORE INTO review(left_id, right_id, score, detail, created_at) VALUES (?, ?, ?, ?, ?)`,
+				`INSERT INTO review(left_id, right_id, score, detail, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 				l, r, it.Score, it.Detail, now()); err != nil {
 				return err
 			}
@@ -369,7 +390,7 @@ func (s *Store) AddReview(ctx context.Context, items ...ReviewItem) error {
 func (s *Store) MarkBought(ctx context.Context, source lead.Source, personIDs ...string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range personIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO purchases(source, person_id, bought_at) VALUES (?, ?, ?)`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO purchases(source, person_id, bought_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 				string(source), id, now()); err != nil {
 				return err
 			}
@@ -383,7 +404,7 @@ func (s *Store) Bought(ctx context.Context, source lead.Source, personIDs []stri
 	out := map[string]bool{}
 	for _, id := range personIDs {
 		var x int
-		err := s.db.QueryRowContext(ctx, `SELECT 1 FROM purchases WHERE source = ? AND person_id = ?`, string(source), id).Scan(&x)
+		err := s.db.QueryRowContext(ctx, `SELECT 1 FROM purchases WHERE source = $1 AND person_id = $2`, string(source), id).Scan(&x)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -414,7 +435,8 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 func (s *Store) SaveTickets(ctx context.Context, byTicket map[int]string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for t, id := range byTicket {
-			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO tickets(ticket_id, lead_id) VALUES (?, ?)`, t, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO tickets(ticket_id, lead_id) VALUES ($1, $2)
+				ON CONFLICT(ticket_id) DO UPDATE SET lead_id = excluded.lead_id`, t, id); err != nil {
 				return err
 			}
 		}
@@ -425,7 +447,7 @@ func (s *Store) SaveTickets(ctx context.Context, byTicket map[int]string) error 
 // LeadOfTicket returns the lead a HaloPSA ticket belongs to.
 func (s *Store) LeadOfTicket(ctx context.Context, ticketID int) (string, bool, error) {
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT lead_id FROM tickets WHERE ticket_id = ?`, ticketID).Scan(&id)
+	err := s.db.QueryRowContext(ctx, `SELECT lead_id FROM tickets WHERE ticket_id = $1`, ticketID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}

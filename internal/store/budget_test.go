@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"haloleads/internal/store/storetest"
+)
+
+// TestBudgetIsSharedBetweenProcesses draws from one tenant's budget through two store handles
+// (two processes' connection pools) at once: no window of the database's clock holds more
+// starts than the limit, and every request is granted.
+func TestBudgetIsSharedBetweenProcesses(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	ctx := context.Background()
+	const limit, window, perWorker = 6, 400 * time.Millisecond, 6
+	var mu sync.Mutex
+	var starts []time.Time
+	var budgets []*Budget
+	for range 2 {
+		s, err := OpenPostgres(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		b, err := s.NewBudget(ctx, "https://halo.example|t", limit, window, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.onReserve = func(at time.Time) { mu.Lock(); starts = append(starts, at); mu.Unlock() }
+		budgets = append(budgets, b)
+	}
+	var wg sync.WaitGroup
+	for _, b := range budgets {
+		for range 3 {
+			wg.Go(func() {
+				for range perWorker {
+					if err := b.Wait(ctx); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if len(starts) != 2*3*perWorker {
+		t.Fatalf("%d starts granted, want %d", len(starts), 2*3*perWorker)
+	}
+	if n := maxInWindow(starts, window); n > limit {
+		t.Fatalf("%d requests started inside one %v window, limit %d", n, window, limit)
+	}
+	if budgets[0].Waits()+budgets[1].Waits() == 0 {
+		t.Fatal("nobody waited: the budget was not shared")
+	}
+}
+
+// TestBudgetPauseHoldsEveryProcess: after one process's 429, the other's next request starts
+// only once the pause has passed (by the database's clock).
+func TestBudgetPauseHoldsEveryProcess(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	ctx := context.Background()
+	var bs [2]*Budget
+	for i := range bs {
+		s, err := OpenPostgres(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if bs[i], err = s.NewBudget(ctx, "k", 100, time.Minute, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var granted time.Time
+	bs[1].onReserve = func(at time.Time) { granted = at }
+	bs[0].Pause(300 * time.Millisecond)
+	var until time.Time
+	if err := bs[0].s.db.QueryRowContext(ctx, `SELECT paused_until FROM halo_budget WHERE key = 'k'`).Scan(&until); err != nil {
+		t.Fatal(err)
+	}
+	if err := bs[1].Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if granted.Before(until) || bs[1].Waits() == 0 {
+		t.Fatalf("request started at %v, inside the pause that ends at %v", granted, until)
+	}
+}
+
+func TestBudgetNeedsPostgres(t *testing.T) {
+	t.Parallel()
+	s := openSQLite(t)
+	if _, err := s.NewBudget(context.Background(), "k", 1, time.Second, 0); !errors.Is(err, ErrNotShared) {
+		t.Fatalf("SQLite budget: %v, want ErrNotShared", err)
+	}
+}
+
+// maxInWindow returns the largest number of times inside any half-open window [t, t+w).
+func maxInWindow(ts []time.Time, w time.Duration) int {
+	ts = slices.Clone(ts)
+	slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+	best, lo := 0, 0
+	for hi := range ts {
+		for !ts[hi].Before(ts[lo].Add(w)) {
+			lo++
+		}
+		best = max(best, hi-lo+1)
+	}
+	return best
+}
+
+// Processes starting together migrate one database once: the advisory lock serialises them.
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			s, err := OpenPostgres(url)
+			if err == nil {
+				err = s.SaveIdentities(context.Background(), map[string]string{"email:a@example.com": "lead-1"})
+				s.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenPostgres(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if id, ok, _ := s.LookupIdentity(context.Background(), "email:a@example.com"); !ok || id != "lead-1" {
+		t.Fatalf("after reopen: %q %v", id, ok)
+	}
+}
