@@ -52,6 +52,13 @@ func (t *Tenant) Result(ctx context.Context) (tenant.Result, error) {
 	return res, nil
 }
 
+// Forget drops the set-up read so far: the next use reads it again (and sets up what is missing).
+func (t *Tenant) Forget() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.res = nil // the field maps are replaced when it is read again
+}
+
 // Set installs an already resolved result (after `starter setup`, or in the demo).
 func (t *Tenant) Set(res tenant.Result) {
 	t.mu.Lock()
@@ -67,6 +74,14 @@ func (t *Tenant) TicketFields(ctx context.Context, values map[string]any) ([]hal
 		return nil, err
 	}
 	return t.tickets.Build(ctx, values)
+}
+
+// UserFields builds user custom fields (the LinkedIn URL) by logical name.
+func (t *Tenant) UserFields(ctx context.Context, values map[string]any) ([]halopsa.CustomField, error) {
+	if _, err := t.Result(ctx); err != nil {
+		return nil, err
+	}
+	return t.users.Build(ctx, values)
 }
 
 // TicketFieldValues reads a ticket's custom fields back by logical name.

@@ -78,7 +78,10 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	hb := startHeartbeat(ctx, "reading files") // throughout: dedupe and the tenant read are long
 	defer hb.end()
 	var res PrepareResult
-	records, rejected, reports := a.readFiles(ctx, in, hb)
+	records, rejected, reports, err := a.readFiles(ctx, in, hb)
+	if err != nil {
+		return res, err
+	}
 	res.Sources = reports
 	res.Rows = len(records) + len(rejected)
 	res.RejectedCount = len(rejected)
@@ -94,15 +97,23 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	}
 	hb.progress("reading HaloPSA")
 	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
-	if resolved.Leads, err = a.withKnown(ctx, resolved.Leads); err != nil {
-		return res, err
-	}
-	halo, err := a.readHalo(ctx)
+	hadKnown, err := a.withKnown(ctx, resolved.Leads)
 	if err != nil {
 		return res, err
 	}
 	hb.progress("building offers")
-	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo)
+	var invalid map[string]string
+	var refused []lead.Rejected
+	resolved.Leads, invalid, refused = checkRequired(resolved, hadKnown, records)
+	// Rows of a rejected lead count as rejected, not merged: rows = leads + merged + rejected.
+	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(refused)-len(resolved.Leads)
+	res.RejectedCount += len(refused)
+	res.Rejected = append(res.Rejected, refused[:min(len(refused), max(0, leadflow.MaxRejectedListed-len(res.Rejected)))]...)
+	halo, err := a.readHalo(ctx)
+	if err != nil {
+		return res, a.setupChanged(err)
+	}
+	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo, invalid)
 	if err != nil {
 		return res, err
 	}
@@ -124,10 +135,39 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	return res, err
 }
 
+// checkRequired judges the leads first seen in this import on the design doc's required Lead
+// fields (lifecycle.CheckLead): it drops those to reject, reporting each of their rows with the
+// reason, and returns the reasons of those that land as Invalid Data. A lead already known from
+// an earlier import is not judged again: it landed then.
+func checkRequired(res dedupe.Result, known map[string]bool, records []lead.Record) ([]lead.Lead, map[string]string, []lead.Rejected) {
+	keep := res.Leads[:0]
+	invalid := map[string]string{}
+	var refused []lead.Rejected
+	for _, l := range res.Leads {
+		if known[l.ID] {
+			keep = append(keep, l)
+			continue
+		}
+		switch c := lifecycle.CheckLead(l.Values); c.Verdict {
+		case lifecycle.Reject:
+			for _, i := range res.Members[l.ID] {
+				if i >= 0 && i < len(records) {
+					refused = append(refused, lead.Rejected{File: records[i].File, Line: records[i].Line, Reason: c.Reason})
+				}
+			}
+			continue
+		case lifecycle.LandInvalid:
+			invalid[l.ID] = c.Reason
+		}
+		keep = append(keep, l)
+	}
+	return keep, invalid, refused
+}
+
 // withKnown merges each lead with what earlier imports learnt about it (its known record), so
 // that re-importing files already imported, alone or together, offers the same record again,
-// and scores the merged record.
-func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lead, error) {
+// and scores the merged record. It returns the IDs of the leads that had a known record.
+func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) (map[string]bool, error) {
 	ids := make([]string, len(leads))
 	for i, l := range leads {
 		ids[i] = l.ID
@@ -140,46 +180,74 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) ([]lead.Lea
 	if prec == nil {
 		prec = dedupe.DefaultPrecedence()
 	}
+	had := make(map[string]bool, len(known))
 	for i, l := range leads {
 		if k, ok := known[l.ID]; ok {
 			leads[i] = dedupe.MergeKnown(k, l, prec)
 			leads[i].Quality = score.QualityBy(a.Dedupe.Quality, leads[i].Values, nil)
+			had[l.ID] = true
 		}
 	}
-	return leads, nil
+	return had, nil
 }
 
 // readFiles reads every file. A file that cannot be read (no provider's header, the wrong
 // provider, past the size limit, cut short) is reported on its own and its rows are not used;
 // the other files are read whatever happens to one.
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat) ([]lead.Record, []lead.Rejected, []leadflow.FileReport) {
+//
+// An uploaded file that is not in the store, or a store that cannot be read, fails Prepare
+// instead: the first for good (MissingUpload), the second to be retried.
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat) ([]lead.Record, []lead.Rejected, []leadflow.FileReport, error) {
 	var records []lead.Record
 	var rejected []lead.Rejected
 	reports := make([]leadflow.FileReport, 0, len(in.Files))
 	for _, path := range in.Files {
-		recs, rejs, rep := readFile(path, in.Source)
+		recs, rejs, rep, err := a.readFile(ctx, path, in.Source, in.SkipUnknown)
+		if err != nil {
+			return nil, nil, nil, err
+		}
 		if rep.Error == "" {
 			records, rejected = append(records, recs...), append(rejected, rejs...)
 		}
 		reports = append(reports, rep)
 		hb.progress("read " + filepath.Base(path))
 	}
-	return records, rejected, reports
+	return records, rejected, reports, nil
 }
 
 // readFile reads one export whole; on a failure the report says why and the rows are dropped.
-func readFile(path string, want lead.Source) ([]lead.Record, []lead.Rejected, leadflow.FileReport) {
-	rep := leadflow.FileReport{File: path}
-	r, err := sources.Open(path)
-	if err != nil {
+//
+// Its status says what was made of it: a provider's export (imported), a generic contact list
+// (generic), a file whose header nothing fits (unrecognised: an error, or skipped when
+// skipUnknown is set), or a file that could not be read (unreadable). The error is the store's
+// (see readFiles).
+func (a *Importer) readFile(ctx context.Context, path string, want lead.Source, skipUnknown bool) ([]lead.Record, []lead.Rejected, leadflow.FileReport, error) {
+	rep := leadflow.FileReport{File: path, Status: leadflow.FileUnreadable}
+	r, err, storeErr := a.openExport(ctx, path, &rep.File)
+	if storeErr != nil {
+		return nil, nil, rep, storeErr
+	}
+	var unknown *sources.UnknownProviderError
+	switch {
+	case errors.As(err, &unknown) && skipUnknown:
+		rep.Status, rep.Skipped, rep.Warnings = leadflow.FileUnrecognised, true, []string{"skipped: " + err.Error()}
+		return nil, nil, rep, nil
+	case errors.As(err, &unknown):
+		rep.Status, rep.Error = leadflow.FileUnrecognised, err.Error()
+		return nil, nil, rep, nil
+	case err != nil:
 		rep.Error = err.Error()
-		return nil, nil, rep
+		return nil, nil, rep, nil
 	}
 	defer r.Close()
 	rep.Provider, rep.Encoding, rep.Warnings = r.Source(), r.Encoding(), r.Warnings()
 	if want != "" && r.Source() != want {
-		rep.Error = fmt.Sprintf("%s looks like a %s export, not %s", path, r.Source().DisplayName(), want.DisplayName())
-		return nil, nil, rep
+		rep.Error = fmt.Sprintf("%s looks like a %s export, not %s", rep.File, r.Source().DisplayName(), want.DisplayName())
+		return nil, nil, rep, nil
+	}
+	rep.Status = leadflow.FileImported
+	if r.Source() == lead.CSV {
+		rep.Status = leadflow.FileGeneric
 	}
 	var records []lead.Record
 	var rejected []lead.Rejected
@@ -188,10 +256,11 @@ func readFile(path string, want lead.Source) ([]lead.Record, []lead.Rejected, le
 		switch {
 		case errors.Is(err, io.EOF):
 			rep.Encoding = r.Encoding() // now with the rows read as Windows-1252, if any
-			return records, rejected, rep
+			return records, rejected, rep, nil
 		case err != nil:
+			rep.Status = leadflow.FileUnreadable
 			rep.Error = fmt.Sprintf("%v; none of the file's %d rows read so far is used", err, rep.Rows)
-			return nil, nil, rep
+			return nil, nil, rep, nil
 		case rej != nil:
 			rejected = append(rejected, *rej)
 			rep.Rejected++
@@ -200,6 +269,31 @@ func readFile(path string, want lead.Source) ([]lead.Record, []lead.Rejected, le
 		}
 		rep.Rows++
 	}
+}
+
+// openExport opens one file of an import: an upload reference (the CLI streams every export
+// into the store before it starts the import, so any worker can read it) or a path on this
+// worker (the exports pulls write). For an upload it sets *name to the file's name on the
+// operator's machine. fileErr is the file's own fault (reported with the file); err is the
+// store's: an upload that is not in the store (the files were dropped, or the import was started
+// without uploading them) fails the import for good.
+func (a *Importer) openExport(ctx context.Context, ref string, name *string) (r *sources.Reader, fileErr, err error) {
+	id, ok := store.UploadID(ref)
+	if !ok {
+		r, err := sources.Open(ref)
+		return r, err, nil
+	}
+	up, rd, err := a.Store.OpenUpload(ctx, id)
+	if errors.Is(err, store.ErrUploadMissing) {
+		msg := err.Error() + " (the CLI and the workers must share one store: set HALOLEADS_DATABASE_URL for both, or run the CLI beside the worker)"
+		return nil, nil, temporal.NewNonRetryableApplicationError(msg, "MissingUpload", err)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	*name = up.Name
+	r, fileErr = sources.NewReader(rd, up.Name, sources.WithSeenAt(up.Modified))
+	return r, fileErr, nil
 }
 
 // haloState is what HaloPSA holds, read once per import.
@@ -245,7 +339,7 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 
 // offers builds each lead's offer: its merged record, scores, what HaloPSA holds for it now,
 // the HaloPSA ids found, and whether the person is on the suppression list.
-func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, halo *haloState) ([]staged, int, error) {
+func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, halo *haloState, invalid map[string]string) ([]staged, int, error) {
 	companies := dedupe.GroupByCompany(leads)
 	matches := dedupe.MatchExisting(leads, companies, halo.existing)
 	companyOf := map[string]dedupe.Company{}
@@ -264,7 +358,7 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 		if l.Quality == 0 {
 			l.Quality = score.Quality(l.Values)
 		}
-		o := leadflow.Offer{RunID: runID, Lead: l, Fit: score.Fit(l.Values, a.Fit), Current: lead.Values{}}
+		o := leadflow.Offer{RunID: runID, Lead: l, Fit: score.Fit(l.Values, a.Fit), Current: lead.Values{}, Invalid: invalid[l.ID]}
 		c := companyOf[l.ID]
 		// The client is shared by a company's leads and never rewritten, so its values are
 		// not this lead's to compare.
@@ -374,6 +468,10 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	hb := startHeartbeat(ctx, LandProgress{Stage: "planning", Floors: prev.Floors, Done: prev.Done, IDs: prev.IDs})
 	defer hb.end()
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
+	if errors.Is(err, store.ErrBatchMissing) {
+		// Never a silent zero: the batch was staged by Prepare, so its loss is a fault to see.
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), "MissingBatch", err)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -406,8 +504,9 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	w.first = activity.GetInfo(ctx).Attempt == 1
 	w.resume(prev)
 	if err := w.write(ctx); err != nil {
-		return res, err
+		return res, a.setupChanged(err)
 	}
+	w.reportRefused(&res)
 	return res, a.signalLanded(ctx, in, w)
 }
 
@@ -482,6 +581,10 @@ func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) er
 		}
 		l := leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Halo: w.ids[i], Written: p.Write, Status: p.Status,
 			Segments: p.Segments, Lists: p.Lists}
+		if w.isRefused(i) {
+			// Not landed: the lead stops waiting for this offer, keeping the ids that exist.
+			l = leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Halo: w.ids[i], Abandoned: true}
+		}
 		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(p.LeadID), "", leadflow.SignalLanded, l)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("telling lead %s its HaloPSA ids: %w", p.LeadID, err))

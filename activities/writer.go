@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,6 +38,9 @@ type writer struct {
 	first bool
 	prog  LandProgress
 	hb    *heartbeat
+	// refused holds, by plan, why HaloPSA refused a record of the lead (refused.go).
+	refused      map[int]string
+	noteProblems []string
 }
 
 // LandProgress is how far an attempt of LandBatch got, kept in its heartbeat details.
@@ -56,13 +60,13 @@ func newWriter(a *Importer, runID string, items []staged, plans []leadflow.Plan,
 }
 
 // resume takes over what an earlier attempt recorded: its floors, the steps it finished and
-// the ids it learned (only when it planned the same leads).
+// the ids it learned (only when it planned the same leads). Steps are not skipped when the
+// batch refused records: which leads were refused is not part of the record.
 func (w *writer) resume(prev LandProgress) {
 	w.prog.Floors = prev.Floors
 	if len(prev.IDs) != len(w.plans) {
 		return
 	}
-	w.prog.Done = prev.Done
 	for i, p := range prev.IDs {
 		w.ids[i] = mergeIDs(w.ids[i], p)
 	}
@@ -81,8 +85,8 @@ func mergeIDs(a, b leadflow.HaloIDs) leadflow.HaloIDs {
 
 func (w *writer) write(ctx context.Context) error {
 	steps := []func(context.Context) error{w.companies, w.users, w.tickets, w.notes, w.lists}
-	for n := w.prog.Done; n < len(steps); n++ {
-		if err := steps[n](ctx); err != nil {
+	for n, step := range steps {
+		if err := step(ctx); err != nil {
 			return err
 		}
 		w.prog.Done = n + 1
@@ -113,7 +117,9 @@ func (w *writer) floors(ctx context.Context) (halopsa.Floors, error) {
 	return w.prog.Floors, nil
 }
 
-func (w *writer) active(i int) bool { return w.plans[i].Action != leadflow.ActionNone }
+func (w *writer) active(i int) bool {
+	return w.plans[i].Action != leadflow.ActionNone && !w.isRefused(i)
+}
 
 func (w *writer) companyKey(i int) string {
 	if k := w.items[i].CompanyKey; k != "" {
@@ -168,11 +174,13 @@ func (w *writer) createClients(ctx context.Context, keys []string, known map[str
 			return err
 		}
 		saved, err := w.a.Client.UpsertCustomersAbove(ctx, f.Customers, customers)
-		if err != nil {
+		if err = w.refuse(err, "client", w.leadsOfCompany(missing)); err != nil {
 			return classify(fmt.Errorf("creating %d HaloPSA clients: %w", len(customers), err))
 		}
 		for j, k := range missing {
-			known[k] = store.Company{Key: k, ClientID: int(saved[j].ID), SiteID: int(saved[j].MainSiteID)}
+			if saved[j].ID != 0 {
+				known[k] = store.Company{Key: k, ClientID: int(saved[j].ID), SiteID: int(saved[j].MainSiteID)}
+			}
 		}
 	}
 	if err := w.createSites(ctx, keys, known); err != nil {
@@ -186,7 +194,7 @@ func (w *writer) createSites(ctx context.Context, keys []string, known map[strin
 	var need []string
 	var sites []halopsa.Site
 	for _, k := range keys {
-		if c := known[k]; c.SiteID == 0 {
+		if c := known[k]; c.SiteID == 0 && c.ClientID != 0 {
 			need = append(need, k)
 			sites = append(sites, landing.MainSite(c.ClientID, w.companyValues(k)))
 		}
@@ -199,15 +207,31 @@ func (w *writer) createSites(ctx context.Context, keys []string, known map[strin
 		return err
 	}
 	saved, err := w.a.Client.UpsertSitesAbove(ctx, f.Sites, sites)
-	if err != nil {
+	if err = w.refuse(err, "site", w.leadsOfCompany(need)); err != nil {
 		return classify(fmt.Errorf("creating %d HaloPSA sites: %w", len(sites), err))
 	}
 	for j, k := range need {
+		if saved[j].ID == 0 {
+			continue
+		}
 		c := known[k]
 		c.SiteID = int(saved[j].ID)
 		known[k] = c
 	}
 	return nil
+}
+
+// leadsOfCompany is refuse's leadsOf for saves made of one record per company key.
+func (w *writer) leadsOfCompany(keys []string) func(int) []int {
+	return func(j int) []int {
+		var out []int
+		for i := range w.plans {
+			if w.active(i) && w.companyKey(i) == keys[j] {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
 }
 
 func (w *writer) companyValues(key string) lead.Values {
@@ -240,13 +264,24 @@ func (w *writer) users(ctx context.Context) error {
 		if !w.active(i) {
 			continue
 		}
+		var u halopsa.User
+		var linkedIn string
 		if w.ids[i].UserID == 0 {
-			idx = append(idx, i)
-			users = append(users, landing.User(0, w.ids[i].ClientID, w.ids[i].SiteID, p.Owned))
-		} else if u, ok := landing.UserUpdate(w.ids[i].UserID, p.Write); ok && p.Action == leadflow.ActionUpdate {
-			idx = append(idx, i)
-			users = append(users, u)
+			u, linkedIn = landing.User(0, w.ids[i].ClientID, w.ids[i].SiteID, p.Owned), p.Owned[lead.LinkedIn]
+		} else if upd, ok := landing.UserUpdate(w.ids[i].UserID, p.Write); ok && p.Action == leadflow.ActionUpdate {
+			u, linkedIn = upd, p.Write[lead.LinkedIn]
+		} else {
+			continue
 		}
+		if linkedIn != "" { // the user custom field `setup` creates
+			cfs, err := w.a.Tenant.UserFields(ctx, map[string]any{string(lead.LinkedIn): linkedIn})
+			if err != nil {
+				return fmt.Errorf("building the LinkedIn field of lead %s: %w", p.LeadID, err)
+			}
+			u.CustomFields = cfs
+		}
+		idx = append(idx, i)
+		users = append(users, u)
 	}
 	if len(users) == 0 {
 		return nil
@@ -256,7 +291,7 @@ func (w *writer) users(ctx context.Context) error {
 		return err
 	}
 	saved, err := w.a.Client.UpsertUsersAbove(ctx, f.Users, users)
-	if err != nil {
+	if err = w.refuse(err, "user", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA users: %w", len(users), err))
 	}
 	for j, i := range idx {
@@ -297,11 +332,14 @@ func (w *writer) tickets(ctx context.Context) error {
 		return err
 	}
 	saved, err := w.a.Client.UpsertTicketsAbove(ctx, f.Tickets, tickets)
-	if err != nil {
+	if err = w.refuse(err, "lead ticket", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}
 	byTicket := map[int]string{}
 	for j, i := range idx {
+		if w.isRefused(i) {
+			continue
+		}
 		w.ids[i].TicketID = int(saved[j].ID)
 		byTicket[w.ids[i].TicketID] = w.plans[i].LeadID
 	}
@@ -326,6 +364,9 @@ func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType ha
 	if t.ID == 0 {
 		ids := w.ids[i]
 		t.Summary, t.Details = landing.Summary(p.Owned), landing.Details(p.Owned)
+		if p.Note != "" { // why a new lead lands as Invalid Data
+			t.Details += "\n" + p.Note
+		}
 		t.TicketTypeID = leadType
 		t.ClientID, t.SiteID, t.UserID = halopsa.ID(ids.ClientID), halopsa.ID(ids.SiteID), halopsa.ID(ids.UserID)
 	}
@@ -361,7 +402,7 @@ func (w *writer) notes(ctx context.Context) error {
 	hidden := true
 	var actions []halopsa.Action
 	for i, p := range w.plans {
-		if p.Action == leadflow.ActionUpdate && p.Note != "" {
+		if p.Action == leadflow.ActionUpdate && p.Note != "" && w.active(i) {
 			actions = append(actions, halopsa.Action{
 				TicketID: halopsa.ID(w.ids[i].TicketID), Outcome: "Note", Note: runNote(p.Note, w.runID), HiddenFromUser: &hidden,
 			})
@@ -370,7 +411,15 @@ func (w *writer) notes(ctx context.Context) error {
 	if len(actions) == 0 {
 		return nil
 	}
-	if _, err := w.a.Client.UpsertActions(ctx, actions); err != nil {
+	_, err := w.a.Client.UpsertActions(ctx, actions)
+	var re *halopsa.RefusedError
+	if errors.As(err, &re) {
+		for _, r := range re.Refused {
+			w.noteProblems = append(w.noteProblems, fmt.Sprintf("HaloPSA refused the audit note on ticket %d: %s", actions[r.Index].TicketID, r.Err.Message))
+		}
+		return nil
+	}
+	if err != nil {
 		return classify(fmt.Errorf("writing %d audit notes: %w", len(actions), err))
 	}
 	return nil

@@ -20,10 +20,10 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"haloleads/internal/config"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/store"
 )
 
 // IO is where a command reads its environment and writes its output.
@@ -61,7 +61,7 @@ HALO_CLIENT_ID, HALO_CLIENT_SECRET, HALOLEADS_DATA, ...
 		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.AddCommand(newDemoCmd(io), newImportCmd(io), newSandboxCmd(io), newSetupCmd(io), newLeadCmd(io),
-		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io))
+		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io), newWebhooksCmd(io))
 	return root
 }
 
@@ -154,16 +154,12 @@ func loadConfig(io IO) (config.Config, error) {
 	return cfg, nil
 }
 
-func newLogger(level zapcore.Level, w io.Writer) *zap.Logger {
-	enc := zap.NewDevelopmentEncoderConfig()
-	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(w), level)
-	return zap.New(core)
-}
-
-// dialTemporal connects to the configured Temporal server.
-func dialTemporal(ctx context.Context, cfg config.Config) (client.Client, error) {
+// dialTemporal connects to the configured Temporal server. The SDK's warnings and errors go to
+// stderr through zap.
+func dialTemporal(ctx context.Context, cfg config.Config, io IO) (client.Client, error) {
+	logger := newLogger(max(cfg.LogLevel, zap.WarnLevel), io.Stderr, cfg.LogFormat)
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace, Logger: quiet{},
+		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace, Logger: temporalLogger(logger),
 	})
 	if err != nil {
 		return nil, withHint(fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Temporal.Address, lastClause(err)),
@@ -178,20 +174,63 @@ func connect(ctx context.Context, io IO) (config.Config, client.Client, error) {
 	if err != nil {
 		return cfg, nil, err
 	}
-	tc, err := dialTemporal(ctx, cfg)
+	tc, err := dialTemporal(ctx, cfg, io)
 	return cfg, tc, err
 }
 
-// haloClient builds the HaloPSA client of the configured tenant.
-func haloClient(cfg config.Config, logger *zap.Logger) (*halopsa.Client, error) {
-	if cfg.Halo.URL == "" {
-		return nil, errors.New("HALO_URL is not set: point it at your tenant (or at `go run ./starter sandbox`)")
+// haloClient builds the HaloPSA client of the configured tenant; onRequest, when set, sees
+// every request (metrics).
+func haloClient(cfg config.Config, logger *zap.Logger, onRequest ...func(halopsa.RequestInfo)) (*halopsa.Client, error) {
+	hc, err := haloConfig(cfg, logger)
+	if err != nil {
+		return nil, err
 	}
-	return halopsa.New(halopsa.Config{
+	if len(onRequest) > 0 {
+		hc.OnRequest = onRequest[0]
+	}
+	return halopsa.New(hc)
+}
+
+// sharedHaloClient is haloClient on the deployment's shared HaloPSA budget when the store is on
+// PostgreSQL, so that the CLI's requests (tenant set-up) count with the workers'. Call done when
+// finished with the client.
+func sharedHaloClient(ctx context.Context, cfg config.Config, logger *zap.Logger) (c *halopsa.Client, done func(), err error) {
+	hc, err := haloConfig(cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	done = func() {}
+	if url := cfg.DatabaseURL.Value(); url != "" {
+		st, err := store.OpenPostgres(url)
+		if err != nil {
+			return nil, nil, err
+		}
+		b, err := st.NewBudget(ctx, halopsa.LimiterKey(hc.BaseURL, hc.Tenant), cfg.Halo.RateLimit, cfg.Halo.RateWindow, 0)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		hc.Budget, done = b, func() { st.Close() }
+	}
+	c, err = halopsa.New(hc)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return c, done, nil
+}
+
+// haloConfig is the HaloPSA client's configuration. A process that shares the PostgreSQL store
+// gets the shared budget from it (pipeline.Process).
+func haloConfig(cfg config.Config, logger *zap.Logger) (halopsa.Config, error) {
+	if cfg.Halo.URL == "" {
+		return halopsa.Config{}, errors.New("HALO_URL is not set: point it at your tenant (or at `go run ./starter sandbox`)")
+	}
+	return halopsa.Config{
 		BaseURL: haloBase(cfg.Halo.URL), AuthURL: cfg.Halo.AuthURL, Tenant: cfg.Halo.Tenant,
 		ClientID: cfg.Halo.ClientID, ClientSecret: cfg.Halo.ClientSecret.Value(), Scopes: cfg.Halo.Scopes,
 		RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow, Logger: logger,
-	})
+	}, nil
 }
 
 // haloBase is the tenant's address as the HaloPSA client wants it: HALO_URL may be given as

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -40,7 +41,7 @@ func settingsFrom(io IO) (leadflow.Settings, error) {
 
 func newImportCmd(io IO) *cobra.Command {
 	var source string
-	var wait, asJSON, dryRun bool
+	var wait, asJSON, dryRun, skipUnknown bool
 	cmd := &cobra.Command{
 		Use:   "import FILE...",
 		Short: "import provider exports into HaloPSA",
@@ -55,7 +56,7 @@ through the configured Temporal and HaloPSA. Rejected rows are listed with file,
 			if len(args) == 0 {
 				return usageError("%v: give one or more export files", pipeline.ErrNoFiles)
 			}
-			return runImport(cmd.Context(), io, args, lead.Source(source), wait, asJSON, dryRun)
+			return runImport(cmd.Context(), io, args, lead.Source(source), wait, asJSON, dryRun, skipUnknown)
 		},
 	}
 	f := cmd.Flags()
@@ -63,10 +64,11 @@ through the configured Temporal and HaloPSA. Rejected rows are listed with file,
 	f.BoolVar(&wait, "wait", true, "wait for the import and print its summary")
 	f.BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	f.BoolVar(&dryRun, "dry-run", false, "plan the import and print what it would do, writing nothing to HaloPSA")
+	f.BoolVar(&skipUnknown, "skip-unknown", false, "report a file whose header no provider or contact list fits as skipped, not as an error")
 	return cmd
 }
 
-func runImport(ctx context.Context, io IO, args []string, source lead.Source, wait, asJSON, dryRun bool) error {
+func runImport(ctx context.Context, io IO, args []string, source lead.Source, wait, asJSON, dryRun, skipUnknown bool) error {
 	files := make([]string, len(args))
 	for i, f := range args {
 		abs, err := filepath.Abs(f)
@@ -80,8 +82,13 @@ func runImport(ctx context.Context, io IO, args []string, source lead.Source, wa
 		return err
 	}
 	defer tc.Close()
-	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, Source: source,
-		DryRun: dryRun, Settings: settingsOf(cfg)}
+	runID := newRunID(time.Now())
+	refs, err := uploadExports(ctx, cfg, runID, files)
+	if err != nil {
+		return err
+	}
+	in := leadflow.ImportInput{RunID: runID, Files: refs, Source: source,
+		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown}
 	sum, err := pipeline.RunImport(ctx, tc, in, wait)
 	if err != nil {
 		return err
@@ -92,8 +99,47 @@ func runImport(ctx context.Context, io IO, args []string, source lead.Source, wa
 		}
 		return importOutcome(sum)
 	}
-	printSummary(io.Stdout, demoOutput{Summary: sum})
+	printSummary(io.Stdout, sum, uiBase(io))
 	return importOutcome(sum)
+}
+
+// uploadExports streams each export into the store, where every worker reads it, and returns
+// the references the import carries instead of paths on this machine. Nothing is uploaded when
+// a file cannot be opened.
+func uploadExports(ctx context.Context, cfg config.Config, runID string, files []string) ([]string, error) {
+	for _, f := range files {
+		if _, err := os.Stat(f); err != nil {
+			return nil, usageError("%v", err)
+		}
+	}
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	refs := make([]string, 0, len(files))
+	for _, path := range files {
+		up, err := uploadFile(ctx, st, runID, path)
+		if err != nil {
+			st.DropRun(context.WithoutCancel(ctx), runID)
+			return nil, err
+		}
+		refs = append(refs, up.Ref())
+	}
+	return refs, nil
+}
+
+func uploadFile(ctx context.Context, st *store.Store, runID, path string) (store.Upload, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return store.Upload{}, err
+	}
+	defer f.Close()
+	modified := time.Now()
+	if fi, err := f.Stat(); err == nil {
+		modified = fi.ModTime()
+	}
+	return st.PutUpload(ctx, runID, path, modified, f)
 }
 
 func newSandboxCmd(io IO) *cobra.Command {
@@ -181,10 +227,11 @@ func runSetup(ctx context.Context, io IO, check bool) error {
 	if err != nil {
 		return err
 	}
-	c, err := haloClient(cfg, newLogger(cfg.LogLevel, io.Stderr))
+	c, done, err := sharedHaloClient(ctx, cfg, newLogger(cfg.LogLevel, io.Stderr))
 	if err != nil {
 		return err
 	}
+	defer done()
 	spec := tenant.DefaultSpec()
 	if cfg.Webhook.Enabled() {
 		spec.Webhook = &tenant.Webhook{Name: "haloleads", URL: cfg.Webhook.PublicURL, Username: cfg.Webhook.User,
@@ -262,7 +309,7 @@ func withStore(io IO, fn func(*store.Store) error) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(filepath.Join(cfg.DataDir, "haloleads.db"))
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,8 +23,8 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
+	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
-	"haloleads/internal/sources"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
 	"haloleads/internal/visibility"
@@ -57,7 +59,8 @@ writes nothing.`,
 	f.BoolVar(&o.once, "once", false, "exit after the summary instead of serving")
 	f.BoolVar(&o.asJSON, "json", false, "print the summary as JSON")
 	f.StringVar(&o.data, "data", "", "keep Temporal's database, the sandbox and haloleads' store in `DIR` (default: a fresh temporary directory)")
-	f.StringVar(&o.samples, "samples", filepath.Join("testdata", "samples"), "import every provider export found in `DIR`")
+	f.StringVar(&o.samples, "samples", filepath.Join("testdata", "samples"), "import every file found in `DIR` (provider exports and contact lists)")
+	f.BoolVar(&o.skipUnknown, "skip-unknown", false, "report a file whose header nothing fits as skipped; without it such a file makes --once exit with status 3")
 	f.IntVar(&o.uiPort, "ui-port", 8233, "Temporal Web UI port (a free one if taken)")
 	f.IntVar(&o.port, "port", 7233, "Temporal frontend port (a free one if taken)")
 	f.IntVar(&o.sandboxPort, "sandbox-port", 8090, "HaloPSA sandbox port (a free one if taken)")
@@ -66,13 +69,13 @@ writes nothing.`,
 
 // demoFlags are `demo`'s flags.
 type demoFlags struct {
-	once, asJSON              bool
+	once, asJSON, skipUnknown bool
 	data, samples             string
 	uiPort, port, sandboxPort int
 }
 
 func runDemo(ctx context.Context, io IO, o demoFlags) error {
-	files, skipped, err := providerFiles(o.samples)
+	files, err := sampleFiles(o.samples)
 	if err != nil {
 		return err
 	}
@@ -89,10 +92,8 @@ func runDemo(ctx context.Context, io IO, o demoFlags) error {
 		return err
 	}
 	defer emb.Close()
-	for _, s := range skipped {
-		fmt.Fprintf(io.Stderr, "skipping %s\n", s)
-	}
-	sum, err := pipeline.RunImport(ctx, emb.Temporal, leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files}, true)
+	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, SkipUnknown: o.skipUnknown}
+	sum, err := pipeline.RunImport(ctx, emb.Temporal, in, true)
 	if err != nil {
 		return err
 	}
@@ -101,39 +102,54 @@ func runDemo(ctx context.Context, io IO, o demoFlags) error {
 	if o.asJSON {
 		err = writeJSON(io.Stdout, out)
 	} else {
-		printSummary(io.Stdout, out)
+		printDemo(io.Stdout, out)
 	}
-	if err != nil || o.once {
+	if err != nil {
 		return err
+	}
+	if o.once {
+		return unrecognisedOutcome(sum)
 	}
 	waitForInterrupt(ctx, io.Stderr)
 	return nil
 }
 
-// providerFiles lists the files of dir that a provider's export is recognised in (by header).
-func providerFiles(dir string) (files, skipped []string, err error) {
+// unrecognisedOutcome ends the demo with ExitIncomplete when a file was not recognised and
+// not skipped (--skip-unknown): nobody's rows are left out silently.
+func unrecognisedOutcome(sum leadflow.Summary) error {
+	n := 0
+	for _, f := range sum.Sources {
+		if f.Status == leadflow.FileUnrecognised && !f.Skipped {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return &ExitError{Code: ExitIncomplete, Err: fmt.Errorf("%d files were not recognised and not imported", n),
+		Hint: "the summary names each one; export it again from its provider, or pass --skip-unknown to leave it out"}
+}
+
+// sampleFiles lists the regular files of dir (hidden files aside): each is offered to the
+// import, which recognises provider exports and contact lists by their header and reports the
+// files it cannot use.
+func sampleFiles(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading samples (run from the repository root, or give --samples DIR): %w", err)
+		return nil, fmt.Errorf("reading samples (run from the repository root, or give --samples DIR): %w", err)
 	}
+	var files []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		path := filepath.Join(dir, e.Name())
-		r, err := sources.Open(path)
-		if err != nil {
-			skipped = append(skipped, fmt.Sprintf("%s: %v", path, err))
-			continue
-		}
-		r.Close()
-		files = append(files, path)
+		files = append(files, filepath.Join(dir, e.Name()))
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		return nil, skipped, fmt.Errorf("no provider export found in %s", dir)
+		return nil, fmt.Errorf("no file found in %s", dir)
 	}
-	return files, skipped, nil
+	return files, nil
 }
 
 func dataDir(dir string) (string, func(), error) {
@@ -167,6 +183,8 @@ type embeddedOptions struct {
 	Port, UIPort, SandboxPort int
 	Logger                    *zap.Logger
 	Sandbox                   halosandbox.Options
+	// Metrics, when set, receives the SDK's metrics and counts the HaloPSA requests.
+	Metrics *metrics.Metrics
 }
 
 // embedded is haloleads with everything in one process: Temporal, the HaloPSA sandbox over
@@ -211,7 +229,12 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 	}
 	e.Server = srv
 	e.closers = append(e.closers, srv.Stop)
-	if e.Temporal, err = client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}}); err != nil {
+	copts := client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}}
+	var onRequest func(halopsa.RequestInfo)
+	if o.Metrics != nil {
+		copts.MetricsHandler, onRequest = o.Metrics.SDK(), o.Metrics.OnHaloRequest
+	}
+	if e.Temporal, err = client.Dial(copts); err != nil {
 		return fmt.Errorf("connecting to the embedded Temporal: %w", err)
 	}
 	e.closers = append(e.closers, e.Temporal.Close)
@@ -224,7 +247,7 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 	e.closers = append(e.closers, func() { e.Store.Close() })
 	if e.Halo, err = halopsa.New(halopsa.Config{
 		BaseURL: e.SandboxURL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret,
-		Logger: o.Logger,
+		Logger: o.Logger, OnRequest: onRequest,
 	}); err != nil {
 		return err
 	}
@@ -287,12 +310,18 @@ func (e *embedded) Close() {
 	e.closers = nil
 }
 
-func printSummary(w io.Writer, o demoOutput) {
-	fmt.Fprintf(w, "Imported %d rows from %d files into %d leads (%d rows merged into others).\n",
-		o.Rows, len(o.Files), o.Leads, o.Merged)
-	fmt.Fprintf(w, "  created %d, updated %d, unchanged %d, Do Not Contact %d, to review %d\n",
-		o.LeadsCreated, o.LeadsUpdated, o.Unchanged, o.Suppressed, o.Review)
-	fmt.Fprintf(w, "  HaloPSA requests: %d (%d writes), plus %d for tenant set-up\n", o.HaloRequests, o.HaloWrites, o.SetupRequests)
+// printSummary prints an import's summary: what it did, or for a dry run what it would do, with
+// a link to its workflow when the Web UI's address (ui, with the namespace) is known.
+func printSummary(w io.Writer, o leadflow.Summary, ui string) {
+	verb, created, updated := "Imported", "created", "updated"
+	if o.DryRun {
+		verb, created, updated = "Dry run, nothing written: would import", "would create", "would update"
+	}
+	fmt.Fprintf(w, "%s %d rows from %d files into %d leads (%d rows merged into others).\n",
+		verb, o.Rows, len(o.Files), o.Leads, o.Merged)
+	fmt.Fprintf(w, "  %s %d, %s %d, unchanged %d, Do Not Contact %d, to review %d\n",
+		created, o.LeadsCreated, updated, o.LeadsUpdated, o.Unchanged, o.Suppressed, o.Review)
+	fmt.Fprintf(w, "  HaloPSA requests: %d (%d writes)\n", o.HaloRequests, o.HaloWrites)
 	printSources(w, o.Sources)
 	if o.RejectedCount > 0 {
 		fmt.Fprintf(w, "  rejected %d rows:\n", o.RejectedCount)
@@ -303,6 +332,15 @@ func printSummary(w io.Writer, o demoOutput) {
 	for _, e := range o.Errors {
 		fmt.Fprintf(w, "  error: %s\n", e)
 	}
+	if u := workflowURL(ui, leadflow.ImportWorkflowID(o.RunID)); u != "" {
+		fmt.Fprintf(w, "  Web UI: %s\n", u)
+	}
+}
+
+// printDemo prints the demo's summary and where to look.
+func printDemo(w io.Writer, o demoOutput) {
+	printSummary(w, o.Summary, o.TemporalUI+"/namespaces/default")
+	fmt.Fprintf(w, "  plus %d HaloPSA requests for tenant set-up\n", o.SetupRequests)
 	fmt.Fprintf(w, "\nTemporal Web UI:  %s\nTemporal:         %s\nHaloPSA sandbox:  %s (client id %s, secret %s)\nData directory:   %s\n",
 		o.TemporalUI, o.Temporal, o.Sandbox, halosandbox.DefaultClientID, halosandbox.DefaultClientSecret, o.DataDir)
 }
@@ -314,7 +352,12 @@ func printSources(w io.Writer, files []leadflow.FileReport) {
 		if f.Error != "" {
 			continue
 		}
-		fmt.Fprintf(w, "  %s: %s export, %s, %d rows (%d rejected)\n", filepath.Base(f.File), f.Provider.DisplayName(), f.Encoding, f.Rows, f.Rejected)
+		if f.Skipped {
+			fmt.Fprintf(w, "  %s: %s, skipped\n", filepath.Base(f.File), f.Status)
+			continue
+		}
+		fmt.Fprintf(w, "  %s: %s, %s export, %s, %d rows (%d rejected)\n", filepath.Base(f.File), cmp.Or(f.Status, leadflow.FileImported),
+			f.Provider.DisplayName(), f.Encoding, f.Rows, f.Rejected)
 		for _, warn := range f.Warnings {
 			fmt.Fprintf(w, "    warning: %s\n", warn)
 		}

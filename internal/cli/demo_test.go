@@ -3,11 +3,15 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"haloleads/internal/halosandbox"
+	"haloleads/internal/leadflow"
 )
 
 // TestDemoTwice runs `demo --once --json` twice on one data directory: the first run lands the
@@ -78,5 +82,71 @@ func assertNoDuplicates(t *testing.T, dir string) {
 			}
 			owners[uid] = true
 		}
+	}
+}
+
+// TestDemoMixedDirectory runs the demo on a directory holding a provider export, a file no
+// layout fits and a generic contact list: the summary lists all three with their status, the
+// list's people land, and the unrecognised file makes --once exit 3 unless --skip-unknown.
+func TestDemoMixedDirectory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the embedded Temporal server")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	dir := t.TempDir()
+	apollo, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples", "apollo.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("apollo.csv", string(apollo))
+	write("mystery.csv", "Col1,Col2,Col3\na,b,c\n")
+	write("expo-list.csv", "Name,E-mail Address,Employer,Role,Business Phone\n"+
+		"Priya Raman,priya.raman@harborlegal.example,Harbor Legal LLP,Office Manager,+1 617 555 0142\n"+
+		"Tom Lee,tom.lee@northwind.example,NORTHWIND TRADERS,IT Director,+1 206 555 0100\n")
+	run := func(skip bool) (int, demoOutput, string) {
+		args := []string{"demo", "--once", "--json", "--data", t.TempDir(), "--samples", dir,
+			"--port", "0", "--ui-port", "0", "--sandbox-port", "0"}
+		if skip {
+			args = append(args, "--skip-unknown")
+		}
+		var out, errs bytes.Buffer
+		code := Run(args, IO{Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" }})
+		var o demoOutput
+		if err := json.Unmarshal(out.Bytes(), &o); err != nil {
+			t.Fatalf("demo output is not JSON: %v\n%s\n%s", err, out.String(), errs.String())
+		}
+		return code, o, errs.String()
+	}
+	code, o, stderr := run(false)
+	if code != int(ExitIncomplete) || !strings.Contains(stderr, "--skip-unknown") {
+		t.Errorf("demo with an unrecognised file exited %d (%s), want %d with a hint", code, stderr, ExitIncomplete)
+	}
+	status := map[string]string{}
+	for _, f := range o.Sources {
+		status[filepath.Base(f.File)] = f.Status
+	}
+	want := map[string]string{"apollo.csv": leadflow.FileImported, "mystery.csv": leadflow.FileUnrecognised,
+		"expo-list.csv": leadflow.FileGeneric}
+	if !maps.Equal(status, want) {
+		t.Errorf("file statuses %v, want %v", status, want)
+	}
+	sb, err := halosandbox.New(halosandbox.Options{DataDir: filepath.Join(o.DataDir, "halopsa")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	landed := map[string]bool{}
+	for _, u := range sb.Users() {
+		landed[u.String("emailaddress")] = true
+	}
+	if !landed["priya.raman@harborlegal.example"] || !landed["tom.lee@northwind.example"] {
+		t.Errorf("the generic list's people did not land: %v", landed)
+	}
+	if code, o, stderr := run(true); code != 0 || leadflow.Unrecognised(o.Sources) != 1 {
+		t.Errorf("demo --skip-unknown exited %d (%s), sources %+v", code, stderr, o.Sources)
 	}
 }

@@ -23,8 +23,8 @@ const (
 	ExitFailure ExitCode = 1
 	// ExitUsage: the command line was wrong (unknown command or flag, missing argument).
 	ExitUsage ExitCode = 2
-	// ExitIncomplete: an import (or pull) finished, but some rows were rejected or some batches
-	// failed; the summary lists them.
+	// ExitIncomplete: an import (or pull) finished, but some files could not be read, some rows
+	// were rejected or some batches failed; the summary lists them.
 	ExitIncomplete ExitCode = 3
 )
 
@@ -33,7 +33,7 @@ const exitCodesHelp = `Exit codes:
   0  done
   1  failed (configuration, connection, a refused change, ...)
   2  usage: unknown command or flag, missing or extra argument
-  3  an import finished with rejected rows or failed batches (listed in its summary)`
+  3  an import finished with unreadable files, rejected rows or failed batches (listed in its summary)`
 
 // ExitError ends a command with Code. Err, when set, is printed as the command's error; Hint, when
 // set, follows it on a line of its own.
@@ -78,9 +78,13 @@ func importOutcome(sum leadflow.Summary) error {
 	if sum.RejectedCount == 0 && len(sum.Errors) == 0 {
 		return nil
 	}
+	what := "the import finished with"
+	if sum.DryRun {
+		what = "the dry run found"
+	}
 	return &ExitError{Code: ExitIncomplete,
-		Err: fmt.Errorf("the import finished with %d rejected rows and %d failed batches",
-			sum.RejectedCount, len(sum.Errors)),
+		Err: fmt.Errorf("%s %d rejected rows and %d errors (records HaloPSA refused, failed batches, unreadable files)",
+			what, sum.RejectedCount, len(sum.Errors)),
 		Hint: "the summary above lists each one; fix the rows or the cause and import the files again (landed leads are not written twice)"}
 }
 

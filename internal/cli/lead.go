@@ -22,11 +22,13 @@ func newLeadCmd(io IO) *cobra.Command {
 		Short: "show a lead, or move it: show | transition | promote | set-data | log-call",
 		Long: `Show a lead's state, or move it through the lifecycle. Every change goes through the lead's
 workflow, which checks it against the lifecycle rules first and says why when it refuses.`,
-		Example: `  starter lead show lead-3f2a9c1d
+		Example: `  starter lead list --stage prospect
+  starter lead show jane.doe@acme.example.com
+  starter lead show 1042                        # by HaloPSA ticket id
   starter lead transition lead-3f2a9c1d --to contacted --note "left a voicemail"
   starter lead promote lead-3f2a9c1d --pain-points "weekly outages" --fit 80`,
 	}
-	cmd.AddCommand(newLeadShowCmd(io), newLeadTransitionCmd(io), newLeadDataCmd(io, leadflow.UpdatePromote),
+	cmd.AddCommand(newLeadListCmd(io), newLeadShowCmd(io), newLeadTransitionCmd(io), newLeadDataCmd(io, leadflow.UpdatePromote),
 		newLeadDataCmd(io, leadflow.UpdateSetData), newLeadLogCallCmd(io))
 	return cmd
 }
@@ -36,18 +38,19 @@ func newLeadShowCmd(io IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "show LEAD",
 		Short:   "a lead's state: stage, status, HaloPSA ids, segments, kept fields, violations",
-		Example: "  starter lead show lead-3f2a9c1d\n  starter lead show lead-3f2a9c1d --json",
+		Long:    "Show a lead's state.\n\n" + leadArgHelp,
+		Example: "  starter lead show lead-3f2a9c1d\n  starter lead show jane.doe@acme.example.com --json\n  starter lead show 1042",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
-				st, err := readLead(cmd.Context(), tc, args[0])
+			return withLead(cmd.Context(), io, args[0], func(tc client.Client, id string) error {
+				st, err := readLead(cmd.Context(), tc, id)
 				if err != nil {
 					return err
 				}
 				if asJSON {
 					return writeJSON(io.Stdout, st)
 				}
-				printLead(io.Stdout, st)
+				printLead(io.Stdout, st, uiBase(io))
 				return nil
 			})
 		},
@@ -69,7 +72,16 @@ func readLead(ctx context.Context, tc client.Client, id string) (leadflow.LeadSt
 	return st, nil
 }
 
-func printLead(w io.Writer, st leadflow.LeadState) {
+// withLead resolves a lead argument (id, e-mail or ticket id) and runs fn with a Temporal client.
+func withLead(ctx context.Context, io IO, arg string, fn func(tc client.Client, id string) error) error {
+	id, err := resolveLead(ctx, io, arg)
+	if err != nil {
+		return err
+	}
+	return withTemporal(ctx, io, func(tc client.Client) error { return fn(tc, id) })
+}
+
+func printLead(w io.Writer, st leadflow.LeadState, ui string) {
 	v := st.Lead.Values
 	fmt.Fprintf(w, "%s  %s %s, %s at %s\n", st.LeadID, v[lead.FirstName], v[lead.LastName], v[lead.JobTitle], v[lead.Company])
 	fmt.Fprintf(w, "  %s / %s   fit %d   quality %d   calls %d\n", st.Stage.DisplayName(), st.Status.DisplayName(), st.Fit, st.Quality, st.Calls)
@@ -88,6 +100,9 @@ func printLead(w io.Writer, st leadflow.LeadState) {
 		fmt.Fprintf(w, "  violation: %s → %s (%s): %s\n", vi.From.DisplayName(), vi.To.DisplayName(), vi.Action, vi.Reason)
 	}
 	fmt.Fprintf(w, "  next: %s\n", statusList(lifecycle.Allowed(st.Status)))
+	if u := workflowURL(ui, leadflow.LeadWorkflowID(st.LeadID)); u != "" {
+		fmt.Fprintf(w, "  Web UI: %s\n", u)
+	}
 }
 
 func statusList(ss []lifecycle.Status) string {
@@ -106,6 +121,7 @@ func newLeadTransitionCmd(io IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "transition LEAD --to STATUS",
 		Short: "change a lead's status; refused with the reason if the lifecycle does not allow it",
+		Long:  "Change a lead's status; the lead's workflow refuses, with the reason, what the lifecycle does not allow.\n\n" + leadArgHelp,
 		Example: `  starter lead transition lead-3f2a9c1d --to contacted
   starter lead transition lead-3f2a9c1d --to "Not Interested" --note "has a provider"`,
 		Args: cobra.ExactArgs(1),
@@ -114,8 +130,8 @@ func newLeadTransitionCmd(io IO) *cobra.Command {
 			if err != nil {
 				return usageError("--to: %v", err)
 			}
-			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
-				return update(cmd.Context(), io, tc, args[0], leadflow.UpdateTransition, leadflow.TransitionRequest{To: status, Note: note})
+			return withLead(cmd.Context(), io, args[0], func(tc client.Client, id string) error {
+				return update(cmd.Context(), io, tc, id, leadflow.UpdateTransition, leadflow.TransitionRequest{To: status, Note: note})
 			})
 		},
 	}
@@ -157,12 +173,14 @@ func newLeadDataCmd(io IO, name string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   name + " LEAD [flags]",
 		Short: "fill a lead's qualification or opportunity data",
+		Long: "Change a lead's qualification or opportunity data: a field whose flag is not given keeps its value.\n\n" +
+			leadArgHelp,
 		Example: "  starter lead " + name + ` lead-3f2a9c1d --pain-points "weekly outages" --decision-maker "the CFO" --fit 85
   starter lead ` + name + " lead-3f2a9c1d --value 24000 --products \"Managed IT\" --probability 60 --close-date 2026-09-30",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
-				st, err := readLead(cmd.Context(), tc, args[0])
+			return withLead(cmd.Context(), io, args[0], func(tc client.Client, id string) error {
+				st, err := readLead(cmd.Context(), tc, id)
 				if err != nil {
 					return err
 				}
@@ -170,7 +188,7 @@ func newLeadDataCmd(io IO, name string) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return update(cmd.Context(), io, tc, args[0], name, req)
+				return update(cmd.Context(), io, tc, id, name, req)
 			})
 		},
 	}
@@ -208,6 +226,7 @@ func newLeadLogCallCmd(io IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "log-call LEAD",
 		Short: "log a call as an action on the lead's ticket; its outcome may move the status",
+		Long:  "Log a call as an action on the lead's ticket; its outcome may move the status.\n\n" + leadArgHelp,
 		Example: `  starter lead log-call lead-3f2a9c1d --outcome interested --duration 300 --agent Sam
   starter lead log-call lead-3f2a9c1d --direction inbound --outcome "do not call" --at 2026-05-04T15:00:00Z`,
 		Args: cobra.ExactArgs(1),
@@ -222,8 +241,8 @@ func newLeadLogCallCmd(io IO) *cobra.Command {
 					return usageError("--at %q is not an RFC 3339 time such as 2026-05-04T15:00:00Z", at)
 				}
 			}
-			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
-				return update(cmd.Context(), io, tc, args[0], leadflow.UpdateLogCall, c)
+			return withLead(cmd.Context(), io, args[0], func(tc client.Client, id string) error {
+				return update(cmd.Context(), io, tc, id, leadflow.UpdateLogCall, c)
 			})
 		},
 	}
@@ -253,7 +272,7 @@ func update(ctx context.Context, io IO, tc client.Client, id, name string, arg a
 	if err := h.Get(ctx, &st); err != nil {
 		return fmt.Errorf("lead %s: %w", id, err)
 	}
-	printLead(io.Stdout, st)
+	printLead(io.Stdout, st, uiBase(io))
 	return nil
 }
 

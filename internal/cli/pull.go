@@ -158,7 +158,7 @@ func printPull(w io.Writer, r leadflow.PullResult) {
 		fmt.Fprintf(w, "  error: %s\n", e)
 	}
 	if r.Import != nil {
-		printSummary(w, demoOutput{Summary: *r.Import})
+		printSummary(w, *r.Import, "")
 	}
 }
 

@@ -83,12 +83,12 @@ func runReport(ctx context.Context, io IO, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	st, err := openExistingStore(cfg.DataDir)
+	st, err := openExistingStore(cfg.DataDir, cfg.DatabaseURL.Value())
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	c, err := dialTemporal(ctx, cfg)
+	c, err := dialTemporal(ctx, cfg, io)
 	if err != nil {
 		return err
 	}
@@ -104,8 +104,12 @@ func runReport(ctx context.Context, io IO, asJSON bool) error {
 	return nil
 }
 
-// openExistingStore opens the store in dir without creating one where there is none.
-func openExistingStore(dir string) (*store.Store, error) {
+// openExistingStore opens the PostgreSQL store at databaseURL, or else the SQLite store in dir
+// without creating one where there is none.
+func openExistingStore(dir, databaseURL string) (*store.Store, error) {
+	if databaseURL != "" {
+		return store.OpenPostgres(databaseURL)
+	}
 	path := filepath.Join(dir, "haloleads.db")
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {

@@ -33,7 +33,7 @@ func TestReportAfterImport(t *testing.T) {
 	}
 	defer emb.Close()
 	_, file, _, _ := runtime.Caller(0)
-	files, _, err := providerFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
+	files, err := sampleFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
 	if err != nil {
 		t.Fatal(err)
 	}

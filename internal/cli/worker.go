@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -16,7 +18,8 @@ import (
 	"go.uber.org/zap"
 
 	"haloleads/internal/devserver"
-	"haloleads/internal/halosync"
+	"haloleads/internal/halopsa"
+	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
@@ -33,7 +36,7 @@ func RunWorker(args []string, io IO) int {
 
 // newWorkerCmd is the worker's command.
 func newWorkerCmd(io IO) *cobra.Command {
-	var dev bool
+	var dev, webhooksOnly bool
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "haloleads' Temporal workers and the HaloPSA webhook receiver",
@@ -41,18 +44,45 @@ func newWorkerCmd(io IO) *cobra.Command {
 variables) the receiver that turns HaloPSA's change notifications into lead workflow signals.
 Configuration comes from the environment (see README.md). Runs until Ctrl-C or SIGTERM.
 
+With HALOLEADS_DATABASE_URL (PostgreSQL) any number of workers and receivers may run, on any
+hosts: they share the store and one HaloPSA request budget through it.
+
 ` + exitCodesHelp,
 		Example: `  HALO_URL=https://acme.halopsa.com HALO_CLIENT_ID=... HALO_CLIENT_SECRET=... worker
-  worker --dev          # with an embedded Temporal server (SQLite in HALOLEADS_DATA), Web UI on :8233`,
+  worker --dev            # with an embedded Temporal server listening on TEMPORAL_ADDRESS, Web UI on :8233
+  worker --webhooks-only  # the webhook receiver alone (also: starter webhooks)`,
 		Version: version(),
 		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return runWorker(cmd.Context(), io, dev) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dev && webhooksOnly {
+				return usageError("--dev and --webhooks-only do not go together: the receiver needs a Temporal server that workers use")
+			}
+			return runWorker(cmd.Context(), io, dev, !webhooksOnly)
+		},
 	}
-	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory) with its Web UI on :8233")
+	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory) on TEMPORAL_ADDRESS, with its Web UI on :8233")
+	cmd.Flags().BoolVar(&webhooksOnly, "webhooks-only", false, "run the webhook receiver alone, without workers")
 	return cmd
 }
 
-func runWorker(ctx context.Context, io IO, dev bool) error {
+// newWebhooksCmd is `starter webhooks`: the webhook receiver as its own process.
+func newWebhooksCmd(io IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "webhooks",
+		Short: "run the HaloPSA webhook receiver on its own (no workers)",
+		Long: `Run the receiver of HaloPSA's webhooks alone: it finds each ticket's lead in the store and
+signals the lead's workflow in Temporal, which keeps the signal until a worker takes it, so the
+receiver keeps answering while every worker is down. Needs WEBHOOK_USER and WEBHOOK_PASSWORD, and
+HALOLEADS_DATABASE_URL when workers run elsewhere. Runs until Ctrl-C or SIGTERM.
+
+` + exitCodesHelp,
+		Example: `  WEBHOOK_USER=halo WEBHOOK_PASSWORD=... HALOLEADS_DATABASE_URL=postgres://... starter webhooks`,
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runWorker(cmd.Context(), io, false, false) },
+	}
+}
+
+func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	cfg, err := loadConfig(io)
 	if err != nil {
 		return err
@@ -60,14 +90,25 @@ func runWorker(ctx context.Context, io IO, dev bool) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	logger := newLogger(cfg.LogLevel, io.Stderr)
+	if !workers && !cfg.Webhook.Enabled() {
+		return usageError("the webhook receiver needs WEBHOOK_PASSWORD (and WEBHOOK_USER)")
+	}
+	logger := newLogger(cfg.LogLevel, io.Stderr, cfg.LogFormat)
 	defer logger.Sync()
 	logger.Info("configuration", zap.String("config", cfg.Redacted()))
+	m, err := metrics.New()
+	if err != nil {
+		return err
+	}
+	defer m.Close()
 	if dev {
-		srv, err := devserver.Start(ctx, devserver.Options{
-			DatabaseFile: filepath.Join(cfg.DataDir, "temporal.db"), FrontendPort: 7233, UIPort: 8233,
-			SearchAttributes: visibility.Definitions(), Logger: logger,
-		})
+		opts, err := devOptions(cfg.Temporal.Address)
+		if err != nil {
+			return err
+		}
+		opts.DatabaseFile, opts.UIPort = filepath.Join(cfg.DataDir, "temporal.db"), 8233
+		opts.SearchAttributes, opts.Logger = visibility.Definitions(), logger
+		srv, err := devserver.Start(ctx, opts)
 		if err != nil {
 			return err
 		}
@@ -75,45 +116,96 @@ func runWorker(ctx context.Context, io IO, dev bool) error {
 		cfg.Temporal.Address = srv.HostPort()
 		logger.Info("embedded Temporal started", zap.String("frontend", srv.HostPort()), zap.String("ui", srv.UIURL()))
 	}
-	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace})
+	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
+		Logger: temporalLogger(logger), MetricsHandler: m.SDK()})
 	if err != nil {
-		return fmt.Errorf("connecting to Temporal at %s: %w", cfg.Temporal.Address, err)
+		return withHint(fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Temporal.Address, lastClause(err)),
+			"set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or run `go run ./worker --dev`")
 	}
 	defer tc.Close()
-	halo, err := haloClient(cfg, logger)
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(filepath.Join(cfg.DataDir, "haloleads.db"))
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	hc, err := haloConfig(cfg, logger)
+	if err != nil {
+		return err
+	}
+	hc.OnRequest = m.OnHaloRequest
+	if hc, err = pipeline.SharedBudget(ctx, st, hc); err != nil {
+		return err
+	}
+	halo, err := halopsa.New(hc)
+	if err != nil {
+		return err
+	}
+	if lim := halo.Limiter(); lim != nil && hc.Budget == nil {
+		m.SetBudget(func() float64 { return float64(lim.InUse()) })
+	}
+	if cfg.MetricsListen != "" {
+		stop, err := serveMetrics(cfg.MetricsListen, m.Handler(logger, readiness(tc, halo)...), logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	provs, err := providerClients(cfg.Providers, logger)
 	if err != nil {
 		return err
 	}
-	w, err := pipeline.StartWorkers(pipeline.Deps{Temporal: tc, Halo: halo, Store: st, Spec: tenant.DefaultSpec(),
-		Logger: logger, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
-		Providers: provs, PullDir: cfg.DataDir})
-	if err != nil {
-		return err
-	}
-	defer w.Stop()
+	p := pipeline.Process{Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
+		Store: st, Spec: tenant.DefaultSpec(), Logger: logger,
+		Workers: workers, Providers: provs, PullDir: cfg.DataDir, Listen: cfg.Webhook.Listen}
 	if cfg.Webhook.Enabled() {
-		d := &halosync.Dispatcher{Temporal: tc, Store: st, Tenant: w.Tenant, Logger: logger}
-		h := webhook.NewHandler(webhook.Config{User: cfg.Webhook.User, Password: cfg.Webhook.Password.Value()}, d, logger)
-		hs := &http.Server{Addr: cfg.Webhook.Listen, Handler: h, ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
-		go func() {
-			if err := hs.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				logger.Error("webhook receiver stopped", zap.Error(err))
-			}
-		}()
-		defer hs.Close()
-		logger.Info("webhook receiver listening", zap.String("addr", cfg.Webhook.Listen))
+		p.Webhook = webhook.Config{User: cfg.Webhook.User, Password: cfg.Webhook.Password.Value()}
+		p.WrapWebhooks = m.Webhooks
 	}
-	logger.Info("haloleads worker running; Ctrl-C to stop")
-	<-ctx.Done()
-	return nil
+	return p.Run(ctx)
+}
+
+// devOptions makes the embedded server listen where TEMPORAL_ADDRESS says (host:port; an empty
+// host means 127.0.0.1).
+func devOptions(address string) (devserver.Options, error) {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return devserver.Options{}, usageError("TEMPORAL_ADDRESS %q is not host:port: %v", address, err)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return devserver.Options{}, usageError("TEMPORAL_ADDRESS %q has no valid port", address)
+	}
+	if host == "" || host == "localhost" {
+		host = "127.0.0.1"
+	}
+	return devserver.Options{IP: host, FrontendPort: n}, nil
+}
+
+// readiness are the worker's readiness checks: Temporal answers, and HaloPSA gave a token.
+func readiness(tc client.Client, halo *halopsa.Client) []metrics.Check {
+	return []metrics.Check{
+		{Name: "temporal", Run: func(ctx context.Context) error {
+			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}},
+		{Name: "halopsa", Run: halo.Authenticate},
+	}
+}
+
+// serveMetrics serves h (metrics and health) on addr until the returned stop is called.
+func serveMetrics(addr string, h http.Handler, logger *zap.Logger) (stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("listening for metrics on %s: %w", addr, err),
+			"set METRICS_LISTEN to a free host:port, or to an empty value to serve no metrics")
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+	go func() {
+		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics server stopped", zap.Error(err))
+		}
+	}()
+	logger.Info("serving /metrics, /healthz and /readyz", zap.String("addr", l.Addr().String()))
+	return func() { _ = hs.Close() }, nil
 }

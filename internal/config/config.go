@@ -26,10 +26,19 @@ type Config struct {
 	Webhook   Webhook
 	Lifecycle Lifecycle
 	Providers Providers
-	// DataDir holds haloleads' local state (the store, provider exports).
+	// DataDir holds haloleads' local state (the SQLite store, provider exports).
 	DataDir string `env:"HALOLEADS_DATA" default:".haloleads"`
+	// DatabaseURL, when set, puts the store on PostgreSQL (postgres://user:pass@host/db): every
+	// worker, webhook receiver and CLI of the deployment then shares it, and the HaloPSA budget
+	// with it. Empty means the SQLite file in DataDir, for one process on one host.
+	DatabaseURL Secret `env:"HALOLEADS_DATABASE_URL"`
 	// LogLevel is the lowest level logged: debug, info, warn or error.
 	LogLevel zapcore.Level `env:"LOG_LEVEL" default:"info"`
+	// LogFormat is how logs are written: console (readable) or json (one object a line).
+	LogFormat string `env:"LOG_FORMAT" default:"console"`
+	// MetricsListen is where the worker serves /metrics, /healthz and /readyz (host:port);
+	// empty serves none.
+	MetricsListen string `env:"METRICS_LISTEN" default:":9464"`
 }
 
 // Temporal says where the Temporal frontend is.
@@ -38,6 +47,8 @@ type Temporal struct {
 	Address string `env:"TEMPORAL_ADDRESS" default:"127.0.0.1:7233"`
 	// Namespace holds haloleads' workflows.
 	Namespace string `env:"TEMPORAL_NAMESPACE" default:"default"`
+	// UIURL is the Temporal Web UI's address; commands print links to workflows below it.
+	UIURL string `env:"TEMPORAL_UI_URL"`
 }
 
 // Halo holds the HaloPSA tenant and API application.

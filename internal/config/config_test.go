@@ -37,6 +37,7 @@ func defaults() Config {
 		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag},
 		DataDir:   ".haloleads",
 		LogLevel:  zapcore.InfoLevel,
+		LogFormat: "console", MetricsListen: ":9464",
 	}
 }
 
@@ -283,7 +284,7 @@ func TestRedactedRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading the dump back: %v", err)
 	}
-	again.Halo.ClientSecret, again.Webhook.Password = "", "" // "(unset)" reads back as text
+	again.Halo.ClientSecret, again.Webhook.Password, again.DatabaseURL = "", "", "" // "(unset)" reads back as text
 	again.Providers = Providers{}
 	if !reflect.DeepEqual(again, c) {
 		t.Errorf("dump reads back as %#v, want %#v", again, c)

@@ -32,6 +32,7 @@ func ExampleFromEnv() {
 	// error: <nil>
 	// TEMPORAL_ADDRESS=temporal:7233
 	// TEMPORAL_NAMESPACE=default
+	// TEMPORAL_UI_URL=
 	// HALO_URL=https://acme.halopsa.com
 	// HALO_AUTH_URL=
 	// HALO_TENANT=

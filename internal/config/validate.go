@@ -28,6 +28,13 @@ func (c Config) Validate() error {
 	add(hostPort("TEMPORAL_ADDRESS", c.Temporal.Address, true))
 	add(required("TEMPORAL_NAMESPACE", c.Temporal.Namespace, "set it to the namespace the worker polls, usually default"))
 	add(required("HALOLEADS_DATA", c.DataDir, "set it to a writable directory for haloleads' state"))
+	if c.LogFormat != "console" && c.LogFormat != "json" {
+		add(&SettingError{Var: "LOG_FORMAT", Problem: fmt.Sprintf("is %q", c.LogFormat), Hint: "use console or json"})
+	}
+	if c.MetricsListen != "" {
+		add(hostPort("METRICS_LISTEN", c.MetricsListen, false))
+	}
+	add(apiURL("TEMPORAL_UI_URL", c.Temporal.UIURL))
 	errs = append(errs, c.Halo.validate()...)
 	errs = append(errs, c.Webhook.validate()...)
 	errs = append(errs, c.Lifecycle.validate()...)

@@ -101,12 +101,13 @@ func merge(id string, records []lead.Record, prec Precedence) lead.Lead {
 }
 
 // leadSource lists the providers of records, the first to have supplied the person first
-// (earliest SeenAt; between equally early ones, lead.Providers order), as lead.LeadSource holds
-// them. Values typed into HaloPSA or haloleads are not a lead source.
+// (earliest SeenAt; between equally early ones, lead.Providers order, then generic lists), as
+// lead.LeadSource holds them. Values typed into HaloPSA or haloleads are not a lead source.
 func leadSource(records []lead.Record) string {
+	suppliers := append(slices.Clone(lead.Providers), lead.CSV)
 	first := map[lead.Source]time.Time{}
 	for _, r := range records {
-		if !slices.Contains(lead.Providers, r.Source) {
+		if !slices.Contains(suppliers, r.Source) {
 			continue
 		}
 		if t, ok := first[r.Source]; !ok || r.SeenAt.Before(t) {
@@ -114,7 +115,7 @@ func leadSource(records []lead.Record) string {
 		}
 	}
 	var srcs []lead.Source
-	for _, s := range lead.Providers {
+	for _, s := range suppliers {
 		if _, ok := first[s]; ok {
 			srcs = append(srcs, s)
 		}

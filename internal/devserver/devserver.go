@@ -7,6 +7,7 @@ package devserver
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -211,6 +212,9 @@ func (o Options) sqlConfig() (*config.SQL, error) {
 		if err := setupSchemaOnce(conf, o.DatabaseFile); err != nil {
 			return nil, err
 		}
+		if err := forgetMembers(o.DatabaseFile); err != nil {
+			return nil, err
+		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
 	if err != nil {
@@ -220,6 +224,26 @@ func (o Options) sqlConfig() (*config.SQL, error) {
 		return nil, fmt.Errorf("creating namespace %s: %w", o.Namespace, err)
 	}
 	return conf, nil
+}
+
+// forgetMembers drops the cluster membership an earlier process left in the file. The embedded
+// server is the only member of its cluster, so every row there belongs to a process that is gone
+// (a kill -9 leaves its rows with a fresh heartbeat, and a clean stop leaves them too): ringpop
+// would try to join those dead addresses before itself, and can give up after MaxJoinDuration.
+func forgetMembers(file string) error {
+	db, err := sql.Open(sqliteplugin.PluginName, file) // modernc.org/sqlite, registered by the plugin
+	if err != nil {
+		return fmt.Errorf("opening temporal database %s: %w", file, err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec("PRAGMA busy_timeout = 10000"); err != nil {
+		return fmt.Errorf("opening temporal database %s: %w", file, err)
+	}
+	if _, err := db.Exec("DELETE FROM cluster_membership"); err != nil {
+		return fmt.Errorf("clearing the stale cluster membership in %s: %w", file, err)
+	}
+	return nil
 }
 
 func setupSchemaOnce(conf *config.SQL, file string) error {

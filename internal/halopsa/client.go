@@ -39,6 +39,7 @@ type Client struct {
 	anon    *http.Client // limited, observed, no token (AuthInfo)
 	limiter *Limiter
 	stats   *counters
+	tokens  *tokenCache
 }
 
 // New returns a client for cfg, after applying defaults and validating it.
@@ -66,6 +67,7 @@ func New(cfg Config) (*Client, error) {
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: cfg.TokenURL(),
 		Scopes: cfg.Scopes, AuthStyle: oauth2.AuthStyleInParams,
 	}}
+	c.tokens = tokens
 	retries := max(cfg.MaxRateLimitRetries, 0)
 	c.hc = &http.Client{Transport: &retryTransport{max: retries,
 		next: &authTransport{tokens: tokens, next: observe(false)}}}
@@ -105,6 +107,13 @@ func (c *Client) RateLimitedResponses() int64 { return c.stats.rateLimited.Load(
 
 // TokenRequests returns how many token requests this client has sent.
 func (c *Client) TokenRequests() int64 { return c.stats.tokens.Load() }
+
+// Authenticate obtains an access token, or reuses the cached one while it is valid (no request
+// then), and says why when it cannot: readiness checks use it.
+func (c *Client) Authenticate(ctx context.Context) error {
+	_, err := c.tokens.get(ctx)
+	return err
+}
 
 // Limiter returns the in-process rate limiter this client draws from when Config.Budget is
 // not set.

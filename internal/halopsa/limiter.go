@@ -144,6 +144,14 @@ func (l *Limiter) Pause(retryAfter time.Duration) {
 	}
 }
 
+// InUse returns how many requests the current rolling window holds.
+func (l *Limiter) InUse() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.prune(l.cfg.Clock.Now())
+	return len(l.sent)
+}
+
 // Waits returns how many times a caller had to wait for budget or a pause.
 func (l *Limiter) Waits() int64 {
 	l.mu.Lock()

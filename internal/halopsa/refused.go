@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 )
 
@@ -64,6 +65,21 @@ func refusal(err error) (*APIError, bool) {
 		return nil, false
 	}
 	return ae, true
+}
+
+// setupMissing matches HaloPSA's refusals that name a piece of the tenant set-up (a custom
+// field, a ticket type, a status, a lookup value) it does not have: every record of the batch
+// would be refused alike, so such a refusal is not isolated. The wordings are the sandbox's and
+// those seen in HaloPSA answers ("Custom field 12 does not exist", "The value '9' is not valid
+// for tickettype_id."); HaloPSA's full set is UNCONFIRMED.
+var setupMissing = regexp.MustCompile(`(?i)(custom ?field|ticket ?type|request ?type|status|lookup)[^.]*\b(does not exist|not found|is not valid)|not valid for (tickettype_id|requesttype_id|status_id)`)
+
+// IsSetupMissing reports whether err is HaloPSA refusing a write because a custom field, ticket
+// type or status it names does not exist (any more): the tenant set-up changed, and reading it
+// again (setting up what is missing) lets the same write succeed.
+func IsSetupMissing(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.StatusCode >= 400 && ae.StatusCode < 500 && setupMissing.MatchString(ae.Message)
 }
 
 // isolate saves items, which HaloPSA refused as one batch with refused, by halves until each

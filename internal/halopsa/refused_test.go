@@ -3,6 +3,7 @@ package halopsa
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"haloleads/internal/halosandbox"
@@ -100,4 +101,26 @@ func contains(s []int, v int) bool {
 		}
 	}
 	return false
+}
+
+func TestIsSetupMissing(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status int
+		msg    string
+		want   bool
+	}{
+		{400, "Custom field 12 does not exist", true},
+		{400, "The value '9' is not valid for tickettype_id.", true},
+		{400, "Status 31 does not exist", true},
+		{400, "Ticket Type 4 not found", true},
+		{400, "Please enter a name for this User", false},
+		{400, "User 5 does not exist", false},
+		{500, "Custom field 12 does not exist", false},
+	} {
+		err := fmt.Errorf("saving: %w", &APIError{StatusCode: tc.status, Message: tc.msg})
+		if got := IsSetupMissing(err); got != tc.want {
+			t.Errorf("IsSetupMissing(%d %q) = %v, want %v", tc.status, tc.msg, got, tc.want)
+		}
+	}
 }

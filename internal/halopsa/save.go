@@ -50,7 +50,7 @@ func saveAll[T any](ctx context.Context, c *Client, b bulk[T], items []T) ([]T, 
 	for chunk := range slices.Chunk(items, MaxBatch) {
 		base := len(out)
 		saved, err := saveChunk(ctx, c, b, chunk)
-		if ae, ok := refusal(err); ok && b.isolate {
+		if ae, ok := refusal(err); ok && b.isolate && !IsSetupMissing(err) {
 			var sub []Refusal
 			if saved, sub, err = isolate(ctx, c, b, chunk, ae); err == nil {
 				for _, r := range sub {

@@ -182,6 +182,9 @@ func (s *Server) record(r *http.Request, out outcome, status int, dropped bool) 
 	}
 	s.reqlog = append(s.reqlog, LoggedRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Route: out.route, Status: status})
 	s.mu.Unlock()
+	if out.counted {
+		s.observe(r.Method, status, s.now())
+	}
 	s.log.Debug("halo sandbox request", zap.String("method", r.Method), zap.String("route", out.route),
 		zap.Int("status", status), zap.Bool("dropped", dropped))
 }
@@ -293,4 +296,5 @@ func (s *Server) ResetStats() {
 	defer s.mu.Unlock()
 	s.stats = Stats{ByRoute: map[string]int{}}
 	s.reqlog = nil
+	s.resetSeen()
 }

@@ -57,6 +57,7 @@ type Server struct {
 	stats  Stats
 	reqlog []LoggedRequest
 
+	seen       seen // stats.go
 	flight     flight
 	deliveryMu sync.Mutex
 	deliveries []Delivery
@@ -99,7 +100,8 @@ func (s *Server) Save() error {
 	return nil
 }
 
-// Close waits for webhook deliveries in flight and saves the state.
+// Close waits for webhook deliveries in flight and saves the state (with a DataDir, every write
+// was saved already when it was answered).
 func (s *Server) Close() error {
 	if err := s.flight.wait(context.Background()); err != nil {
 		return fmt.Errorf("closing sandbox: %w", err)
@@ -169,10 +171,22 @@ type outcome struct {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == StatsPath {
+		s.serveStats(w, r)
+		return
+	}
 	if err := s.delay(r.Context()); err != nil {
 		return // the client went away while we were slow on purpose
 	}
 	rp, out, deliveries := s.handle(r)
+	if out.applied {
+		// Durable per write: a change is on disk before it is acknowledged, so a kill -9 of
+		// the sandbox loses nothing a client was told had been saved.
+		if err := s.Save(); err != nil {
+			s.log.Error("storing a change", zap.Error(err))
+			rp, deliveries = textReply(http.StatusInternalServerError, "the change could not be stored"), nil
+		}
+	}
 	dropped := out.applied && s.takeDrop()
 	s.record(r, out, rp.status, dropped)
 	s.deliver(deliveries)

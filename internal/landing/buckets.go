@@ -42,10 +42,14 @@ var revenueBuckets = []struct {
 	{100_000_000, "$25M-$100M"}, {500_000_000, "$100M-$500M"}, {1_000_000_000, "$500M-$1B"},
 }
 
-// RevenueBucket maps annual revenue in USD to the Revenue Range option; "" when unknown.
+// RevenueBucket maps annual revenue in USD (or, without it, a provider's revenue range by its
+// lower bound: "$10M - $50M", "$1B+", "Under $1M") to the Revenue Range option; "" when unknown.
 func RevenueBucket(v lead.Values) string {
 	n, err := strconv.ParseInt(strings.TrimSpace(v[lead.Revenue]), 10, 64)
 	if err != nil || n <= 0 {
+		n = revenueLow(v[lead.RevenueRange])
+	}
+	if n <= 0 {
 		return ""
 	}
 	for _, b := range revenueBuckets {
@@ -147,4 +151,53 @@ func rangeLow(s string) (int, bool) {
 	}
 	n, err := strconv.Atoi(s[:end])
 	return n, err == nil
+}
+
+// revenueLow reads the lower bound of a provider's revenue range in US dollars: "$10M - $50M",
+// "$10 to 50 million", "1B+", "$5,000,000-$10,000,000", "Over $1B". "Under $1M" and "< $1M" give
+// 1 (some revenue, below the first bound). 0 when nothing is understood.
+func revenueLow(s string) int64 {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return 0
+	}
+	under := strings.HasPrefix(s, "under") || strings.HasPrefix(s, "<") || strings.HasPrefix(s, "less than")
+	// The unit of a bare first number comes from the range's last unit: "$10 - 50 million".
+	unit := int64(1)
+	for _, u := range []struct {
+		word string
+		mult int64
+	}{{"billion", 1e9}, {"million", 1e6}, {"thousand", 1e3}, {"bn", 1e9}, {"mm", 1e6}, {"b", 1e9}, {"m", 1e6}, {"k", 1e3}} {
+		if i := strings.LastIndex(s, u.word); i >= 0 && (i == 0 || s[i-1] == ' ' || (s[i-1] >= '0' && s[i-1] <= '9')) {
+			unit = u.mult
+			break
+		}
+	}
+	i := strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
+	if i < 0 {
+		return 0
+	}
+	j := i
+	for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == ',' || s[j] == '.') {
+		j++
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s[i:j], ",", ""), 64)
+	if err != nil || f <= 0 {
+		return 0
+	}
+	rest := strings.TrimLeft(s[j:], " ")
+	switch {
+	case strings.HasPrefix(rest, "billion") || strings.HasPrefix(rest, "bn") || strings.HasPrefix(rest, "b"):
+		f *= 1e9
+	case strings.HasPrefix(rest, "million") || strings.HasPrefix(rest, "mm") || strings.HasPrefix(rest, "m"):
+		f *= 1e6
+	case strings.HasPrefix(rest, "thousand") || strings.HasPrefix(rest, "k"):
+		f *= 1e3
+	case f < 1e5: // a bare number takes the range's unit ("$10 - 50 million")
+		f *= float64(unit)
+	}
+	if under {
+		return 1
+	}
+	return int64(min(f, 1e15)) // beyond any company's revenue; int64 conversion stays defined
 }

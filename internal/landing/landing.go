@@ -32,7 +32,7 @@ var userFields = []lead.Field{lead.FirstName, lead.LastName, lead.Email, lead.Ph
 var ticketFields = []lead.Field{
 	lead.LeadSource, lead.ServicesOffered, lead.GrowthSignals, lead.ProjectPipelines, lead.DoNotContact,
 	lead.TechnologyStack, lead.RevenueRange, lead.EmployeeRange, lead.ManagementLevel, lead.Department,
-	lead.IntentSignals, lead.FoundedYear,
+	lead.IntentSignals, lead.FoundedYear, lead.PublicResearch, lead.NewsArticles, lead.InitialNotes,
 }
 
 // WhereIs says where f is kept in HaloPSA.
@@ -204,7 +204,7 @@ func HQLocation(v lead.Values) string {
 
 func companyNotes(v lead.Values) string {
 	var parts []string
-	for _, f := range []lead.Field{lead.Industry, lead.Employees, lead.Revenue, lead.FoundedYear} {
+	for _, f := range []lead.Field{lead.Industry, lead.Employees, lead.EmployeeRange, lead.Revenue, lead.RevenueRange, lead.FoundedYear} {
 		if val := v[f]; val != "" {
 			parts = append(parts, label(f)+": "+val)
 		}

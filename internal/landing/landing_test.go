@@ -21,6 +21,15 @@ func TestBuckets(t *testing.T) {
 		{"range text", lead.Values{lead.EmployeeRange: "51-200", lead.Revenue: "25000000"}, "51-200", "$25M-$100M"},
 		{"commas and plus", lead.Values{lead.EmployeeRange: "10,001+", lead.Revenue: "2000000000"}, "10001+", "Over $1B"},
 		{"garbage", lead.Values{lead.Employees: "many", lead.Revenue: "n/a"}, "", ""},
+		{"provider revenue range", lead.Values{lead.RevenueRange: "$10M - $50M"}, "", "$5M-$25M"},
+		{"range with a trailing unit", lead.Values{lead.RevenueRange: "$10 - 50 million"}, "", "$5M-$25M"},
+		{"billions", lead.Values{lead.RevenueRange: "$1B+"}, "", "Over $1B"},
+		{"full numbers", lead.Values{lead.RevenueRange: "$5,000,000-$10,000,000"}, "", "$5M-$25M"},
+		{"under", lead.Values{lead.RevenueRange: "Under $1M"}, "", "Under $1M"},
+		{"thousands", lead.Values{lead.RevenueRange: "$500K-$1M"}, "", "Under $1M"},
+		{"range words", lead.Values{lead.RevenueRange: "100 to 250 Million"}, "", "$100M-$500M"},
+		{"number wins over range", lead.Values{lead.Revenue: "30000000", lead.RevenueRange: "$1M-$5M"}, "", "$25M-$100M"},
+		{"range nonsense", lead.Values{lead.RevenueRange: "undisclosed"}, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,4 +107,16 @@ func TestTicketFieldValues(t *testing.T) {
 	if s := Summary(v); s != "" {
 		t.Errorf("summary of a nameless, companyless lead = %q", s)
 	}
+}
+
+func FuzzRevenueLow(f *testing.F) {
+	for _, s := range []string{"$10M - $50M", "$1B+", "Under $1M", "$10 - 50 million", "1,2,3", "m", "9999999999999999999999b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if n := revenueLow(s); n < 0 {
+			t.Errorf("revenueLow(%q) = %d", s, n)
+		}
+		RevenueBucket(lead.Values{lead.RevenueRange: s})
+	})
 }

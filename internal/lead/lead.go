@@ -26,6 +26,9 @@ const (
 	Lusha    Source = "lusha"
 	HaloPSA  Source = "halopsa"
 	Manual   Source = "manual"
+	// CSV is a generic contact list from anywhere (a CRM export, an event list): a CSV file
+	// no provider's layout fits, read by the usual column names.
+	CSV Source = "csv"
 )
 
 // Providers lists the five data providers in a fixed order.
@@ -48,6 +51,8 @@ func (s Source) DisplayName() string {
 		return "HaloPSA"
 	case Manual:
 		return "Manual"
+	case CSV:
+		return "CSV list"
 	}
 	return string(s)
 }
@@ -97,12 +102,24 @@ const (
 	IntentSignals    Field = "intent_signals"
 )
 
+// Research fields (the design doc's Research Data): filled where a provider or a list supplies
+// them, otherwise by people in HaloPSA.
+const (
+	PublicResearch Field = "public_research"
+	NewsArticles   Field = "news_articles"
+	InitialNotes   Field = "initial_notes"
+)
+
 // Compliance fields. Any opt-out signal from any source makes the person Do Not Contact.
 const (
 	DoNotContact Field = "do_not_contact"
 	DoNotCall    Field = "do_not_call"
 	EmailOptOut  Field = "email_opt_out"
 )
+
+// EmailInvalid holds why a provider's e-mail address was dropped by normalisation (never the
+// address itself): the lead had an address, but a bad one. It stays in haloleads.
+const EmailInvalid Field = "email_invalid"
 
 // LeadSource lists the providers a lead came from, as Source ids joined with "; " (for example
 // "apollo; zoominfo"), the provider that first supplied the lead first. Merging sets it from
@@ -130,7 +147,8 @@ var AllFields = []Field{
 	JobTitle, ManagementLevel, Department, LinkedIn, PersonCity, PersonState, PersonCountry,
 	Company, Website, Domain, Industry, Employees, EmployeeRange, Revenue, RevenueRange, FoundedYear,
 	HQStreet, HQCity, HQState, HQPostcode, HQCountry, TechnologyStack, ServicesOffered, GrowthSignals,
-	ProjectPipelines, IntentSignals, DoNotContact, DoNotCall, EmailOptOut, LeadSource,
+	ProjectPipelines, IntentSignals, PublicResearch, NewsArticles, InitialNotes, DoNotContact, DoNotCall,
+	EmailOptOut, LeadSource,
 }
 
 // GroupOf returns the precedence group of f.
@@ -148,7 +166,7 @@ func GroupOf(f Field) Group {
 		return GroupCompliance
 	case Company, Website, Domain, Industry, Employees, EmployeeRange, Revenue, RevenueRange,
 		FoundedYear, HQStreet, HQCity, HQState, HQPostcode, HQCountry, ServicesOffered,
-		GrowthSignals, ProjectPipelines, IntentSignals:
+		GrowthSignals, ProjectPipelines, IntentSignals, PublicResearch, NewsArticles:
 		return GroupCompany
 	}
 	return GroupContact

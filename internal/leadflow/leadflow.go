@@ -71,6 +71,9 @@ type Offer struct {
 	Halo HaloIDs `json:"halo"`
 	// Suppressed is set when the person is on the suppression list.
 	Suppressed bool `json:"suppressed,omitempty"`
+	// Invalid, when set, says which required Lead fields are missing or bad: a new lead lands
+	// as Invalid Data with this reason in its ticket's details (lifecycle.CheckLead).
+	Invalid string `json:"invalid,omitempty"`
 }
 
 // Action says what a plan asks of HaloPSA.
@@ -239,6 +242,8 @@ type ImportInput struct {
 	// DryRun computes the plans and the summary but writes nothing to HaloPSA.
 	DryRun   bool     `json:"dry_run,omitempty"`
 	Settings Settings `json:"settings"`
+	// SkipUnknown reports a file whose header nothing fits as skipped instead of as an error.
+	SkipUnknown bool `json:"skip_unknown,omitempty"`
 }
 
 // MaxRejectedListed caps the rejected rows listed in a summary; the count is always exact.
@@ -268,9 +273,19 @@ type Summary struct {
 	Sources []FileReport `json:"sources,omitempty"`
 }
 
+// File statuses in a summary's sources.
+const (
+	FileImported     = "imported"     // a provider export, recognised by its header
+	FileGeneric      = "generic"      // no provider's layout fits: read as a generic contact list
+	FileUnrecognised = "unrecognised" // nothing fits its header: not imported
+	FileUnreadable   = "unreadable"   // recognised, but it could not be read: not imported
+)
+
 // FileReport is what reading one export found.
 type FileReport struct {
-	File     string      `json:"file"`
+	File string `json:"file"`
+	// Status is one of the File* statuses.
+	Status   string      `json:"status,omitempty"`
 	Provider lead.Source `json:"provider,omitempty"`
 	Encoding string      `json:"encoding,omitempty"`
 	Rows     int         `json:"rows"`     // data rows read: records + rejected
@@ -278,6 +293,20 @@ type FileReport struct {
 	Warnings []string    `json:"warnings,omitempty"`
 	// Error is one sentence saying why the file could not be read; none of its rows is used.
 	Error string `json:"error,omitempty"`
+	// Skipped is set on an unrecognised file the import was told to skip (ImportInput.
+	// SkipUnknown): its reason is in Warnings, not Error, so it does not fail the import.
+	Skipped bool `json:"skipped,omitempty"`
+}
+
+// Unrecognised counts the files whose header nothing fits.
+func Unrecognised(reports []FileReport) int {
+	n := 0
+	for _, r := range reports {
+		if r.Status == FileUnrecognised {
+			n++
+		}
+	}
+	return n
 }
 
 // FileErrors returns one sentence per file that could not be read.

@@ -33,8 +33,12 @@ func PlanOffer(st *LeadState, o Offer) Plan {
 		plan.Action = ActionCreate
 		plan.StatusChanged = true
 		plan.Status = lifecycle.NewLead
-		if dnc {
+		switch {
+		case dnc:
 			plan.Status = lifecycle.DoNotContact
+		case o.Invalid != "":
+			plan.Status = lifecycle.InvalidData
+			plan.Note = "Invalid Data: " + o.Invalid + "."
 		}
 		plan.Write = ownedValues(incoming)
 		plan.Owned = plan.Write

@@ -47,6 +47,20 @@ func TestPlanOffer(t *testing.T) {
 			o:      func() Offer { o := offer(base); o.Suppressed = true; return o }(),
 			action: ActionCreate, status: lifecycle.DoNotContact, changed: true, wantOptOut: true,
 			writes: append(base.SortedFields(), lead.DoNotContact)},
+		{name: "new lead missing a required field lands as invalid data", st: &LeadState{LeadID: "lead-1", Status: lifecycle.NewLead},
+			o:      func() Offer { o := offer(base); o.Invalid = "required Lead fields: Email missing"; return o }(),
+			action: ActionCreate, status: lifecycle.InvalidData, changed: true, writes: base.SortedFields(), wantNote: true},
+		{name: "an opt-out outranks invalid data", st: &LeadState{LeadID: "lead-1", Status: lifecycle.NewLead},
+			o: func() Offer {
+				o := offer(base)
+				o.Invalid, o.Suppressed = "required Lead fields: Email missing", true
+				return o
+			}(),
+			action: ActionCreate, status: lifecycle.DoNotContact, changed: true, wantOptOut: true,
+			writes: append(base.SortedFields(), lead.DoNotContact)},
+		{name: "an existing lead is not judged again", st: landedState(base, lifecycle.NewLead),
+			o:      func() Offer { o := offer(base); o.Invalid = "required Lead fields: Email missing"; return o }(),
+			action: ActionNone, status: lifecycle.NewLead},
 		{name: "same data again writes nothing", st: landedState(base, lifecycle.NewLead), o: offer(base), action: ActionNone,
 			status: lifecycle.NewLead},
 		{name: "new enrichment is written", st: landedState(base, lifecycle.NewLead),

@@ -242,7 +242,8 @@ var fieldLabels = map[lead.Field]string{
 	lead.ServicesOffered: "Services Offered", lead.GrowthSignals: "Growth Signals",
 	lead.ProjectPipelines: "Project Pipelines", lead.IntentSignals: "Intent Signals",
 	lead.DoNotContact: "Do Not Contact", lead.DoNotCall: "Do Not Call", lead.EmailOptOut: "Email Opt-Out",
-	lead.LeadSource: "Lead Source",
+	lead.LeadSource: "Lead Source", lead.PublicResearch: "Public Research", lead.NewsArticles: "News & Articles",
+	lead.InitialNotes: "Initial Notes",
 }
 
 // FieldLabel is the name a salesperson knows f by ("Mobile Phone"); a field without one is

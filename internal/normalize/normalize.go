@@ -11,6 +11,7 @@
 package normalize
 
 import (
+	"errors"
 	"strings"
 
 	"haloleads/internal/lead"
@@ -68,7 +69,8 @@ func (n *Normalizer) ParsePhone(raw, region string) (Phone, error) {
 //   - first and last names in NFC with single spaces, capitalised if they arrived in one case;
 //   - the e-mail address lower-cased, without display name or "mailto:" (the design doc's
 //     cleansing rule; internationalised local parts are accepted, RFC 6531); an address that
-//     fails the syntax check (or Apollo's "email_not_unlocked@" placeholder) is removed;
+//     fails the syntax check (or Apollo's "email_not_unlocked@" placeholder) is removed, the
+//     reason kept in lead.EmailInvalid (not for the placeholder: no address was given);
 //   - a company name that arrived in capitals only proper-cased (see CleanCompany);
 //   - phones in E.164 plus " ext. N", parsed with the person's country, else the HQ country,
 //     else the default region; a phone that does not parse is kept as received;
@@ -109,10 +111,15 @@ func cleanEmail(v lead.Values) {
 	if !ok {
 		return
 	}
-	if e, err := ParseEmail(raw); err == nil {
+	e, err := ParseEmail(raw)
+	if err == nil {
 		v[lead.Email] = strings.ToLower(e.Address)
-	} else {
-		delete(v, lead.Email)
+		return
+	}
+	delete(v, lead.Email)
+	var ee *EmailError
+	if errors.As(err, &ee) && ee.Reason != "placeholder for an address not unlocked" {
+		v[lead.EmailInvalid] = ee.Reason
 	}
 }
 

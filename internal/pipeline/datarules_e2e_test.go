@@ -3,12 +3,14 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"haloleads/internal/halopsa"
 	"haloleads/internal/lead"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/tenant"
 )
 
@@ -28,6 +30,22 @@ func TestDemoDataRules(t *testing.T) {
 	if first.LeadsCreated == 0 {
 		t.Fatal("no leads created")
 	}
+	t.Logf("demo import: %d rows, %d leads created, %d rejected", first.Rows, first.LeadsCreated, first.RejectedCount)
+	for _, r := range first.Rejected {
+		t.Logf("rejected %s:%d %s", filepath.Base(r.File), r.Line, r.Reason)
+	}
+	invalid := 0
+	for _, tk := range e.sandbox.Tickets() {
+		_, status := e.statusOf(tk)
+		noted := strings.Contains(tk.String("details"), "Invalid Data: required Lead fields:")
+		if (status == lifecycle.InvalidData) != noted {
+			t.Errorf("ticket %d: status %s, details %q", tk.ID(), status, tk.String("details"))
+		}
+		if noted {
+			invalid++
+		}
+	}
+	t.Logf("%d leads landed as Invalid Data", invalid)
 	e.checkSources(t, first.LeadsCreated)
 	for i, f := range append(slices.Clone(all), "") {
 		files := []string{f}

@@ -86,6 +86,8 @@ const (
 	cReplied
 	cDemoed
 	cVerifiedAt
+	cNotes
+	cNews
 	numCols
 )
 
@@ -110,6 +112,8 @@ var direct = []struct {
 	{cHQState, lead.HQState},
 	{cHQPostcode, lead.HQPostcode},
 	{cHQCountry, lead.HQCountry},
+	{cNotes, lead.InitialNotes},
+	{cNews, lead.NewsArticles},
 }
 
 // alias binds header spellings to a column.
@@ -203,11 +207,25 @@ var commonAliases = []alias{
 	{cEmailOpened, []string{"Email Open", "Email Opened"}},
 	{cReplied, []string{"Replied"}},
 	{cDemoed, []string{"Demoed"}},
+	{cNotes, []string{"Notes", "Note", "Comments", "Comment", "Initial Notes"}},
+	{cNews, []string{"News", "Recent News", "Latest News", "News & Articles", "Press Mentions"}},
 }
 
 // providerAliases are the spellings whose meaning depends on the provider; they take precedence
 // over commonAliases.
 var providerAliases = map[lead.Source][]alias{
+	// A generic list (CRM exports, event and trade-show lists, spreadsheets) also uses these.
+	lead.CSV: {
+		{cPhoneDirect, []string{"Business Phone", "Office Phone", "Phone (Work)", "Work Phone Number"}},
+		{cPhoneMobile, []string{"Mobile Phone Number", "Cell", "Cell Number", "Phone (Mobile)"}},
+		{cCompany, []string{"Employer", "Firm", "Company / Account", "Organization Name", "Business Name"}},
+		{cWebsite, []string{"URL", "Web Site", "Homepage", "Web"}},
+		{cJobTitle, []string{"Role", "Job Role", "Designation"}},
+		{cEmail, []string{"Email 1", "E-mail Address", "Mail"}},
+		{cPersonCountry, []string{"Country/Region"}},
+		{cHQPostcode, []string{"Zip", "Zip Code", "Postal Code", "Postcode"}},
+		{cHQStreet, []string{"Street", "Address", "Street Address"}},
+	},
 	lead.Apollo: {
 		{cSourceID, []string{"Apollo Contact Id", "Apollo Person Id"}},
 		// Apollo's "Address" sits with the person's City/State/Country; haloleads keeps no

@@ -88,11 +88,14 @@ func (e *UnknownProviderError) Error() string {
 	}
 	return fmt.Sprintf("cannot tell which provider exported %s: its header (%q...) has none of the "+
 		"columns Apollo, ZoomInfo, Hunter, UpLead or Lusha exports use; export the file again "+
-		"from the provider without renaming columns", what, head)
+		"from the provider without renaming columns, or, for a list from elsewhere, give it an "+
+		"Email column and a First Name/Last Name (or Name) column", what, head)
 }
 
 // Detect recognises the provider that wrote an export from its header row, never from the file
-// name. It returns an *UnknownProviderError when no provider, or more than one, fits.
+// name. A header no provider fits but that holds the usual columns of a contact list (an e-mail
+// column and a name column, see isGenericList) is a generic list, lead.CSV. It returns an
+// *UnknownProviderError when nothing fits, or more than one provider fits equally well.
 func Detect(header []string) (lead.Source, error) {
 	if isLegacyUpLead(header) {
 		return lead.UpLead, nil
@@ -114,6 +117,8 @@ func Detect(header []string) (lead.Source, error) {
 		}
 	}
 	switch {
+	case bestScore < minScore && isGenericList(header):
+		return lead.CSV, nil
 	case bestScore < minScore:
 		return "", &UnknownProviderError{Header: trimmed(header)}
 	case len(tied) > 1:
@@ -166,4 +171,21 @@ func joinSources(ss []lead.Source) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// isGenericList reports whether header has what a contact list needs to be read without a
+// provider's layout: an e-mail column and a person's name (first, last or full name), by the
+// usual spellings (commonAliases).
+func isGenericList(header []string) bool {
+	b := bind(lead.CSV, header)
+	var email, name bool
+	for _, c := range b.cols {
+		switch c {
+		case cEmail:
+			email = true
+		case cFirstName, cLastName, cFullName:
+			name = true
+		}
+	}
+	return email && name
 }

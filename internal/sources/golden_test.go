@@ -85,6 +85,7 @@ func TestGolden(t *testing.T) {
 		{"messy-apollo", func(testing.TB) string { return filepath.Join("testdata", "messy-apollo.csv") }},
 		{"lusha-legacy", func(testing.TB) string { return filepath.Join("testdata", "lusha-legacy.csv") }},
 		{"zoominfo-semicolon", func(testing.TB) string { return filepath.Join("testdata", "zoominfo-semicolon.csv") }},
+		{"generic-list", func(testing.TB) string { return filepath.Join("testdata", "generic-list.csv") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

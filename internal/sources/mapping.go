@@ -148,6 +148,9 @@ func mapEmail(r *row, v lead.Values) (dropped bool) {
 		email, status, dropped = "", "invalid", true
 	}
 	setIf(v, lead.Email, email)
+	if dropped {
+		v[lead.EmailInvalid] = "not a valid address" // never the address: it may be personal data
+	}
 	if email != "" || dropped {
 		setIf(v, lead.EmailStatus, status)
 		setIf(v, lead.EmailConfidence, parseConfidence(r[cEmailConfidence]))

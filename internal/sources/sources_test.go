@@ -28,6 +28,9 @@ func TestDetect(t *testing.T) {
 		{"lusha", "First Name,Last Name,Work Email,Additional Email 1,Phone 1,Phone 1 Type", lead.Lusha},
 		{"lusha legacy", "Contact name,Work email,Work email 2,Private email,Contact LI,Company name", lead.Lusha},
 		{"bom and odd spelling", "\uFEFFfirst_name,LAST-NAME,apollo_contact_id", lead.Apollo},
+		{"generic crm export", "Name,Email,Phone,Company", lead.CSV},
+		{"generic event list", "First Name,Last Name,E-mail,Organisation,Job Title,Website", lead.CSV},
+		{"provider columns outweigh generic ones", "First Name,Last Name,Email,Company,Apollo Contact Id", lead.Apollo},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,7 +48,9 @@ func TestDetectUnknown(t *testing.T) {
 	tests := []struct {
 		name, header, wantInMsg string
 	}{
-		{"generic crm export", "Name,Email,Phone,Company", "none of the columns"},
+		{"no email column", "Name,Phone,Company,Notes", "none of the columns"},
+		{"no name column", "Email,Phone,Company,Notes", "none of the columns"},
+		{"nothing usual", "Col1,Col2,Col3,Col4", "none of the columns"},
 		{"empty header", "", "none of the columns"},
 		{"two vendors", "Apollo Contact Id,ZoomInfo Contact ID", "Apollo.io and ZoomInfo"},
 	}

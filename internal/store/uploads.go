@@ -43,9 +43,10 @@ func UploadID(ref string) (string, bool) {
 	return id, ok && id != ""
 }
 
-// PutUpload streams r into the store under a new upload ID, in chunks of UploadChunk. The
-// upload exists only once all of it is stored: a reader never sees half a file.
-func (s *Store) PutUpload(ctx context.Context, name string, modified time.Time, r io.Reader) (Upload, error) {
+// PutUpload streams r into the store under a new upload ID, in chunks of UploadChunk, for the
+// import run runID (DropRun drops it). The upload exists only once all of it is stored: a
+// reader never sees half a file.
+func (s *Store) PutUpload(ctx context.Context, runID, name string, modified time.Time, r io.Reader) (Upload, error) {
 	u := Upload{ID: newUploadID(), Name: name, Modified: modified.UTC()}
 	h := sha256.New()
 	buf := make([]byte, UploadChunk)
@@ -71,8 +72,8 @@ func (s *Store) PutUpload(ctx context.Context, name string, modified time.Time, 
 		}
 	}
 	u.SHA256 = hex.EncodeToString(h.Sum(nil))
-	_, err := s.db.ExecContext(ctx, `INSERT INTO upload_files(upload_id, name, size, chunks, sha256, modified, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, u.ID, name, u.Size, chunks, u.SHA256, u.Modified.Format(time.RFC3339Nano), now())
+	_, err := s.db.ExecContext(ctx, `INSERT INTO upload_files(upload_id, run_id, name, size, chunks, sha256, modified, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, u.ID, runID, name, u.Size, chunks, u.SHA256, u.Modified.Format(time.RFC3339Nano), now())
 	if err != nil {
 		s.DropUploads(context.WithoutCancel(ctx), u.ID)
 		return u, fmt.Errorf("recording upload of %s: %w", name, err)

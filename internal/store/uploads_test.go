@@ -18,7 +18,7 @@ func TestUploadRoundTrip(t *testing.T) {
 		for _, size := range []int{0, 1, UploadChunk, 2*UploadChunk + 17} {
 			data := bytes.Repeat([]byte("first,last\r\nAda,Lovelace\r\n"), size/25+1)[:size]
 			mod := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
-			u, err := s.PutUpload(ctx, "/home/op/apollo.csv", mod, bytes.NewReader(data))
+			u, err := s.PutUpload(ctx, "run-1", "/home/op/apollo.csv", mod, bytes.NewReader(data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +34,11 @@ func TestUploadRoundTrip(t *testing.T) {
 			if err != nil || !bytes.Equal(back, data) || got.Name != "/home/op/apollo.csv" || !got.Modified.Equal(mod) {
 				t.Fatalf("size %d: read %d bytes (%v), upload %+v", size, len(back), err, got)
 			}
-			if err := s.DropUploads(ctx, id); err != nil {
+			drop := func() error { return s.DropUploads(ctx, id) }
+			if size%2 == 1 {
+				drop = func() error { return s.DropRun(ctx, "run-1") } // finishing the run drops its files
+			}
+			if err := drop(); err != nil {
 				t.Fatal(err)
 			}
 			if _, _, err := s.OpenUpload(ctx, id); !errors.Is(err, ErrUploadMissing) {
@@ -51,7 +55,7 @@ func TestUploadFailureLeavesNothing(t *testing.T) {
 		ctx := context.Background()
 		s := open(t)
 		r := io.MultiReader(strings.NewReader(strings.Repeat("x", UploadChunk+5)), failing{})
-		if _, err := s.PutUpload(ctx, "a.csv", time.Now(), r); err == nil {
+		if _, err := s.PutUpload(ctx, "run-1", "a.csv", time.Now(), r); err == nil {
 			t.Fatal("a failing reader was stored")
 		}
 		var n int

@@ -150,7 +150,7 @@ func defaultFields() []Field {
 	}
 	return []Field{
 		t(string(lead.LeadSource), "LeadSource", "Lead Source", Dropdown, onAll,
-			"Apollo.io", "ZoomInfo", "Hunter.io", "UpLead", "Lusha", "Manual"),
+			"Apollo.io", "ZoomInfo", "Hunter.io", "UpLead", "Lusha", "Manual", "CSV list"),
 		t(string(lead.ServicesOffered), "ServicesOffered", "Services Offered", Text, onAll),
 		t(string(lead.GrowthSignals), "GrowthSignals", "Growth Signals", Text, onAll),
 		t(string(lead.ProjectPipelines), "ProjectPipelines", "Project Pipelines", Text, onAll),
@@ -166,6 +166,9 @@ func defaultFields() []Field {
 			"IT", "Engineering", "Finance", "Operations", "Sales", "Marketing", "Human Resources",
 			"Legal", "Executive", "Other"),
 		t(string(lead.IntentSignals), "IntentSignals", "Intent Signals", Text, onAll),
+		t(string(lead.PublicResearch), "PublicResearch", "Public Research", Text, onAll),
+		t(string(lead.NewsArticles), "NewsArticles", "News & Articles", Text, onAll),
+		t(string(lead.InitialNotes), "InitialNotes", "Initial Notes", Text, onAll),
 		t(string(lead.FoundedYear), "FoundedYear", "Company Founded Year", Integer, onAll),
 		t(FieldHQLocation, "HQLocation", "HQ Location", Text, onAll),
 		t(FieldDataQualityScore, "DataQualityScore", "Data Quality Score", Integer, onAll),

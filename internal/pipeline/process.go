@@ -1,0 +1,125 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"haloleads/activities"
+	"haloleads/internal/halopsa"
+	"haloleads/internal/halosync"
+	"haloleads/internal/lead"
+	"haloleads/internal/providers"
+	"haloleads/internal/store"
+	"haloleads/internal/tenant"
+	"haloleads/internal/webhook"
+)
+
+// Process is one long-running haloleads process: the Temporal workers, the webhook receiver, or
+// both. Any number of processes may run against one deployment when the store is on PostgreSQL:
+// they share the store (identities, staging, uploads, the ticket → lead map) and the HaloPSA
+// request budget through it, and Temporal shares the work.
+type Process struct {
+	Temporal client.Client
+	// Halo is the HaloPSA client; build its configuration with SharedBudget, so that with a
+	// PostgreSQL store every process counts every request against one budget.
+	Halo *halopsa.Client
+	// RateLimit and RateWindow are the tenant's budget (see Deps).
+	RateLimit  int
+	RateWindow time.Duration
+	Store      *store.Store
+	Spec       tenant.Spec
+	Logger     *zap.Logger
+	// Workers runs the Temporal workers; false runs the webhook receiver alone (it needs no
+	// worker: the signals it sends wait in Temporal until a worker is back).
+	Workers bool
+	// Webhook configures the receiver; it runs when Password is set. Listener, when set, is
+	// used instead of listening on Listen.
+	Webhook  webhook.Config
+	Listen   string
+	Listener net.Listener
+	// WrapWebhooks, when set, wraps the receiver's handler (metrics).
+	WrapWebhooks func(http.Handler) http.Handler
+	// Providers and PullDir serve pulls (see Deps).
+	Providers map[lead.Source]providers.Provider
+	PullDir   string
+}
+
+// Run runs the process until ctx ends.
+func (p Process) Run(ctx context.Context) error {
+	if p.Logger == nil {
+		p.Logger = zap.NewNop()
+	}
+	if !p.Workers && p.Webhook.Password == "" {
+		return errors.New("a webhook-only process needs WEBHOOK_PASSWORD (and WEBHOOK_USER) set")
+	}
+	t := &activities.Tenant{Client: p.Halo, Spec: p.Spec}
+	if p.Workers {
+		w, err := StartWorkers(Deps{Temporal: p.Temporal, Halo: p.Halo, Store: p.Store, Spec: p.Spec, Logger: p.Logger,
+			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers, PullDir: p.PullDir})
+		if err != nil {
+			return err
+		}
+		defer w.Stop()
+		t = w.Tenant
+	}
+	if p.Webhook.Password != "" {
+		stop, err := p.serveWebhooks(t)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	p.Logger.Info("haloleads running; Ctrl-C to stop", zap.Bool("workers", p.Workers),
+		zap.Bool("webhooks", p.Webhook.Password != ""), zap.Bool("shared_store", p.Store.Postgres()))
+	<-ctx.Done()
+	return nil
+}
+
+// SharedBudget returns cfg drawing from the tenant's budget in st when st is on PostgreSQL
+// (shared by every process of the deployment); otherwise cfg as it is (the client's own
+// in-process limiter).
+func SharedBudget(ctx context.Context, st *store.Store, cfg halopsa.Config) (halopsa.Config, error) {
+	if !st.Postgres() || cfg.Budget != nil || cfg.Limiter != nil {
+		return cfg, nil
+	}
+	limit, window := cmp.Or(cfg.RateLimit, halopsa.DefaultRateLimit), cmp.Or(cfg.RateWindow, halopsa.DefaultRateWindow)
+	b, err := st.NewBudget(ctx, halopsa.LimiterKey(cfg.BaseURL, cfg.Tenant), limit, window, cfg.RateLimitPause)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Budget = b
+	return cfg, nil
+}
+
+// serveWebhooks starts the webhook receiver and returns its stop function.
+func (p Process) serveWebhooks(t *activities.Tenant) (func(), error) {
+	d := &halosync.Dispatcher{Temporal: p.Temporal, Store: p.Store, Tenant: t, Logger: p.Logger}
+	h := webhook.NewHandler(p.Webhook, d, p.Logger)
+	if p.WrapWebhooks != nil {
+		h = p.WrapWebhooks(h)
+	}
+	ln := p.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", p.Listen); err != nil {
+			return nil, fmt.Errorf("webhook receiver: %w", err)
+		}
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			p.Logger.Error("webhook receiver stopped", zap.Error(err))
+		}
+	}()
+	p.Logger.Info("webhook receiver listening", zap.String("addr", ln.Addr().String()))
+	return func() { hs.Close() }, nil
+}
