@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -43,7 +44,22 @@ type Config struct {
 	// RecentEvents is how many recent event ids are remembered; a delivery whose id is among
 	// them answers 200 without being dispatched. Default DefaultRecentEvents.
 	RecentEvents int
+	// MaxEventsPerRequest caps the events of one delivery; more answers 413 and dispatches
+	// none. Default DefaultMaxEventsPerRequest.
+	MaxEventsPerRequest int
+	// PerObjectPerMinute caps the events dispatched per ticket (or object) in any rolling
+	// minute; the rest answer 429 with Retry-After. Default DefaultPerObjectPerMinute.
+	PerObjectPerMinute int
+	// Clock is the clock of the per-object limit (default the system clock).
+	Clock Clock
 }
+
+// Clock tells the time.
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
 
 // withDefaults returns c with every zero field given its default.
 func (c Config) withDefaults() Config {
@@ -52,6 +68,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RecentEvents <= 0 {
 		c.RecentEvents = DefaultRecentEvents
+	}
+	if c.MaxEventsPerRequest <= 0 {
+		c.MaxEventsPerRequest = DefaultMaxEventsPerRequest
+	}
+	if c.PerObjectPerMinute <= 0 {
+		c.PerObjectPerMinute = DefaultPerObjectPerMinute
+	}
+	if c.Clock == nil {
+		c.Clock = systemClock{}
 	}
 	return c
 }
@@ -103,6 +128,7 @@ type handler struct {
 	password [sha256.Size]byte // SHA-256 of the expected password
 	d        Dispatcher
 	recent   *recentIDs
+	guard    *guard
 	log      *zap.Logger
 }
 
@@ -119,6 +145,7 @@ func NewHandler(cfg Config, d Dispatcher, logger *zap.Logger) http.Handler {
 		password: sha256.Sum256([]byte(cfg.Password)),
 		d:        d,
 		recent:   newRecentIDs(cfg.RecentEvents),
+		guard:    newGuard(cfg.PerObjectPerMinute, cfg.Clock.Now),
 		log:      logger,
 	}
 }
@@ -128,6 +155,8 @@ type result struct {
 	Dispatched int `json:"dispatched"`
 	Duplicates int `json:"duplicates"`
 	Failed     int `json:"failed"`
+	Stale      int `json:"stale,omitempty"`   // older than an event already dispatched for the object
+	Limited    int `json:"limited,omitempty"` // over the object's budget: re-send later
 }
 
 // ServeHTTP checks, parses and dispatches one delivery.
@@ -149,9 +178,22 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), status)
 		return
 	}
-	res, err := h.dispatchAll(r.Context(), events)
+	if len(events) > h.cfg.MaxEventsPerRequest {
+		h.log.Warn("webhook delivery refused: too many events", zap.Int("events", len(events)))
+		http.Error(w, fmt.Sprintf("a delivery may carry at most %d events", h.cfg.MaxEventsPerRequest),
+			http.StatusRequestEntityTooLarge)
+		return
+	}
+	res, err := h.dispatchAll(r.Context(), inTimeOrder(events))
 	if err != nil {
 		http.Error(w, "dispatch failed, retry later", http.StatusServiceUnavailable)
+		return
+	}
+	if res.Limited > 0 {
+		w.Header().Set("Retry-After", "60")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		json.NewEncoder(w).Encode(res)
 		return
 	}
 	writeJSON(w, res)
@@ -197,6 +239,17 @@ func (h *handler) dispatchAll(ctx context.Context, events []Event) (result, erro
 			res.Duplicates++
 			continue
 		}
+		switch h.guard.take(e) {
+		case stale:
+			log.Info("stale webhook event ignored: a newer one was dispatched")
+			res.Stale++
+			continue
+		case limited:
+			h.recent.remove(e.ID)
+			log.Warn("webhook event over its object's per-minute budget; asking HaloPSA to re-send")
+			res.Limited++
+			continue
+		}
 		err := h.d.Dispatch(ctx, e)
 		switch {
 		case err == nil:
@@ -204,6 +257,7 @@ func (h *handler) dispatchAll(ctx context.Context, events []Event) (result, erro
 			res.Dispatched++
 		case isRetryable(err):
 			h.recent.remove(e.ID)
+			h.guard.undo(e)
 			log.Warn("webhook event dispatch failed; asking HaloPSA to retry", zap.Error(err))
 			return res, fmt.Errorf("dispatching event %s: %w", e.ID, err)
 		default:
