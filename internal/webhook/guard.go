@@ -1,20 +1,26 @@
 package webhook
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
+
+	"go.uber.org/zap"
 )
 
 // Guarding the receiver against floods and disorder.
 //
 // A delivery may carry at most MaxEventsPerRequest events (413 otherwise: no single request
 // can queue hours of work). Each object (a ticket, else the object the event is about) may
-// have at most PerObjectPerMinute events dispatched in any rolling minute; the events over it
-// are not dispatched and the delivery answers 429 with Retry-After, so HaloPSA re-sends them
-// later and nothing is lost (the dispatcher re-reads the object anyway). Within a delivery
+// have at most PerObjectPerMinute events dispatched in any rolling minute; of the events over
+// it only the latest is kept, and dispatched when the budget allows: the dispatcher re-reads
+// the object, so that one dispatch brings whatever the skipped events reported, and a flood
+// about one ticket delays that ticket by a minute at most and no other ticket at all. Within a delivery
 // events are taken in HaloPSA's timestamp order, and an event older than one already
-// dispatched for the same object is stale: acknowledged, never dispatched.
+// dispatched for the same object under the same event name (a status change older than the
+// last status change dispatched) is stale: acknowledged, never dispatched.
 
 // Defaults of the guard's Config fields.
 const (
@@ -34,9 +40,9 @@ type guard struct {
 }
 
 type objectState struct {
-	sent   []time.Time // dispatch times within the last minute, oldest first
-	newest time.Time   // newest HaloPSA timestamp dispatched
-	seen   time.Time   // last use, for eviction
+	sent   []time.Time          // dispatch times within the last minute, oldest first
+	newest map[string]time.Time // by event name: newest HaloPSA timestamp dispatched
+	seen   time.Time            // last use, for eviction
 }
 
 func newGuard(perMin int, now func() time.Time) *guard {
@@ -69,11 +75,11 @@ func (g *guard) take(e Event) verdict {
 	st := g.objects[key]
 	if st == nil {
 		g.evict()
-		st = &objectState{}
+		st = &objectState{newest: map[string]time.Time{}}
 		g.objects[key] = st
 	}
 	st.seen = now
-	if !e.ChangedAt.IsZero() && e.ChangedAt.Before(st.newest) {
+	if !e.ChangedAt.IsZero() && e.ChangedAt.Before(st.newest[e.Name]) {
 		return stale
 	}
 	cut := now.Add(-time.Minute)
@@ -82,10 +88,93 @@ func (g *guard) take(e Event) verdict {
 		return limited
 	}
 	st.sent = append(st.sent, now)
-	if e.ChangedAt.After(st.newest) {
-		st.newest = e.ChangedAt
+	if e.ChangedAt.After(st.newest[e.Name]) {
+		st.newest[e.Name] = e.ChangedAt
 	}
 	return allow
+}
+
+// wait is how long until ticket key may dispatch again.
+func (g *guard) wait(e Event) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	st := g.objects[objectOf(e)]
+	if st == nil || len(st.sent) < g.perMin {
+		return 0
+	}
+	return max(st.sent[0].Add(time.Minute).Sub(g.now()), time.Millisecond)
+}
+
+// deferred holds, per object, the latest event over its budget until it may be dispatched.
+type deferred struct {
+	h       *handler
+	mu      sync.Mutex
+	pending map[int]Event
+}
+
+// maxDeferred bounds the objects with a deferred event; past it, events are dropped (logged).
+const maxDeferred = 10000
+
+// add keeps e as its object's deferred event and reports whether a dispatch was scheduled
+// (false when one already was: e replaces the event it will dispatch).
+func (d *deferred) add(e Event) bool {
+	key := objectOf(e)
+	d.mu.Lock()
+	_, scheduled := d.pending[key]
+	if !scheduled && len(d.pending) >= maxDeferred {
+		d.mu.Unlock()
+		d.h.log.Error("too many deferred webhook objects; event dropped", zap.String("event_id", e.ID))
+		return false
+	}
+	d.pending[key] = e
+	d.mu.Unlock()
+	if !scheduled {
+		d.h.cfg.Clock.AfterFunc(d.h.guard.wait(e), func() { d.flush(key) })
+	}
+	return !scheduled
+}
+
+// flush dispatches an object's deferred event, or waits again if its budget is still spent
+// or the dispatch failed and may be retried.
+func (d *deferred) flush(key int) {
+	d.mu.Lock()
+	e, ok := d.pending[key]
+	d.mu.Unlock()
+	if !ok {
+		return
+	}
+	switch d.h.guard.take(e) {
+	case limited:
+		d.h.cfg.Clock.AfterFunc(d.h.guard.wait(e), func() { d.flush(key) })
+		return
+	case stale: // a newer event of its kind was dispatched meanwhile
+		d.mu.Lock()
+		delete(d.pending, key)
+		d.mu.Unlock()
+		return
+	}
+	d.mu.Lock()
+	delete(d.pending, key)
+	d.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	log := d.h.log.With(zap.String("event_id", e.ID), zap.String("event", e.Name), zap.Int("object_id", e.ObjectID))
+	if err := d.h.d.Dispatch(ctx, e); err != nil && !errors.Is(err, ErrUnchanged) {
+		d.h.guard.undo(e)
+		if isRetryable(err) {
+			log.Warn("deferred webhook event dispatch failed; trying again in 5 s", zap.Error(err))
+			d.mu.Lock()
+			if _, newer := d.pending[key]; !newer {
+				d.pending[key] = e
+				d.h.cfg.Clock.AfterFunc(5*time.Second, func() { d.flush(key) })
+			}
+			d.mu.Unlock()
+			return
+		}
+		log.Error("deferred webhook event dispatch failed; dropped", zap.Error(err))
+		return
+	}
+	log.Info("deferred webhook event dispatched")
 }
 
 // undo forgets a dispatch that failed and will be re-sent.

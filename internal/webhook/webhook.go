@@ -48,18 +48,24 @@ type Config struct {
 	// none. Default DefaultMaxEventsPerRequest.
 	MaxEventsPerRequest int
 	// PerObjectPerMinute caps the events dispatched per ticket (or object) in any rolling
-	// minute; the rest answer 429 with Retry-After. Default DefaultPerObjectPerMinute.
+	// minute; of the events over it only the latest is kept and dispatched once the budget
+	// allows (the dispatcher re-reads the object, so nothing is lost). Default
+	// DefaultPerObjectPerMinute.
 	PerObjectPerMinute int
 	// Clock is the clock of the per-object limit (default the system clock).
 	Clock Clock
 }
 
-// Clock tells the time.
-type Clock interface{ Now() time.Time }
+// Clock tells the time and runs deferred dispatches.
+type Clock interface {
+	Now() time.Time
+	AfterFunc(d time.Duration, f func())
+}
 
 type systemClock struct{}
 
-func (systemClock) Now() time.Time { return time.Now() }
+func (systemClock) Now() time.Time                      { return time.Now() }
+func (systemClock) AfterFunc(d time.Duration, f func()) { time.AfterFunc(d, f) }
 
 // withDefaults returns c with every zero field given its default.
 func (c Config) withDefaults() Config {
@@ -115,6 +121,11 @@ func Retryable(err error) error {
 	return &RetryableError{Err: err}
 }
 
+// ErrUnchanged is what a Dispatcher returns when the object, read from HaloPSA, shows nothing
+// new: the event is acknowledged and does not count against its object's budget, so a flood of
+// forged or replayed events cannot hold back a real change.
+var ErrUnchanged = errors.New("the object shows nothing new")
+
 // isRetryable reports whether a dispatch error should make HaloPSA re-send.
 func isRetryable(err error) bool {
 	var re *RetryableError
@@ -129,6 +140,7 @@ type handler struct {
 	d        Dispatcher
 	recent   *recentIDs
 	guard    *guard
+	deferred *deferred
 	log      *zap.Logger
 }
 
@@ -139,7 +151,7 @@ func NewHandler(cfg Config, d Dispatcher, logger *zap.Logger) http.Handler {
 	if logger == nil {
 		logger = zap.NewNop()
 	}
-	return &handler{
+	h := &handler{
 		cfg:      cfg,
 		user:     sha256.Sum256([]byte(cfg.User)),
 		password: sha256.Sum256([]byte(cfg.Password)),
@@ -148,6 +160,8 @@ func NewHandler(cfg Config, d Dispatcher, logger *zap.Logger) http.Handler {
 		guard:    newGuard(cfg.PerObjectPerMinute, cfg.Clock.Now),
 		log:      logger,
 	}
+	h.deferred = &deferred{h: h, pending: map[int]Event{}}
+	return h
 }
 
 // result is what a delivery came to; it is also the JSON body of a 200 answer.
@@ -155,8 +169,9 @@ type result struct {
 	Dispatched int `json:"dispatched"`
 	Duplicates int `json:"duplicates"`
 	Failed     int `json:"failed"`
-	Stale      int `json:"stale,omitempty"`   // older than an event already dispatched for the object
-	Limited    int `json:"limited,omitempty"` // over the object's budget: re-send later
+	Stale      int `json:"stale,omitempty"`     // older than an event already dispatched for the object
+	Deferred   int `json:"deferred,omitempty"`  // over the object's budget: dispatched later
+	Unchanged  int `json:"unchanged,omitempty"` // the object shows nothing new
 }
 
 // ServeHTTP checks, parses and dispatches one delivery.
@@ -187,13 +202,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, err := h.dispatchAll(r.Context(), inTimeOrder(events))
 	if err != nil {
 		http.Error(w, "dispatch failed, retry later", http.StatusServiceUnavailable)
-		return
-	}
-	if res.Limited > 0 {
-		w.Header().Set("Retry-After", "60")
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusTooManyRequests)
-		json.NewEncoder(w).Encode(res)
 		return
 	}
 	writeJSON(w, res)
@@ -245,9 +253,10 @@ func (h *handler) dispatchAll(ctx context.Context, events []Event) (result, erro
 			res.Stale++
 			continue
 		case limited:
-			h.recent.remove(e.ID)
-			log.Warn("webhook event over its object's per-minute budget; asking HaloPSA to re-send")
-			res.Limited++
+			if h.deferred.add(e) {
+				log.Warn("webhook events over their object's per-minute budget: the latest is dispatched when the budget allows")
+			}
+			res.Deferred++
 			continue
 		}
 		err := h.d.Dispatch(ctx, e)
@@ -255,6 +264,10 @@ func (h *handler) dispatchAll(ctx context.Context, events []Event) (result, erro
 		case err == nil:
 			log.Info("webhook event dispatched", zap.Int("ticket_id", e.TicketID), zap.Int("status_id", e.StatusID))
 			res.Dispatched++
+		case errors.Is(err, ErrUnchanged):
+			h.guard.undo(e)
+			log.Debug("webhook event shows nothing new")
+			res.Unchanged++
 		case isRetryable(err):
 			h.recent.remove(e.ID)
 			h.guard.undo(e)
