@@ -53,7 +53,7 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 				// The store lost what Prepare staged: fail the import rather than report fewer leads.
 				return sum, err
 			}
-			sum.Errors = append(sum.Errors, err.Error())
+			sum.Errors = append(sum.Errors, batchError(ctx, b, err))
 			continue
 		}
 		sum.LeadsCreated += res.Created
