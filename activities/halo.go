@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -191,31 +192,102 @@ type Promotion struct {
 	Quality  int              `json:"quality"`
 	Fit      int              `json:"fit"`
 	Promoted time.Time        `json:"promoted"`
+	Regroup  Regroup          `json:"regroup,omitzero"`
+}
+
+// Regroup asks a data write or promotion to recompute the lead's segments and lists from its
+// values and fit score (a person's fit score first) and write them: the ticket's tags and the
+// user's distribution lists. Zero (as sent by lead workflows from before it existed) leaves
+// them alone.
+type Regroup struct {
+	Enabled      bool     `json:"enabled,omitempty"`
+	UserID       int      `json:"user_id,omitempty"`
+	Lists        []string `json:"lists,omitempty"` // the lists the user is in now
+	DoNotContact bool     `json:"do_not_contact,omitempty"`
+}
+
+// Grouping is a lead's segments (ticket tags) and distribution lists after a write that
+// regrouped it; nil slices when it did not.
+type Grouping struct {
+	Segments []string `json:"segments,omitempty"`
+	Lists    []string `json:"lists,omitempty"`
+}
+
+// regroup sets t's tags to the segments of v at the fit score (a person's, when d has one)
+// and moves the user between distribution lists; it returns the new grouping.
+func (a *Halo) regroup(ctx context.Context, t *halopsa.Ticket, g Regroup, v lead.Values, fit int, d lifecycle.Data) (Grouping, error) {
+	if !g.Enabled {
+		return Grouping{}, nil
+	}
+	if d.Qualification.FitScore > 0 {
+		fit = d.Qualification.FitScore
+	}
+	dnc := g.DoNotContact || d.DoNotContact
+	out := Grouping{Segments: lifecycle.Segments(v, fit, dnc)}
+	out.Lists = lifecycle.Lists(out.Segments, dnc)
+	res, err := a.Tenant.Result(ctx)
+	if err != nil {
+		return Grouping{}, err
+	}
+	tags, err := tenant.EnsureTags(ctx, a.Client, res.Tags, out.Segments)
+	if err != nil {
+		return Grouping{}, classify(fmt.Errorf("creating segment tags: %w", err))
+	}
+	a.Tenant.addTags(tags)
+	for _, s := range out.Segments {
+		t.Tags = append(t.Tags, halopsa.Tag{ID: tags[s], Text: s})
+	}
+	if g.UserID == 0 {
+		return out, nil
+	}
+	ref := halopsa.UserRef{ID: halopsa.ID(g.UserID)}
+	var changes []halopsa.DistributionList
+	for name, id := range res.Lists {
+		in, was := slices.Contains(out.Lists, name), slices.Contains(g.Lists, name)
+		switch {
+		case in && !was:
+			changes = append(changes, halopsa.DistributionList{ID: id, AddTheseUsers: []halopsa.UserRef{ref}})
+		case was && !in:
+			changes = append(changes, halopsa.DistributionList{ID: id, RemoveTheseUsers: []halopsa.UserRef{ref}})
+		}
+	}
+	if len(changes) == 0 {
+		return out, nil
+	}
+	slices.SortFunc(changes, func(x, y halopsa.DistributionList) int { return int(x.ID - y.ID) })
+	if _, err := a.Client.SaveDistributionLists(ctx, changes); err != nil {
+		return Grouping{}, classify(fmt.Errorf("moving the lead between distribution lists: %w", err))
+	}
+	return out, nil
 }
 
 // Promote changes the ticket's type and status and writes the prospect or opportunity fields.
-func (a *Halo) Promote(ctx context.Context, p Promotion) error {
+func (a *Halo) Promote(ctx context.Context, p Promotion) (Grouping, error) {
 	stage := p.To.StageOf()
 	typeID, err := a.Tenant.TypeID(ctx, stage)
 	if err != nil {
-		return err
+		return Grouping{}, err
 	}
 	sid, err := a.Tenant.StatusID(ctx, p.To)
 	if err != nil {
-		return err
+		return Grouping{}, err
 	}
 	t, err := a.dataTicket(ctx, p.TicketID, stage, p.Values, p.Quality, p.Fit, p.Data)
 	if err != nil {
-		return err
+		return Grouping{}, err
 	}
 	t.TicketTypeID, t.StatusID = typeID, sid
 	if stage == lifecycle.Opportunity {
 		t.OppConvertedDate = halopsa.Time{Time: p.Promoted.UTC()}
 	}
-	if _, err := a.Client.SaveTickets(ctx, []halopsa.Ticket{t}); err != nil {
-		return classify(fmt.Errorf("promoting ticket %d to %s: %w", p.TicketID, p.To.DisplayName(), err))
+	g, err := a.regroup(ctx, &t, p.Regroup, p.Values, p.Fit, p.Data)
+	if err != nil {
+		return Grouping{}, err
 	}
-	return a.note(ctx, p.TicketID, fmt.Sprintf("haloleads promoted this lead to %s (%s).", stage.DisplayName(), p.To.DisplayName()))
+	if _, err := a.Client.SaveTickets(ctx, []halopsa.Ticket{t}); err != nil {
+		return Grouping{}, classify(fmt.Errorf("promoting ticket %d to %s: %w", p.TicketID, p.To.DisplayName(), err))
+	}
+	return g, a.note(ctx, p.TicketID, fmt.Sprintf("haloleads promoted this lead to %s (%s).", stage.DisplayName(), p.To.DisplayName()))
 }
 
 // DataWrite writes qualification or opportunity data to the ticket.
@@ -227,18 +299,24 @@ type DataWrite struct {
 	Values   lead.Values     `json:"values"`
 	Quality  int             `json:"quality"`
 	Fit      int             `json:"fit"`
+	Regroup  Regroup         `json:"regroup,omitzero"`
 }
 
-// WriteData writes the lead's data fields to its ticket.
-func (a *Halo) WriteData(ctx context.Context, w DataWrite) error {
+// WriteData writes the lead's data fields to its ticket (and, when asked, its segments and
+// lists: a fit score a person set moves the lead between hot, warm and cold).
+func (a *Halo) WriteData(ctx context.Context, w DataWrite) (Grouping, error) {
 	t, err := a.dataTicket(ctx, w.TicketID, w.Stage, w.Values, w.Quality, w.Fit, w.Data)
 	if err != nil {
-		return err
+		return Grouping{}, err
+	}
+	g, err := a.regroup(ctx, &t, w.Regroup, w.Values, w.Fit, w.Data)
+	if err != nil {
+		return Grouping{}, err
 	}
 	if _, err := a.Client.SaveTickets(ctx, []halopsa.Ticket{t}); err != nil {
-		return classify(fmt.Errorf("writing data to ticket %d: %w", w.TicketID, err))
+		return Grouping{}, classify(fmt.Errorf("writing data to ticket %d: %w", w.TicketID, err))
 	}
-	return nil
+	return g, nil
 }
 
 // dataTicket builds a ticket update carrying the whole custom-field set and, for opportunities,

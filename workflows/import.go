@@ -16,6 +16,14 @@ import (
 // history holds counts and references, never the people themselves.
 func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary, err error) {
 	sum = leadflow.Summary{RunID: in.RunID, Files: in.Files, DryRun: in.DryRun, Errors: []string{}}
+	progress := leadflow.ImportProgress{Phase: "reading", Started: workflow.Now(ctx)}
+	if workflow.GetVersion(ctx, changeProgressQuery, workflow.DefaultVersion, 1) >= 1 {
+		if err := workflow.SetQueryHandler(ctx, leadflow.QueryProgress, func() (leadflow.ImportProgress, error) {
+			return progress.WithRate(), nil
+		}); err != nil {
+			return sum, err
+		}
+	}
 	var a *activities.Importer
 	v := workflow.GetVersion(ctx, changeImportCleanup, workflow.DefaultVersion, 1)
 	if v >= 1 {
@@ -26,6 +34,7 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 	if err != nil {
 		return sum, err
 	}
+	progress.Phase, progress.Batches, progress.Leads, progress.Landing = "landing", prep.Batches, prep.Leads, workflow.Now(ctx)
 	sum.Rows, sum.Leads, sum.Merged = prep.Rows, prep.Leads, prep.Merged
 	sum.Suppressed, sum.Review, sum.Batches = prep.Suppressed, prep.Review, prep.Batches
 	sum.RejectedCount, sum.Rejected = prep.RejectedCount, prep.Rejected
@@ -48,7 +57,7 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 				// The store lost what Prepare staged: fail the import rather than report fewer leads.
 				return sum, err
 			}
-			sum.Errors = append(sum.Errors, err.Error())
+			sum.Errors = append(sum.Errors, batchError(ctx, b, err))
 			if v >= 1 && !in.DryRun {
 				abandon(ctx, land, err, &sum)
 			}
@@ -57,10 +66,13 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 		sum.LeadsCreated += res.Created
 		sum.LeadsUpdated += res.Updated
 		sum.Unchanged += res.Unchanged
+		progress.BatchesDone, progress.Updated = b+1, workflow.Now(ctx)
+		progress.LeadsDone += res.Created + res.Updated + res.Unchanged
 		sum.HaloRequests += res.HaloRequests
 		sum.HaloWrites += res.HaloWrites
 		sum.Errors = append(sum.Errors, res.Errors...)
 	}
+	progress.Phase = "done"
 	if v == workflow.DefaultVersion && len(sum.Errors) == 0 {
 		if err := workflow.ExecuteActivity(prepareOptions(ctx), a.Finish, in.RunID).Get(ctx, nil); err != nil {
 			sum.Errors = append(sum.Errors, err.Error())
@@ -110,6 +122,9 @@ func missingBatch(err error) bool {
 // changeFileReports (workflow.GetVersion): the summary says how each file was read, and a file
 // that could not be read is one of its errors (Prepare reads the other files regardless).
 const changeFileReports = "file-reports"
+
+// changeProgressQuery (workflow.GetVersion): the import answers QueryProgress.
+const changeProgressQuery = "progress-query"
 
 func prepareOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{

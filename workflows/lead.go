@@ -20,6 +20,40 @@ import (
 	"haloleads/internal/visibility"
 )
 
+// Changes behind workflow.GetVersion.
+const (
+	// changePersonFit: an offer plans with the fit score a person set (segments, Fit Score).
+	changePersonFit = "person-fit"
+	// changeRegroup: set-data and promotion recompute the segments and lists (hot, warm, cold
+	// follow a fit score a person sets).
+	changeRegroup = "regroup"
+	// changeAutoConvertOnCall: a call outcome that makes a lead Engaged converts it to a
+	// prospect when AutoConvertEngaged is set, as a transition does.
+	changeAutoConvertOnCall = "auto-convert-on-call"
+	// changeAutoConvertOnHalo: so does a move to Engaged made in HaloPSA.
+	changeAutoConvertOnHalo = "auto-convert-on-halo"
+)
+
+// autoConvert promotes an Engaged lead to a prospect after a change seen in HaloPSA, taking the
+// lifecycle lock like an update; a failure is logged and leaves the lead Engaged.
+func (r *leadRun) autoConvert(ctx workflow.Context) {
+	if err := r.ops.Lock(ctx); err != nil {
+		return
+	}
+	defer r.ops.Unlock()
+	if r.st.Status != lifecycle.Engaged { // an update got there first
+		return
+	}
+	if err := r.doPromote(ctx, leadflow.PromoteRequest{}); err != nil {
+		workflow.GetLogger(ctx).Error("auto-converting the engaged lead failed", "error", err)
+	}
+}
+
+// regroup asks a data write or promotion to recompute the lead's segments and lists.
+func (r *leadRun) regroup() activities.Regroup {
+	return activities.Regroup{Enabled: true, UserID: r.st.Halo.UserID, Lists: r.st.Lists, DoNotContact: r.st.Data.DoNotContact}
+}
+
 const (
 	defaultMaxEvents = 2000
 	maxSeenEvents    = 64
@@ -208,6 +242,9 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 		}
 		r.onLanded(l)
 	}
+	if workflow.GetVersion(ctx, changePersonFit, workflow.DefaultVersion, 1) >= 1 {
+		o.PersonFit = r.st.Data.Qualification.FitScore
+	}
 	plan := leadflow.PlanOffer(r.st, o)
 	r.st.Lead = mergeLead(r.st.Lead, o.Lead)
 	r.st.Fit, r.st.Quality = o.Fit, o.Lead.Quality
@@ -371,12 +408,21 @@ func (r *leadRun) doPromote(ctx workflow.Context, req leadflow.PromoteRequest) e
 	defer func() { r.busy-- }()
 	r.expectEcho(to)
 	var a *activities.Halo
-	err = workflow.ExecuteActivity(haloOptions(ctx), a.Promote, activities.Promotion{
+	p := activities.Promotion{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, To: to, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit, Promoted: workflow.Now(ctx),
-	}).Get(ctx, nil)
+	}
+	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	if regroup {
+		p.Regroup = r.regroup()
+	}
+	var g activities.Grouping
+	err = workflow.ExecuteActivity(haloOptions(ctx), a.Promote, p).Get(ctx, &g)
 	if err != nil {
 		return fmt.Errorf("promoting to %s: %w", to.DisplayName(), err)
+	}
+	if regroup {
+		r.st.Segments, r.st.Lists = g.Segments, g.Lists
 	}
 	r.st.Data = data
 	r.setStatus(to)
@@ -406,12 +452,21 @@ func (r *leadRun) setData(ctx workflow.Context, req leadflow.DataRequest) (leadf
 	r.busy++
 	defer func() { r.busy-- }()
 	var a *activities.Halo
-	err = workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, activities.DataWrite{
+	w := activities.DataWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Stage: r.st.Stage, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit,
-	}).Get(ctx, nil)
+	}
+	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	if regroup {
+		w.Regroup = r.regroup()
+	}
+	var g activities.Grouping
+	err = workflow.ExecuteActivity(haloOptions(ctx), a.WriteData, w).Get(ctx, &g)
 	if err != nil {
 		return *r.st, fmt.Errorf("writing lead data: %w", err)
+	}
+	if regroup {
+		r.st.Segments, r.st.Lists = g.Segments, g.Lists
 	}
 	r.st.Data = data
 	if r.st.Fit != data.Qualification.FitScore && data.Qualification.FitScore > 0 {
@@ -454,6 +509,12 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 	note := fmt.Sprintf("Call outcome %q: %s → %s", c.Outcome, r.st.Status.DisplayName(), to.DisplayName())
 	if err := r.writeStatus(ctx, to, note); err != nil {
 		return *r.st, err
+	}
+	if to == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
+		workflow.GetVersion(ctx, changeAutoConvertOnCall, workflow.DefaultVersion, 1) >= 1 {
+		if err := r.doPromote(ctx, leadflow.PromoteRequest{}); err != nil {
+			return *r.st, err
+		}
 	}
 	return *r.st, nil
 }
@@ -537,6 +598,10 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 			}
 		}
 		r.upsertSearchAttributes()
+		if dec.To == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
+			workflow.GetVersion(ctx, changeAutoConvertOnHalo, workflow.DefaultVersion, 1) >= 1 {
+			r.autoConvert(ctx)
+		}
 	case lifecycle.ActionRevert:
 		r.recordViolation(c.Status, dec.Note, string(dec.Action))
 		r.revert(ctx, c.Status, dec.Note)

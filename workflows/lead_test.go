@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -753,5 +754,98 @@ func TestLeadLandedAppliesOnlyToItsOffer(t *testing.T) {
 	}
 	if released.Offered != nil || released.Status != lifecycle.Researching || len(released.Pending) > 0 {
 		t.Errorf("after an abandoned batch: offered %+v, status %s, pending %v", released.Offered, released.Status, released.Pending)
+	}
+}
+
+// TestLeadSetDataRegroups checks that a fit score a person sets moves the lead between hot,
+// warm and cold: the ticket's tags, the user's distribution lists and the lead's state follow.
+func TestLeadSetDataRegroups(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedAt(t, lifecycle.Prospecting)
+	ctx := context.Background()
+	warm := h.res.Lists[lifecycle.ListWarm]
+	if _, err := h.client.SaveDistributionLists(ctx, []halopsa.DistributionList{{ID: warm,
+		AddTheseUsers: []halopsa.UserRef{{ID: halopsa.ID(landed.Halo.UserID)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	in := at(landed, lifecycle.Prospecting, lifecycle.Data{}, leadflow.Settings{})
+	in.State.Fit, in.State.Segments, in.State.Lists = 70, []string{"source:apollo", "warm", "size:mid-market"}, []string{lifecycle.ListWarm}
+	lt := newLeadTest(t, h)
+	q := qualification()
+	q.FitScore = 92
+	r := lt.update(leadflow.UpdateSetData, leadflow.DataRequest{Qualification: &q})
+	lt.run(in)
+	mustDone(t, "set-data", r)
+	if r.rejected != nil || r.err != nil {
+		t.Fatalf("set-data failed: %v / %v", r.rejected, r.err)
+	}
+	st := r.state(t)
+	if !slices.Contains(st.Segments, lifecycle.SegmentHot) || !slices.Equal(st.Lists, []string{lifecycle.ListHot}) {
+		t.Errorf("state segments %v lists %v, want hot and the hot list", st.Segments, st.Lists)
+	}
+	var tags []string
+	for _, tg := range h.ticket(t, landed.Halo.TicketID)["tags"].([]any) {
+		tags = append(tags, halosandbox.Record(tg.(map[string]any)).String("text"))
+	}
+	if !slices.Contains(tags, lifecycle.SegmentHot) || slices.Contains(tags, lifecycle.SegmentWarm) {
+		t.Errorf("ticket tags %v, want hot and not warm", tags)
+	}
+	member := func(id halopsa.ID) bool {
+		l, err := h.client.DistributionList(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range l.Members {
+			if int(m.UserID) == landed.Halo.UserID {
+				return true
+			}
+		}
+		return false
+	}
+	if !member(h.res.Lists[lifecycle.ListHot]) || member(warm) {
+		t.Errorf("the user is not moved from the warm list to the hot list")
+	}
+}
+
+// TestLeadCallAutoConverts checks a call outcome that makes a lead Engaged converts it to a
+// prospect when auto-convert is on, as a transition to Engaged does.
+func TestLeadCallAutoConverts(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedAt(t, lifecycle.Contacted)
+	lt := newLeadTest(t, h)
+	call := lifecycle.Call{At: time.Date(2026, 5, 4, 15, 0, 0, 0, time.UTC), Direction: lifecycle.Outbound,
+		Outcome: "interested", DurationSeconds: 240, Agent: "Sam"}
+	r := lt.update(leadflow.UpdateLogCall, call)
+	lt.run(at(landed, lifecycle.Contacted, lifecycle.Data{}, leadflow.Settings{AutoConvertEngaged: true}))
+	mustDone(t, "log-call", r)
+	if r.rejected != nil || r.err != nil {
+		t.Fatalf("log-call failed: %v / %v", r.rejected, r.err)
+	}
+	if st := r.state(t); st.Status != lifecycle.NewProspect {
+		t.Errorf("after an interested call with auto-convert: %s, want New Prospect", st.Status)
+	}
+	if got := h.status(t, landed.Halo.TicketID); got != lifecycle.NewProspect {
+		t.Errorf("HaloPSA status %s, want New Prospect", got)
+	}
+}
+
+// TestLeadHaloEngagedAutoConverts checks a move to Engaged made in HaloPSA converts the lead to a
+// prospect when auto-convert is on.
+func TestLeadHaloEngagedAutoConverts(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedAt(t, lifecycle.Contacted)
+	tid := landed.Halo.TicketID
+	lt := newLeadTest(t, h)
+	lt.step(func() { h.setStatus(t, tid, lifecycle.Engaged) }) // the agent's edit in HaloPSA
+	lt.signal(leadflow.SignalHaloChange, leadflow.HaloChange{EventID: "ev-1", TicketID: tid, Status: lifecycle.Engaged})
+	st := lt.query()
+	if err := lt.run(at(landed, lifecycle.Contacted, lifecycle.Data{}, leadflow.Settings{AutoConvertEngaged: true})); !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow ended with %v, want cancellation", err)
+	}
+	if st.Status != lifecycle.NewProspect || h.status(t, tid) != lifecycle.NewProspect {
+		t.Errorf("after Engaged in HaloPSA with auto-convert: workflow %s, HaloPSA %s; want New Prospect", st.Status, h.status(t, tid))
 	}
 }

@@ -89,9 +89,14 @@ func runImport(ctx context.Context, io IO, args []string, source lead.Source, wa
 	}
 	in := leadflow.ImportInput{RunID: runID, Files: refs, Source: source,
 		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown}
-	sum, err := pipeline.RunImport(ctx, tc, in, wait)
+	sum, err := pipeline.RunImport(ctx, tc, in, false)
 	if err != nil {
 		return err
+	}
+	if wait {
+		if sum, err = awaitImport(ctx, tc, in.RunID, io.Stderr); err != nil {
+			return err
+		}
 	}
 	if asJSON || !wait {
 		if err := writeJSON(io.Stdout, sum); err != nil || !wait {
@@ -182,7 +187,7 @@ func runSandbox(ctx context.Context, io IO, o sandboxFlags) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.listen, err)
 	}
-	hs := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: sandboxHome(sb, o.id, o.secret), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
@@ -16,6 +17,8 @@ import (
 
 // TestDemoTwice runs `demo --once --json` twice on one data directory: the first run lands the
 // samples (fewer leads than rows), the second creates nothing and the sandbox holds no duplicate.
+// It reports how long each run took to reach its summary, and fails when the restart on the same
+// data directory takes twice the first run's time or more (the only assertion on time: a ratio).
 func TestDemoTwice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the embedded Temporal server")
@@ -40,14 +43,23 @@ func TestDemoTwice(t *testing.T) {
 		}
 		return o
 	}
+	start := time.Now()
 	first := run()
+	firstTook := time.Since(start)
 	if first.LeadsCreated == 0 || first.Leads >= first.Rows-first.RejectedCount {
 		t.Fatalf("first run: %d leads created from %d accepted rows", first.LeadsCreated, first.Rows-first.RejectedCount)
 	}
 	if first.RejectedCount == 0 || first.Rejected[0].File == "" || first.Rejected[0].Line == 0 {
 		t.Errorf("rejected rows not reported with file and line: %+v", first.Rejected)
 	}
+	start = time.Now()
 	second := run()
+	secondTook := time.Since(start)
+	t.Logf("demo to its summary: first run %s, restart on the same data %s (ratio %.2f)",
+		firstTook.Round(time.Millisecond), secondTook.Round(time.Millisecond), secondTook.Seconds()/firstTook.Seconds())
+	if secondTook >= 2*firstTook {
+		t.Errorf("the restart took %s, twice the first run's %s or more", secondTook, firstTook)
+	}
 	if second.LeadsCreated != 0 || second.LeadsUpdated != 0 || second.HaloWrites != 0 {
 		t.Fatalf("second run created %d, updated %d, wrote %d times; want nothing", second.LeadsCreated, second.LeadsUpdated, second.HaloWrites)
 	}

@@ -22,7 +22,7 @@ import (
 
 // TestMetricsCountHaloRequests serves the worker's metrics beside an embedded world, imports the
 // samples, and checks that the HaloPSA request counter grew by exactly the import summary's
-// halo_requests, that the SDK's metrics are exported too, and that the health endpoints answer.
+// halo_requests (and that the import's progress query ends at its summary's counts), that the SDK's metrics are exported too, and that the health endpoints answer.
 func TestMetricsCountHaloRequests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the embedded Temporal server")
@@ -52,15 +52,29 @@ func TestMetricsCountHaloRequests(t *testing.T) {
 		}
 	}
 	_, file, _, _ := runtime.Caller(0)
-	files, _, err := providerFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
+	files, err := sampleFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for run := 1; run <= 2; run++ {
 		before := scrape(t, srv.URL)
-		sum, err := pipeline.RunImport(ctx, emb.Temporal, leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files}, true)
+		runID := newRunID(time.Now())
+		if _, err := pipeline.RunImport(ctx, emb.Temporal, leadflow.ImportInput{RunID: runID, Files: files}, false); err != nil {
+			t.Fatalf("import %d: %v", run, err)
+		}
+		var progress strings.Builder
+		sum, err := awaitImport(ctx, emb.Temporal, runID, &progress)
 		if err != nil {
 			t.Fatalf("import %d: %v", run, err)
+		}
+		t.Logf("import %d progress lines:\n%s", run, progress.String())
+		// A closed import still answers the progress query, from its history.
+		p, err := queryProgress(ctx, emb.Temporal, leadflow.ImportWorkflowID(runID))
+		if err != nil {
+			t.Fatalf("progress of import %d: %v", run, err)
+		}
+		if p.Phase != "done" || p.BatchesDone != sum.Batches || p.LeadsDone != sum.LeadsCreated+sum.LeadsUpdated+sum.Unchanged || p.Leads != sum.Leads {
+			t.Errorf("import %d: final progress %+v does not match its summary %+v", run, p, sum)
 		}
 		after := scrape(t, srv.URL)
 		got := after.total(metrics.HaloRequests) - before.total(metrics.HaloRequests)

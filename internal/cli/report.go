@@ -70,11 +70,14 @@ func newReportCmd(io IO) *cobra.Command {
 		Short: "show leads by stage, status, source and fit, Do Not Contact, review and the last imports",
 		Long: `Count the running leads by stage, status, source and fit through Temporal's visibility, with
 the suppression list and review queue from the store (HALOLEADS_DATA) and the last imports.`,
-		Example: "  starter report\n  starter report --json",
+		Example: "  starter report\n  starter report --json\n  starter report funnel --html funnel.html",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runReport(cmd.Context(), io, asJSON) },
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	for _, r := range chartReports() {
+		cmd.AddCommand(newChartReportCmd(io, r))
+	}
 	return cmd
 }
 

@@ -33,6 +33,7 @@ const (
 	SignalLanded     = "landed"      // the import wrote the plan; here are the HaloPSA ids
 	SignalHaloChange = "halo-change" // HaloPSA changed (webhook or reconciliation)
 	QueryState       = "state"
+	QueryProgress    = "progress" // an import's progress (ImportProgress)
 )
 
 // LeadWorkflowID is the workflow ID of a lead: its stable identity, so a person imported twice
@@ -71,6 +72,10 @@ type Offer struct {
 	Halo HaloIDs `json:"halo"`
 	// Suppressed is set when the person is on the suppression list.
 	Suppressed bool `json:"suppressed,omitempty"`
+	// PersonFit is the fit score a person set (qualification data), 0 when none: it outranks
+	// the computed Fit for the Fit Score field and the hot/warm/cold segment. The lead workflow
+	// fills it in; an import leaves it 0.
+	PersonFit int `json:"person_fit,omitempty"`
 	// Invalid, when set, says which required Lead fields are missing or bad: a new lead lands
 	// as Invalid Data with this reason in its ticket's details (lifecycle.CheckLead).
 	Invalid string `json:"invalid,omitempty"`
@@ -174,6 +179,38 @@ type LeadInput struct {
 	Settings Settings `json:"settings"`
 	// State is carried over by Continue-As-New; nil for a new lead.
 	State *LeadState `json:"state,omitempty"`
+}
+
+// ImportProgress is what an import has done so far: the answer to QueryProgress.
+type ImportProgress struct {
+	// Phase is "reading" (parsing, de-duplicating, staging), "landing" (writing batches to
+	// HaloPSA) or "done".
+	Phase       string `json:"phase"`
+	Batches     int    `json:"batches"`
+	BatchesDone int    `json:"batches_done"`
+	Leads       int    `json:"leads"`
+	LeadsDone   int    `json:"leads_done"` // landed: created, updated or unchanged
+	// Started is when the import started, Landing when its first batch started, Updated when a
+	// batch last finished (workflow time).
+	Started time.Time `json:"started"`
+	Landing time.Time `json:"landing,omitempty"`
+	Updated time.Time `json:"updated,omitempty"`
+	// Rate is leads landed per second since Landing; Remaining the time the other leads take at
+	// that rate (0 while unknown).
+	Rate      float64       `json:"rate"`
+	Remaining time.Duration `json:"remaining"`
+}
+
+// WithRate fills Rate and Remaining from the counts and times.
+func (p ImportProgress) WithRate() ImportProgress {
+	if p.Landing.IsZero() || !p.Updated.After(p.Landing) || p.LeadsDone == 0 {
+		return p
+	}
+	p.Rate = float64(p.LeadsDone) / p.Updated.Sub(p.Landing).Seconds()
+	if left := p.Leads - p.LeadsDone; left > 0 {
+		p.Remaining = time.Duration(float64(left) / p.Rate * float64(time.Second))
+	}
+	return p
 }
 
 // LeadState is everything a lead workflow knows; the answer to QueryState.

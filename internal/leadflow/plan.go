@@ -22,10 +22,14 @@ func PlanOffer(st *LeadState, o Offer) Plan {
 	if dnc {
 		incoming = withOptOut(incoming)
 	}
+	fit := o.Fit
+	if o.PersonFit > 0 {
+		fit = o.PersonFit // a person's judgement outranks the computed score
+	}
 	plan := Plan{
 		LeadID:       st.LeadID,
 		Halo:         halo,
-		Fit:          o.Fit,
+		Fit:          fit,
 		Quality:      o.Lead.Quality,
 		DoNotContact: dnc,
 	}
@@ -42,7 +46,7 @@ func PlanOffer(st *LeadState, o Offer) Plan {
 		}
 		plan.Write = ownedValues(incoming)
 		plan.Owned = plan.Write
-		plan.Segments = lifecycle.Segments(incoming, o.Fit, dnc)
+		plan.Segments = lifecycle.Segments(incoming, fit, dnc)
 		plan.Lists = lifecycle.Lists(plan.Segments, dnc)
 		return plan
 	}
@@ -65,7 +69,7 @@ func PlanOffer(st *LeadState, o Offer) Plan {
 			plan.Owned[f] = cur
 		}
 	}
-	plan.Segments = lifecycle.Segments(Overlay(incoming, plan.Owned), o.Fit, dnc)
+	plan.Segments = lifecycle.Segments(Overlay(incoming, plan.Owned), fit, dnc)
 	plan.Lists = lifecycle.Lists(plan.Segments, dnc)
 	for _, l := range st.Lists {
 		if !slices.Contains(plan.Lists, l) {

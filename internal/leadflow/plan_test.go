@@ -20,6 +20,26 @@ func landedState(written lead.Values, status lifecycle.Status) *LeadState {
 	return st
 }
 
+// TestPlanOfferPersonFit checks a person's fit score outranks the computed one: it sets the
+// temperature and the Fit Score written, on create and on update.
+func TestPlanOfferPersonFit(t *testing.T) {
+	t.Parallel()
+	base := lead.Values{lead.FirstName: "Ada", lead.LastName: "Lovelace", lead.Email: "ada@example.com", lead.Company: "Example Ltd"}
+	o := offer(base) // computed fit 65: warm
+	if p := PlanOffer(&LeadState{LeadID: "lead-1", Status: lifecycle.NewLead}, o); !slices.Contains(p.Segments, lifecycle.SegmentWarm) || p.Fit != 65 {
+		t.Fatalf("computed fit: segments %v, fit %d", p.Segments, p.Fit)
+	}
+	st := landedState(base, lifecycle.Qualified)
+	o.PersonFit = 85
+	p := PlanOffer(st, o)
+	if !slices.Contains(p.Segments, lifecycle.SegmentHot) || !slices.Contains(p.Lists, lifecycle.ListHot) || p.Fit != 85 {
+		t.Errorf("person's fit 85: segments %v, lists %v, fit %d; want hot and 85", p.Segments, p.Lists, p.Fit)
+	}
+	if p.Action != ActionUpdate || !slices.Contains(p.Unlist, lifecycle.ListWarm) {
+		t.Errorf("moving from warm to hot: action %s, unlist %v", p.Action, p.Unlist)
+	}
+}
+
 func TestPlanOffer(t *testing.T) {
 	t.Parallel()
 	base := lead.Values{lead.FirstName: "Ada", lead.LastName: "Lovelace", lead.Email: "ada@example.com",

@@ -28,9 +28,55 @@ const (
 	ListCold = "Cold Leads (Fit Score <60)"
 )
 
+// IndustrySegment is one of the design doc's five industry lists.
+type IndustrySegment struct {
+	Tag  string // "segment:healthcare"
+	List string // the distribution list, named as in the doc
+	// prefixes are word beginnings of provider industries that belong to the segment.
+	prefixes []string
+}
+
+// IndustrySegments are the design doc's industry lists, in its order. A lead's industry (any
+// provider's wording, such as "Hospital & Health Care" or "Law Practice") belongs to the first
+// segment one of whose prefixes begins one of its words; most industries belong to none.
+var IndustrySegments = []IndustrySegment{
+	{"segment:healthcare", "Healthcare & Medical", []string{"health", "medic", "hospital", "clinic", "pharma",
+		"dental", "dentist", "biotech", "veterinar", "nursing", "physician"}},
+	{"segment:legal", "Legal Services", []string{"legal", "law", "lawyer", "attorney", "solicitor", "notar", "paralegal"}},
+	{"segment:financial", "Financial Services", []string{"financ", "bank", "insurance", "accounting", "accountant",
+		"invest", "wealth", "credit", "fintech", "mortgage", "lending", "brokerage"}},
+	{"segment:manufacturing", "Manufacturing", []string{"manufactur", "industrial", "machinery", "automotive",
+		"chemical", "plastics", "fabricat", "aerospace"}},
+	{"segment:retail", "Retail & E-commerce", []string{"retail", "ecommerce", "e-commerce", "wholesale",
+		"apparel", "supermarket", "consumer goods"}},
+}
+
+// IndustrySegmentOf returns the segment an industry belongs to, or false.
+func IndustrySegmentOf(industry string) (IndustrySegment, bool) {
+	lower := strings.ToLower(industry)
+	words := strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
+	for _, seg := range IndustrySegments {
+		for _, p := range seg.prefixes {
+			if strings.Contains(p, " ") {
+				if strings.Contains(lower, p) {
+					return seg, true
+				}
+				continue
+			}
+			for _, w := range words {
+				if strings.HasPrefix(w, p) && (p != "law" || w == "law" || w == "laws") {
+					return seg, true
+				}
+			}
+		}
+	}
+	return IndustrySegment{}, false
+}
+
 // Segments returns the tags that describe a lead, in a fixed order: source:<provider> for each
 // source in lead.LeadSource, the temperature (hot above 80, warm from 60 to 80, cold below 60),
-// industry:<slug>, the company size, and do-not-contact when dnc is set or v carries an opt-out.
+// industry:<slug> (the provider's own wording) and the doc's industry segment (segment:<name>),
+// the company size, and do-not-contact when dnc is set or v carries an opt-out.
 // The size comes from lead.Employees, or from lead.EmployeeRange when the whole range falls in
 // one size; a lead of unknown size gets no size tag.
 func Segments(v lead.Values, fit int, dnc bool) []string {
@@ -44,6 +90,9 @@ func Segments(v lead.Values, fit int, dnc bool) []string {
 	if s := slug(v[lead.Industry]); s != "" {
 		tags = append(tags, "industry:"+s)
 	}
+	if seg, ok := IndustrySegmentOf(v[lead.Industry]); ok {
+		tags = append(tags, seg.Tag)
+	}
 	if s := sizeSegment(v); s != "" {
 		tags = append(tags, s)
 	}
@@ -54,7 +103,8 @@ func Segments(v lead.Values, fit int, dnc bool) []string {
 }
 
 // Lists returns the distribution lists a lead with these segments belongs to: one of the hot,
-// warm and cold lists. A Do-Not-Contact person (dnc, or the do-not-contact segment) is in none.
+// warm and cold lists, and its industry segment's list. A Do-Not-Contact person (dnc, or the
+// do-not-contact segment) is in none.
 func Lists(segments []string, dnc bool) []string {
 	if dnc || slices.Contains(segments, SegmentDoNotContact) {
 		return nil
@@ -68,6 +118,12 @@ func Lists(segments []string, dnc bool) []string {
 			lists = append(lists, ListWarm)
 		case SegmentCold:
 			lists = append(lists, ListCold)
+		default:
+			for _, seg := range IndustrySegments {
+				if s == seg.Tag {
+					lists = append(lists, seg.List)
+				}
+			}
 		}
 	}
 	return lists

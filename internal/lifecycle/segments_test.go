@@ -37,7 +37,17 @@ func TestSegments(t *testing.T) {
 		{"open range", lead.Values{lead.EmployeeRange: "10,001+"}, 50, false, []string{"cold", "size:enterprise"}},
 		{"garbage headcount falls back", lead.Values{lead.Employees: "many", lead.EmployeeRange: "1-10"}, 50, false,
 			[]string{"cold", "size:small-business"}},
-		{"industry slug", lead.Values{lead.Industry: "Healthcare & Medical"}, 70, false, []string{"warm", "industry:healthcare-medical"}},
+		{"industry slug", lead.Values{lead.Industry: "Healthcare & Medical"}, 70, false,
+			[]string{"warm", "industry:healthcare-medical", "segment:healthcare"}},
+		{"provider wording", lead.Values{lead.Industry: "Hospital & Health Care"}, 70, false,
+			[]string{"warm", "industry:hospital-health-care", "segment:healthcare"}},
+		{"law practice", lead.Values{lead.Industry: "Law Practice"}, 70, false, []string{"warm", "industry:law-practice", "segment:legal"}},
+		{"lawn care is not legal", lead.Values{lead.Industry: "Lawn Care"}, 70, false, []string{"warm", "industry:lawn-care"}},
+		{"banking", lead.Values{lead.Industry: "Banking"}, 70, false, []string{"warm", "industry:banking", "segment:financial"}},
+		{"industrial automation", lead.Values{lead.Industry: "Industrial Automation"}, 70, false,
+			[]string{"warm", "industry:industrial-automation", "segment:manufacturing"}},
+		{"e-commerce", lead.Values{lead.Industry: "E-Commerce"}, 70, false, []string{"warm", "industry:e-commerce", "segment:retail"}},
+		{"software has no segment", lead.Values{lead.Industry: "Computer Software"}, 70, false, []string{"warm", "industry:computer-software"}},
 		{"industry punctuation only", lead.Values{lead.Industry: " & "}, 70, false, []string{"warm"}},
 		{"sources", lead.Values{lead.LeadSource: "apollo; ZoomInfo;apollo"}, 90, false,
 			[]string{"source:apollo", "source:zoominfo", "hot"}},
@@ -45,7 +55,7 @@ func TestSegments(t *testing.T) {
 		{"dnc flag", lead.Values{lead.EmailOptOut: "true"}, 90, false, []string{"hot", "do-not-contact"}},
 		{"everything", lead.Values{
 			lead.LeadSource: "hunter", lead.Industry: "Legal Services", lead.Employees: "75", lead.DoNotCall: "true",
-		}, 65, false, []string{"source:hunter", "warm", "industry:legal-services", "size:mid-market", "do-not-contact"}},
+		}, 65, false, []string{"source:hunter", "warm", "industry:legal-services", "segment:legal", "size:mid-market", "do-not-contact"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +78,8 @@ func TestLists(t *testing.T) {
 		{"hot", []string{"source:apollo", "hot", "size:enterprise"}, false, []string{ListHot}},
 		{"warm", []string{"warm"}, false, []string{ListWarm}},
 		{"cold", []string{"cold", "industry:retail"}, false, []string{ListCold}},
+		{"industry segment list", []string{"warm", "industry:retail", "segment:retail"}, false, []string{ListWarm, "Retail & E-commerce"}},
+		{"no list for a dnc industry segment", []string{"warm", "segment:legal", "do-not-contact"}, false, nil},
 		{"dnc argument", []string{"hot"}, true, nil},
 		{"dnc segment", []string{"hot", "do-not-contact"}, false, nil},
 		{"no temperature", []string{"source:apollo"}, false, nil},
@@ -161,8 +173,8 @@ func ExampleSegments() {
 	fmt.Println(tags)
 	fmt.Println(Lists(tags, false))
 	// Output:
-	// [source:apollo source:zoominfo hot industry:financial-services size:mid-market]
-	// [Hot Leads (Fit Score >80)]
+	// [source:apollo source:zoominfo hot industry:financial-services segment:financial size:mid-market]
+	// [Hot Leads (Fit Score >80) Financial Services]
 }
 
 func BenchmarkSegments(b *testing.B) {

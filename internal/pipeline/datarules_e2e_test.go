@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"haloleads/internal/halopsa"
+	"haloleads/internal/halosandbox"
 	"haloleads/internal/lead"
 	"haloleads/internal/lifecycle"
 	"haloleads/internal/tenant"
@@ -46,6 +47,20 @@ func TestDemoDataRules(t *testing.T) {
 		}
 	}
 	t.Logf("%d leads landed as Invalid Data", invalid)
+	linkedIn := 0
+	for _, u := range e.sandbox.Users() {
+		list, _ := u["customfields"].([]any)
+		for _, cf := range list {
+			m := halosandbox.Record(cf.(map[string]any))
+			if m.Int("id") == int(e.tenant.Fields[string(lead.LinkedIn)]) && strings.Contains(m.String("value"), "linkedin.com/in/") {
+				linkedIn++
+			}
+		}
+	}
+	if linkedIn == 0 {
+		t.Error("no user carries the LinkedIn URL field")
+	}
+	t.Logf("%d users carry their LinkedIn URL", linkedIn)
 	e.checkSources(t, first.LeadsCreated)
 	for i, f := range append(slices.Clone(all), "") {
 		files := []string{f}

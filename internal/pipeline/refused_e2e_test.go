@@ -97,3 +97,34 @@ func checkRefusal(t *testing.T, errs []string) {
 		t.Errorf("errors = %q, want one naming the refused lead with HaloPSA's message", errs)
 	}
 }
+
+// TestFailedBatchIsOneSentence makes HaloPSA refuse every ticket POST with a 403 (permission):
+// the batch fails for good, and the summary says so in one plain sentence, without the Temporal
+// SDK's wrapping.
+func TestFailedBatchIsOneSentence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	front := func(sb *halosandbox.Server) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.EqualFold(r.URL.Path, "/api/Tickets") {
+				http.Error(w, "You do not have permission to create tickets", http.StatusForbidden)
+				return
+			}
+			sb.ServeHTTP(w, r)
+		})
+	}
+	e := newEnvWith(t, envOptions{Front: front})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sum, err := pipeline.RunImport(ctx, e.temporal, leadflow.ImportInput{RunID: "forbidden", Files: samples(t, "uplead.csv")}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Errors) != 1 || !strings.HasPrefix(sum.Errors[0], "batch 1 was not landed: ") ||
+		!strings.Contains(sum.Errors[0], "403 You do not have permission") || strings.Contains(sum.Errors[0], "type:") {
+		t.Errorf("errors = %q, want one plain sentence for batch 1", sum.Errors)
+	} else {
+		t.Logf("error: %s", sum.Errors[0])
+	}
+}

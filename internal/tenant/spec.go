@@ -104,8 +104,17 @@ func DefaultSpec() Spec {
 		},
 		Fields: defaultFields(),
 		Tags:   defaultTags(),
-		Lists:  []string{lifecycle.ListHot, lifecycle.ListWarm, lifecycle.ListCold},
+		Lists:  defaultLists(),
 	}
+}
+
+// defaultLists are the temperature lists and the design doc's five industry lists.
+func defaultLists() []string {
+	lists := []string{lifecycle.ListHot, lifecycle.ListWarm, lifecycle.ListCold}
+	for _, seg := range lifecycle.IndustrySegments {
+		lists = append(lists, seg.List)
+	}
+	return lists
 }
 
 // DefaultWebhookEvents are the events haloleads reacts to.
@@ -116,9 +125,13 @@ func defaultTags() []string {
 	for _, src := range append(append([]lead.Source(nil), lead.Providers...), lead.Manual) {
 		tags = append(tags, "source:"+string(src))
 	}
-	return append(tags, lifecycle.SegmentHot, lifecycle.SegmentWarm, lifecycle.SegmentCold,
+	tags = append(tags, lifecycle.SegmentHot, lifecycle.SegmentWarm, lifecycle.SegmentCold,
 		lifecycle.SegmentEnterprise, lifecycle.SegmentMidMarket, lifecycle.SegmentSmallBiz,
 		lifecycle.SegmentDoNotContact)
+	for _, seg := range lifecycle.IndustrySegments {
+		tags = append(tags, seg.Tag)
+	}
+	return tags
 }
 
 // Logical names of the fields that have no lead.Field.
