@@ -30,7 +30,24 @@ const (
 	// changeAutoConvertOnCall: a call outcome that makes a lead Engaged converts it to a
 	// prospect when AutoConvertEngaged is set, as a transition does.
 	changeAutoConvertOnCall = "auto-convert-on-call"
+	// changeAutoConvertOnHalo: so does a move to Engaged made in HaloPSA.
+	changeAutoConvertOnHalo = "auto-convert-on-halo"
 )
+
+// autoConvert promotes an Engaged lead to a prospect after a change seen in HaloPSA, taking the
+// lifecycle lock like an update; a failure is logged and leaves the lead Engaged.
+func (r *leadRun) autoConvert(ctx workflow.Context) {
+	if err := r.ops.Lock(ctx); err != nil {
+		return
+	}
+	defer r.ops.Unlock()
+	if r.st.Status != lifecycle.Engaged { // an update got there first
+		return
+	}
+	if err := r.doPromote(ctx, leadflow.PromoteRequest{}); err != nil {
+		workflow.GetLogger(ctx).Error("auto-converting the engaged lead failed", "error", err)
+	}
+}
 
 // regroup asks a data write or promotion to recompute the lead's segments and lists.
 func (r *leadRun) regroup() activities.Regroup {
@@ -495,6 +512,10 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 			}
 		}
 		r.upsertSearchAttributes()
+		if dec.To == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
+			workflow.GetVersion(ctx, changeAutoConvertOnHalo, workflow.DefaultVersion, 1) >= 1 {
+			r.autoConvert(ctx)
+		}
 	case lifecycle.ActionRevert:
 		r.recordViolation(c.Status, dec.Note, string(dec.Action))
 		r.revert(ctx, c.Status, dec.Note)

@@ -770,3 +770,22 @@ func TestLeadCallAutoConverts(t *testing.T) {
 		t.Errorf("HaloPSA status %s, want New Prospect", got)
 	}
 }
+
+// TestLeadHaloEngagedAutoConverts checks a move to Engaged made in HaloPSA converts the lead to a
+// prospect when auto-convert is on.
+func TestLeadHaloEngagedAutoConverts(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedAt(t, lifecycle.Contacted)
+	tid := landed.Halo.TicketID
+	lt := newLeadTest(t, h)
+	lt.step(func() { h.setStatus(t, tid, lifecycle.Engaged) }) // the agent's edit in HaloPSA
+	lt.signal(leadflow.SignalHaloChange, leadflow.HaloChange{EventID: "ev-1", TicketID: tid, Status: lifecycle.Engaged})
+	st := lt.query()
+	if err := lt.run(at(landed, lifecycle.Contacted, lifecycle.Data{}, leadflow.Settings{AutoConvertEngaged: true})); !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow ended with %v, want cancellation", err)
+	}
+	if st.Status != lifecycle.NewProspect || h.status(t, tid) != lifecycle.NewProspect {
+		t.Errorf("after Engaged in HaloPSA with auto-convert: workflow %s, HaloPSA %s; want New Prospect", st.Status, h.status(t, tid))
+	}
+}

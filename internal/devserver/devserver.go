@@ -313,6 +313,15 @@ func (s *Server) waitReady(ctx context.Context) error {
 }
 
 func (s *Server) startUI(o Options) {
+	// The UI server exits the process when its port is taken, and a port chosen before the
+	// Temporal server started may have been handed to another listener since: check it is still
+	// free right before the UI binds it, and move to a free one (said in the log) if not.
+	if l, err := net.Listen("tcp", net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort))); err == nil {
+		_ = l.Close()
+	} else if p, perr := freePort(o.IP); perr == nil {
+		o.Logger.Warn("temporal web UI port taken, moving", zap.Int("port", o.UIPort), zap.Int("new_port", p))
+		o.UIPort = p
+	}
 	s.ui = uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
 		Host:                o.IP,
 		Port:                o.UIPort,

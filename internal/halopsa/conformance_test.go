@@ -83,6 +83,7 @@ func exerciseClient(t *testing.T, c *Client) map[string]bool {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
+	step("Authenticate", c.Authenticate(ctx))
 	_, err := c.AuthInfo(ctx)
 	step("AuthInfo", err)
 	_, err = c.CurrentAgent(ctx)

@@ -47,11 +47,17 @@ var markers = map[lead.Source][]marker{
 		{"Confidence Score", distinctive}, {"Number of Sources", distinctive}, {"Domain Name", typical},
 		{"Pattern", typical}, {"Twitter Handle", typical}, {"Verification Status", typical},
 		{"Verification Date", typical}, {"Organization", typical},
+		// Domain-search and leads API names (§3.2): a sources list and the last time seen.
+		{"Last Seen On", distinctive}, {"Still On Page", distinctive}, {"Extracted On", distinctive},
+		{"Sources", typical}, {"Webmail", typical}, {"Accept All", typical}, {"Disposable", typical},
 	},
 	lead.UpLead: {
 		{"UpLead ID", vendorNamed}, {"Mobile Direct Dial", distinctive}, {"Mobile DirectDial", distinctive},
 		{"Job Sub Function", distinctive}, {"SIC Description", typical}, {"NAICS Description", typical},
 		{"Year Founded", typical}, {"Company Zip", typical},
+		// Company API names (§4.2) that no other layout uses together.
+		{"SIC Code", typical}, {"NAICS Code", typical}, {"Fax Number", typical}, {"County", typical},
+		{"Ticker", typical}, {"Exchange", typical},
 	},
 	lead.Lusha: {
 		{"Lusha ID", vendorNamed}, {"Additional Email 1", distinctive}, {"Phone 1 Type", distinctive},

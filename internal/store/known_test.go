@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"haloleads/internal/lead"
@@ -43,4 +44,32 @@ func TestKnownLeadsRoundTrip(t *testing.T) {
 			t.Errorf("no IDs: %v, %v", none, err)
 		}
 	})
+}
+
+// BenchmarkKnownLeads saves and reads back the known records of 10,000 leads, as one import of
+// that size does.
+func BenchmarkKnownLeads(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	leads := make([]lead.Lead, 10_000)
+	ids := make([]string, len(leads))
+	for i := range leads {
+		ids[i] = fmt.Sprintf("lead-%05d", i)
+		leads[i] = lead.Lead{ID: ids[i], Values: lead.Values{lead.Email: fmt.Sprintf("p%d@acme.com", i),
+			lead.FirstName: "Dana", lead.LastName: "Okafor", lead.Company: "Bright Kettle", lead.JobTitle: "CRO",
+			lead.LeadSource: "apollo; zoominfo"}, Sources: []lead.Source{lead.Apollo, lead.ZoomInfo}, Quality: 85}
+	}
+	for b.Loop() {
+		if err := s.SaveKnownLeads(ctx, leads); err != nil {
+			b.Fatal(err)
+		}
+		if got, err := s.KnownLeads(ctx, ids); err != nil || len(got) != len(leads) {
+			b.Fatalf("%d leads, %v", len(got), err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/10k-leads")
 }
