@@ -251,26 +251,46 @@ func settledEvents(ctx context.Context, w *world, id string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if last == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || last == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED {
+		if last == settled {
 			return n, nil
 		}
 		select {
 		case <-ctx.Done():
-			return 0, fmt.Errorf("waiting for workflow %s to settle: %w", id, ctx.Err())
+			return 0, fmt.Errorf("waiting for workflow %s to settle (last event %v): %w", id, last, ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
 
+// settled is what countEvents reports as the last event of a workflow with nothing left to do.
+const settled = enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+
+// countEvents counts a workflow's history events and returns the last one, reported as settled
+// when the last workflow task completed and only its commands' events (a search-attribute
+// upsert, a version marker, an update's completion) follow it, or the workflow completed.
 func countEvents(ctx context.Context, w *world, id string) (int, enumspb.EventType, error) {
 	it := w.temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	n, last := 0, enumspb.EVENT_TYPE_UNSPECIFIED
+	done := false
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
 			return 0, last, fmt.Errorf("reading the history of %s: %w", id, err)
 		}
 		n, last = n+1, ev.GetEventType()
+		switch last {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+			done = true
+		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, enumspb.EVENT_TYPE_MARKER_RECORDED,
+			enumspb.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+			// a completed task's commands: as settled as the task
+		default:
+			done = false
+		}
+	}
+	if done {
+		return n, settled, nil
 	}
 	return n, last, nil
 }
