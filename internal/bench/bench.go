@@ -242,7 +242,8 @@ func sampleLeads(ctx context.Context, w *world, n int) ([]string, error) {
 }
 
 // settledEvents counts a workflow's history events once its last workflow task has completed
-// (a signal sent at the end of an import is still being handled when the import returns).
+// (a signal sent at the end of an import is still being handled when the import returns). The
+// commands of that task (search attributes, timers, activities) follow its completion event.
 func settledEvents(ctx context.Context, w *world, id string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -251,46 +252,37 @@ func settledEvents(ctx context.Context, w *world, id string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if last == settled {
+		if last == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || last == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED ||
+			last == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
 			return n, nil
 		}
 		select {
 		case <-ctx.Done():
-			return 0, fmt.Errorf("waiting for workflow %s to settle (last event %v): %w", id, last, ctx.Err())
+			return 0, fmt.Errorf("waiting for workflow %s to settle: %w", id, ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
 
-// settled is what countEvents reports as the last event of a workflow with nothing left to do.
-const settled = enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
-
-// countEvents counts a workflow's history events and returns the last one, reported as settled
-// when the last workflow task completed and only its commands' events (a search-attribute
-// upsert, a version marker, an update's completion) follow it, or the workflow completed.
+// countEvents returns the number of events in a workflow's history and the type of its last
+// workflow-task or closing event (the events a task's commands add after it are not counted
+// as "last").
 func countEvents(ctx context.Context, w *world, id string) (int, enumspb.EventType, error) {
 	it := w.temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	n, last := 0, enumspb.EVENT_TYPE_UNSPECIFIED
-	done := false
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
 			return 0, last, fmt.Errorf("reading the history of %s: %w", id, err)
 		}
-		n, last = n+1, ev.GetEventType()
-		switch last {
-		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-			done = true
-		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, enumspb.EVENT_TYPE_MARKER_RECORDED,
-			enumspb.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
-			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
-			// a completed task's commands: as settled as the task
-		default:
-			done = false
+		n++
+		switch t := ev.GetEventType(); t {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+			enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+			enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+			last = t
 		}
-	}
-	if done {
-		return n, settled, nil
 	}
 	return n, last, nil
 }

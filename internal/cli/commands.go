@@ -187,7 +187,7 @@ func runSandbox(ctx context.Context, io IO, o sandboxFlags) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.listen, err)
 	}
-	hs := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: sandboxHome(sb, o.id, o.secret), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -62,7 +62,43 @@ hosts: they share the store and one HaloPSA request budget through it.
 	}
 	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory) on TEMPORAL_ADDRESS, with its Web UI on :8233")
 	cmd.Flags().BoolVar(&webhooksOnly, "webhooks-only", false, "run the webhook receiver alone, without workers")
+	cmd.AddCommand(newHealthcheckCmd(io))
 	return cmd
+}
+
+// newHealthcheckCmd is `worker healthcheck`: the container healthcheck (the image has no shell
+// or curl). It asks the process's /healthz on METRICS_LISTEN and exits 0 when it answers 200.
+func newHealthcheckCmd(io IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "healthcheck",
+		Short: "exit 0 when the worker or receiver on this host answers /healthz (for container healthchecks)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(io)
+			if err != nil {
+				return err
+			}
+			_, port, err := net.SplitHostPort(cfg.MetricsListen)
+			if err != nil || port == "" {
+				return usageError("METRICS_LISTEN %q is not host:port: the healthcheck asks its /healthz", cfg.MetricsListen)
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), 4*time.Second)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+"/healthz", nil)
+			if err != nil {
+				return err
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return fmt.Errorf("unhealthy: %w", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("unhealthy: /healthz answered %s", resp.Status)
+			}
+			return nil
+		},
+	}
 }
 
 // newWebhooksCmd is `starter webhooks`: the webhook receiver as its own process.
@@ -106,7 +142,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		if err != nil {
 			return err
 		}
-		opts.DatabaseFile, opts.UIPort = filepath.Join(cfg.DataDir, "temporal.db"), 8233
+		opts.DatabaseFile, opts.UIPort = filepath.Join(cfg.DataDir, "temporal.db"), uiPort(opts.IP, 8233)
 		opts.SearchAttributes, opts.Logger = visibility.Definitions(), logger
 		srv, err := devserver.Start(ctx, opts)
 		if err != nil {
@@ -162,6 +198,16 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		p.WrapWebhooks = m.Webhooks
 	}
 	return p.Run(ctx)
+}
+
+// uiPort is port when it is free on ip, otherwise -1 (any free port: the log says which).
+func uiPort(ip string, port int) int {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+	if err != nil {
+		return -1
+	}
+	l.Close()
+	return port
 }
 
 // devOptions makes the embedded server listen where TEMPORAL_ADDRESS says (host:port; an empty

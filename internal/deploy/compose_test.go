@@ -19,17 +19,20 @@ import (
 	"haloleads/internal/visibility"
 )
 
-// workerEnv is every variable the worker reads from its environment (internal/config); the
-// haloleads-worker service must set exactly these. Secrets come as *_FILE paths.
+// workerEnv is every variable the haloleads-worker service sets: what the worker reads from its
+// environment (internal/config) apart from the receiver's, which only haloleads-webhooks sets
+// (webhookEnv). Secrets come as *_FILE paths.
 var workerEnv = []string{
 	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE",
 	"HALO_URL", "HALO_AUTH_URL", "HALO_TENANT", "HALO_CLIENT_ID", "HALO_CLIENT_SECRET_FILE", "HALO_SCOPES",
 	"HALO_RATE_LIMIT", "HALO_RATE_WINDOW",
-	"WEBHOOK_LISTEN", "WEBHOOK_USER", "WEBHOOK_PASSWORD_FILE", "WEBHOOK_PUBLIC_URL",
-	"HALOLEADS_DATA",
+	"HALOLEADS_DATABASE_URL_FILE", "HALOLEADS_DATA",
 	"LEAD_AUTO_CONVERT", "LEAD_FIT_THRESHOLD", "LEAD_ON_VIOLATION",
-	"LOG_LEVEL",
+	"LOG_LEVEL", "METRICS_LISTEN",
 }
+
+// webhookEnv is what haloleads-webhooks sets beyond workerEnv.
+var webhookEnv = []string{"WEBHOOK_LISTEN", "WEBHOOK_USER", "WEBHOOK_PASSWORD_FILE", "WEBHOOK_PUBLIC_URL"}
 
 // searchAttributes are haloleads' custom search attributes as the namespace job names them
 // (Name:Type), from the definitions the workflows use.
@@ -146,7 +149,8 @@ func TestCompose(t *testing.T) {
 		{"temporal server settings", func(t *testing.T) { checkServer(t, c) }},
 		{"schema job", func(t *testing.T) { checkSchemaJob(t, c) }},
 		{"namespace job", func(t *testing.T) { checkNamespaceJob(t, c) }},
-		{"worker environment", func(t *testing.T) { checkWorkerEnv(t, c) }},
+		{"worker and receiver", func(t *testing.T) { checkWorkerEnv(t, c) }},
+		{"versions of the embedded server", func(t *testing.T) { checkEmbeddedVersions(t, c, root) }},
 		{"published ports", func(t *testing.T) { checkPorts(t, c) }},
 		{"volumes declared and used", func(t *testing.T) { checkVolumes(t, c) }},
 		{"secrets declared, used and present", func(t *testing.T) { checkSecrets(t, c, root) }},
@@ -162,7 +166,7 @@ func TestCompose(t *testing.T) {
 }
 
 func checkServices(t *testing.T, c *composeFile) {
-	for _, name := range []string{"postgresql", "temporal-admin-tools", "temporal", "temporal-create-namespace", "temporal-ui", "haloleads-worker"} {
+	for _, name := range []string{"postgresql", "temporal-admin-tools", "temporal", "temporal-create-namespace", "temporal-ui", "haloleads-worker", "haloleads-webhooks"} {
 		if _, ok := c.Services[name]; !ok {
 			t.Errorf("service %s is missing", name)
 		}
@@ -277,7 +281,7 @@ func atoi(s string) int {
 const temporalFrontendPort = "7233"
 
 func checkTemporalAddress(t *testing.T, c *composeFile) {
-	for _, name := range []string{"temporal-ui", "haloleads-worker", "temporal-create-namespace"} {
+	for _, name := range []string{"temporal-ui", "haloleads-worker", "haloleads-webhooks", "temporal-create-namespace"} {
 		addr := c.Services[name].Environment["TEMPORAL_ADDRESS"]
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
@@ -352,25 +356,79 @@ func checkNamespaceJob(t *testing.T, c *composeFile) {
 }
 
 func checkWorkerEnv(t *testing.T, c *composeFile) {
-	env := c.Services["haloleads-worker"].Environment
-	for _, k := range workerEnv {
+	worker, hooks := c.Services["haloleads-worker"], c.Services["haloleads-webhooks"]
+	checkEnv(t, "haloleads-worker", worker.Environment, workerEnv)
+	checkEnv(t, "haloleads-webhooks", hooks.Environment, append(slices.Clone(workerEnv), webhookEnv...))
+	for name, s := range map[string]service{"haloleads-worker": worker, "haloleads-webhooks": hooks} {
+		if s.Environment["HALOLEADS_DATA"] != "/data" || !slices.Contains(s.Volumes, "haloleads-data:/data") {
+			t.Errorf("%s: HALOLEADS_DATA must be /data on the haloleads-data volume", name)
+		}
+		if s.Environment["HALOLEADS_DATABASE_URL_FILE"] != "/run/secrets/haloleads_database_url" {
+			t.Errorf("%s: the store must be the shared PostgreSQL database (HALOLEADS_DATABASE_URL_FILE)", name)
+		}
+		if s.Healthcheck == nil || !slices.Contains(s.Healthcheck.Test, "healthcheck") {
+			t.Errorf("%s: needs the worker's healthcheck (haloleads-worker healthcheck)", name)
+		}
+		if name == "haloleads-webhooks" && (s.Image != worker.Image || !slices.Contains(s.Command, "--webhooks-only")) {
+			t.Errorf("haloleads-webhooks must run the worker's image (%s) with --webhooks-only, not %s %v", worker.Image, s.Image, s.Command)
+		}
+	}
+	if len(worker.Ports) > 0 {
+		t.Errorf("haloleads-worker publishes %v: a published port stops --scale haloleads-worker=2", worker.Ports)
+	}
+	if worker.DependsOn["temporal-admin-tools"].Condition != "service_completed_successfully" {
+		t.Errorf("haloleads-worker must start after the job that creates its database")
+	}
+	if !strings.Contains(c.Services["temporal-admin-tools"].script(), "--db haloleads create") {
+		t.Errorf("temporal-admin-tools does not create the haloleads database")
+	}
+	listen := hooks.Environment["WEBHOOK_LISTEN"]
+	if _, port, _ := net.SplitHostPort(listen); !slices.ContainsFunc(hooks.Ports, func(p string) bool {
+		return strings.HasSuffix(p, ":"+port)
+	}) {
+		t.Errorf("haloleads-webhooks: WEBHOOK_LISTEN %q is not published", listen)
+	}
+}
+
+// checkEnv checks a service sets exactly the variables want.
+func checkEnv(t *testing.T, name string, env map[string]string, want []string) {
+	for _, k := range want {
 		if _, ok := env[k]; !ok {
-			t.Errorf("haloleads-worker does not set %s", k)
+			t.Errorf("%s does not set %s", name, k)
 		}
 	}
 	for k := range env {
-		if !slices.Contains(workerEnv, k) {
-			t.Errorf("haloleads-worker sets %s, which the worker does not read", k)
+		if !slices.Contains(want, k) {
+			t.Errorf("%s sets %s, which it does not read", name, k)
 		}
 	}
-	if env["HALOLEADS_DATA"] != "/data" || !slices.Contains(c.Services["haloleads-worker"].Volumes, "haloleads-data:/data") {
-		t.Errorf("haloleads-worker: HALOLEADS_DATA must be /data on the haloleads-data volume")
+}
+
+// checkEmbeddedVersions: the compose file runs the Temporal server and Web UI that the embedded
+// server (worker --dev, the tests) runs, from go.mod.
+func checkEmbeddedVersions(t *testing.T, c *composeFile, root string) {
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	listen := env["WEBHOOK_LISTEN"]
-	if _, port, _ := net.SplitHostPort(listen); !slices.ContainsFunc(c.Services["haloleads-worker"].Ports, func(p string) bool {
-		return strings.HasSuffix(p, ":"+port)
-	}) {
-		t.Errorf("haloleads-worker: WEBHOOK_LISTEN %q is not published", listen)
+	for module, repo := range map[string]string{"go.temporal.io/server": "temporalio/server", "github.com/temporalio/ui-server/v2": "temporalio/ui"} {
+		m := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(module) + `\s+v(\S+)`).FindSubmatch(mod)
+		if m == nil {
+			t.Errorf("go.mod does not require %s", module)
+			continue
+		}
+		found := false
+		for _, s := range c.Services {
+			if r, tag := splitImage(s.Image); r == repo {
+				found = true
+				if tag != string(m[1]) {
+					t.Errorf("%s:%s, but the embedded server runs %s v%s", repo, tag, module, m[1])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no service runs %s", repo)
+		}
 	}
 }
 
@@ -518,6 +576,8 @@ func TestDockerfile(t *testing.T) {
 		{"multi-stage", len(stages) >= 2},
 		{"builds with golang:1.26", len(stages) > 0 && strings.HasPrefix(stages[0].from, "golang:1.26")},
 		{"builds ./worker statically", regexp.MustCompile(`CGO_ENABLED=0\s+go build\b[^\n]*\s\./worker\b`).MatchString(string(raw))},
+		{"builds ./starter (the haloleads CLI) into the same image", regexp.MustCompile(`CGO_ENABLED=0\s+go build\b[^\n]*-o /out/haloleads \./starter\b`).MatchString(string(raw))},
+		{"has a healthcheck", strings.Contains(string(raw), `HEALTHCHECK`) && strings.Contains(string(raw), `"healthcheck"`)},
 		{"runtime is not a Go toolchain image", len(stages) > 1 && !strings.HasPrefix(stages[len(stages)-1].from, "golang")},
 		{"runtime runs as non-root", len(stages) > 1 && nonRoot(stages[len(stages)-1].user)},
 		{"base images pinned", !slices.ContainsFunc(stages, func(s stage) bool { return pinned(s.from) != nil })},

@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -12,7 +13,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -229,7 +229,7 @@ func TestTwoWorkerProcessesOnPostgres(t *testing.T) {
 	if len(sum.Errors) > 0 || sum.LeadsCreated == 0 || sum.LeadsCreated != sum.Leads {
 		t.Fatalf("import: %d of %d leads created, errors %v", sum.LeadsCreated, sum.Leads, sum.Errors)
 	}
-	assertNoDuplicates(t, sb, sum.LeadsCreated)
+	assertNoDuplicates(t, sb, pg, sum.LeadsCreated)
 
 	writes := sb.Stats().Writes
 	again := waitImport(t, uploadAndImport(t, st, tc, "second", leads))
@@ -274,36 +274,52 @@ func TestTwoWorkerProcessesOnPostgres(t *testing.T) {
 // exportDate is the date of the generated exports.
 var exportDate = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 
-// assertNoDuplicates checks HaloPSA holds one user per lead, one lead ticket per user, and no
-// two users or clients alike. Generated data has distinct companies of one name (other
-// domains) and role mailboxes shared by two leads, so records are compared whole: a user by
-// address and name, a client by name and website.
-func assertNoDuplicates(t *testing.T, sb *halosandbox.Server, leads int) {
+// assertNoDuplicates checks every HaloPSA record the import made belongs to one lead: one user
+// per lead, one lead ticket per user, each lead ticket in the store's ticket → lead map with
+// its own lead, and each client one of the store's companies (a client created twice, by a
+// retried batch that lost the first one's id, would be in HaloPSA but not in the store).
+// Generated data holds distinct companies of one name and people of one name, so records are
+// not compared by their values.
+func assertNoDuplicates(t *testing.T, sb *halosandbox.Server, pg string, leads int) {
 	t.Helper()
+	db, err := sql.Open("pgx", pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	known := func(q string) map[int]string {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[int]string{}
+		for rows.Next() {
+			var id int
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = v
+		}
+		return out
+	}
+	ticketLead := known(`SELECT ticket_id, lead_id FROM tickets`)
+	companies := known(`SELECT client_id, key FROM companies WHERE client_id != 0`)
 	users := sb.Users()
 	if len(users) != leads {
 		t.Errorf("sandbox holds %d users, want %d (one per lead)", len(users), leads)
 	}
-	seen := map[string]int{}
-	for _, u := range users {
-		seen["user "+strings.ToLower(u.String("emailaddress")+"|"+u.String("name"))]++
-	}
-	for _, c := range sb.Customers() {
-		seen["client "+strings.ToLower(c.String("name")+"|"+c.String("website"))]++
-	}
-	dups := 0
-	for what, n := range seen {
-		if n > 1 {
-			dups++
-			if dups <= 5 {
-				t.Errorf("%d × %s…", n, what[:strings.IndexAny(what, "@|")]) // no personal data in logs
-			}
-		}
-	}
-	perUser := map[int]int{}
+	perUser, perLead, dups := map[int]int{}, map[string]int{}, 0
 	for _, tk := range sb.Tickets() {
 		if uid := tk.Int("user_id"); uid != 0 && tk.String("summary") != "" {
 			perUser[uid]++
+			lead, ok := ticketLead[tk.ID()]
+			if !ok {
+				dups++
+				t.Errorf("lead ticket %d belongs to no lead", tk.ID())
+			}
+			perLead[lead]++
 		}
 	}
 	for _, u := range users {
@@ -312,10 +328,23 @@ func assertNoDuplicates(t *testing.T, sb *halosandbox.Server, leads int) {
 			t.Errorf("user %d has %d lead tickets, want 1", u.ID(), n)
 		}
 	}
+	for lead, n := range perLead {
+		if n > 1 {
+			dups++
+			t.Errorf("lead %s has %d tickets", lead, n)
+		}
+	}
+	clients := sb.Customers()
+	for _, c := range clients {
+		if _, ok := companies[c.ID()]; !ok {
+			dups++
+			t.Errorf("client %d is none of the store's companies: a duplicate", c.ID())
+		}
+	}
 	if dups > 0 {
 		t.Errorf("%d duplicated users, clients or lead tickets", dups)
 	}
-	t.Logf("%d users, %d clients, %d lead tickets: no duplicates", len(users), len(sb.Customers()), len(perUser))
+	t.Logf("%d users, %d clients, %d lead tickets, %d duplicates", len(users), len(clients), len(perUser), dups)
 }
 
 // uploadAndImport generates the exports (the same people for the same seed), streams them into
