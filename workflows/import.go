@@ -2,8 +2,10 @@ package workflows
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -78,6 +80,9 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 			sum.Errors = append(sum.Errors, err.Error())
 		}
 	}
+	if workflow.GetVersion(ctx, changeImportMetrics, workflow.DefaultVersion, 1) >= 1 {
+		recordImport(workflow.GetMetricsHandler(ctx), sum)
+	}
 	return sum, nil
 }
 
@@ -111,6 +116,38 @@ func abandon(ctx workflow.Context, land activities.LandInput, cause error, sum *
 	if err := workflow.ExecuteActivity(landOptions(ctx, 30*time.Second), a.AbandonBatch, in).Get(ctx, nil); err != nil {
 		sum.Errors = append(sum.Errors, err.Error())
 	}
+}
+
+// changeImportMetrics (workflow.GetVersion): a finished import records its counts as metrics.
+const changeImportMetrics = "import-metrics"
+
+// Metric names an import records through the SDK's metrics handler (the worker exports them).
+const (
+	MetricImports      = "haloleads_imports"       // by dry_run, outcome (ok, incomplete)
+	MetricImportLeads  = "haloleads_import_leads"  // by outcome: created, updated, unchanged, suppressed, merged, rejected, review
+	MetricImportErrors = "haloleads_import_errors" // refused records, failed batches, unreadable files
+)
+
+// recordImport counts a finished import (the SDK's handler skips it while replaying).
+func recordImport(m client.MetricsHandler, sum leadflow.Summary) {
+	outcome := "ok"
+	if sum.RejectedCount > 0 || len(sum.Errors) > 0 {
+		outcome = "incomplete"
+	}
+	m.WithTags(map[string]string{"dry_run": strconv.FormatBool(sum.DryRun), "outcome": outcome}).Counter(MetricImports).Inc(1)
+	if sum.DryRun {
+		return
+	}
+	for _, c := range []struct {
+		outcome string
+		n       int
+	}{
+		{"created", sum.LeadsCreated}, {"updated", sum.LeadsUpdated}, {"unchanged", sum.Unchanged},
+		{"suppressed", sum.Suppressed}, {"merged", sum.Merged}, {"rejected", sum.RejectedCount}, {"review", sum.Review},
+	} {
+		m.WithTags(map[string]string{"outcome": c.outcome}).Counter(MetricImportLeads).Inc(int64(c.n))
+	}
+	m.Counter(MetricImportErrors).Inc(int64(len(sum.Errors)))
 }
 
 // missingBatch reports whether LandBatch failed because its staged batch was not in the store.
