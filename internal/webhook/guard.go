@@ -19,8 +19,10 @@ import (
 // the object, so that one dispatch brings whatever the skipped events reported, and a flood
 // about one ticket delays that ticket by a minute at most and no other ticket at all. Within a delivery
 // events are taken in HaloPSA's timestamp order, and an event older than one already
-// dispatched for the same object under the same event name (a status change older than the
-// last status change dispatched) is stale: acknowledged, never dispatched.
+// dispatched with an effect for the same object under the same event name (a status change
+// older than the last status change that changed something) is stale: acknowledged, never
+// dispatched. Body timestamps are the sender's word: they count only for events whose re-read
+// found something new, and never beyond the receiver's clock.
 
 // Defaults of the guard's Config fields.
 const (
@@ -88,10 +90,26 @@ func (g *guard) take(e Event) verdict {
 		return limited
 	}
 	st.sent = append(st.sent, now)
-	if e.ChangedAt.After(st.newest[e.Name]) {
-		st.newest[e.Name] = e.ChangedAt
-	}
 	return allow
+}
+
+// commit records that e had an effect: later events of its kind that are older are stale. The
+// timestamp is the body's, which anyone with the credential can write, so it counts only for
+// an event whose re-read found something new, and never beyond the receiver's clock.
+func (g *guard) commit(e Event) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	st := g.objects[objectOf(e)]
+	if st == nil || e.ChangedAt.IsZero() {
+		return
+	}
+	at := e.ChangedAt
+	if now := g.now(); at.After(now) {
+		at = now
+	}
+	if at.After(st.newest[e.Name]) {
+		st.newest[e.Name] = at
+	}
 }
 
 // wait is how long until ticket key may dispatch again.
@@ -174,6 +192,7 @@ func (d *deferred) flush(key int) {
 		log.Error("deferred webhook event dispatch failed; dropped", zap.Error(err))
 		return
 	}
+	d.h.guard.commit(e)
 	log.Info("deferred webhook event dispatched")
 }
 

@@ -104,10 +104,15 @@ func TestGuard(t *testing.T) {
 		{name: "events are taken in HaloPSA's time order; an older one is stale",
 			steps: []step{
 				{body: batch(ticketEvent("late", 9, t0.Add(2*time.Minute)), ticketEvent("early", 10, t0), ticketEvent("mid", 9, t0.Add(time.Minute))),
-					wantStatus: http.StatusOK, wantSent: 3},
+					advance: time.Hour, wantStatus: http.StatusOK, wantSent: 3},
 				{body: batch(ticketEvent("older", 9, t0.Add(30*time.Second))), wantStatus: http.StatusOK, wantSent: 3},
 			},
 			order: []int{10, 9, 9}},
+		{name: "a forged timestamp from the future holds nothing back",
+			steps: []step{
+				{body: batch(ticketEvent("future", 9, t0.Add(24*time.Hour))), wantStatus: http.StatusOK, wantSent: 1},
+				{body: batch(ticketEvent("real", 9, t0.Add(time.Second))), advance: 2 * time.Second, wantStatus: http.StatusOK, wantSent: 2},
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

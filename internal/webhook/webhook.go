@@ -262,6 +262,7 @@ func (h *handler) dispatchAll(ctx context.Context, events []Event) (result, erro
 		err := h.d.Dispatch(ctx, e)
 		switch {
 		case err == nil:
+			h.guard.commit(e)
 			log.Info("webhook event dispatched", zap.Int("ticket_id", e.TicketID), zap.Int("status_id", e.StatusID))
 			res.Dispatched++
 		case errors.Is(err, ErrUnchanged):
