@@ -201,8 +201,8 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *h
 	var records []lead.Record
 	var rejected []lead.Rejected
 	reports := make([]leadflow.FileReport, 0, len(in.Files))
-	for _, path := range in.Files {
-		recs, rejs, rep, err := a.readFile(ctx, path, in.Source, in.SkipUnknown)
+	for i, path := range in.Files {
+		recs, rejs, rep, err := a.readFile(ctx, path, in.SourceOf(i), in.SkipUnknown)
 		if err != nil {
 			return nil, nil, nil, err
 		}

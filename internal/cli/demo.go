@@ -92,7 +92,11 @@ func runDemo(ctx context.Context, io IO, o demoFlags) error {
 		return err
 	}
 	defer emb.Close()
-	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, SkipUnknown: o.skipUnknown}
+	forced, err := sidecarSources(o.samples, files)
+	if err != nil {
+		return err
+	}
+	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, FileSources: forced, SkipUnknown: o.skipUnknown}
 	sum, err := pipeline.RunImport(ctx, emb.Temporal, in, true)
 	if err != nil {
 		return err

@@ -276,11 +276,22 @@ type ImportInput struct {
 	Files []string `json:"files"`
 	// Source forces the provider; empty means recognise it from each file's header.
 	Source lead.Source `json:"source,omitempty"`
+	// FileSources, when given, holds one entry per file: the provider forced for that file
+	// (`--source apollo=path.csv`, a samples directory's sidecar), or "" for Source.
+	FileSources []lead.Source `json:"file_sources,omitempty"`
 	// DryRun computes the plans and the summary but writes nothing to HaloPSA.
 	DryRun   bool     `json:"dry_run,omitempty"`
 	Settings Settings `json:"settings"`
 	// SkipUnknown reports a file whose header nothing fits as skipped instead of as an error.
 	SkipUnknown bool `json:"skip_unknown,omitempty"`
+}
+
+// SourceOf is the provider forced for the i-th file, or "" to recognise it from its header.
+func (in ImportInput) SourceOf(i int) lead.Source {
+	if i < len(in.FileSources) && in.FileSources[i] != "" {
+		return in.FileSources[i]
+	}
+	return in.Source
 }
 
 // MaxRejectedListed caps the rejected rows listed in a summary; the count is always exact.
