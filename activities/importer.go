@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -74,8 +75,10 @@ type staged struct {
 func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (PrepareResult, error) {
 	var cnt halopsa.Counter // this activity's requests, whatever else shares the client
 	ctx = halopsa.WithCounter(ctx, &cnt)
+	hb := startHeartbeat(ctx, "reading files") // throughout: dedupe and the tenant read are long
+	defer hb.end()
 	var res PrepareResult
-	records, rejected, reports, err := a.readFiles(ctx, in)
+	records, rejected, reports, err := a.readFiles(ctx, in, hb)
 	if err != nil {
 		return res, err
 	}
@@ -87,16 +90,18 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, err
 	}
+	hb.progress("de-duplicating")
 	resolved, err := dedupe.Resolve(records, dedupe.MapIndex(known), a.Dedupe)
 	if err != nil {
 		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
 	}
-	activity.RecordHeartbeat(ctx, "resolved")
+	hb.progress("reading HaloPSA")
 	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
 	hadKnown, err := a.withKnown(ctx, resolved.Leads)
 	if err != nil {
 		return res, err
 	}
+	hb.progress("building offers")
 	var invalid map[string]string
 	var refused []lead.Rejected
 	resolved.Leads, invalid, refused = checkRequired(resolved, hadKnown, records)
@@ -124,6 +129,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if res.Review, err = a.queueReview(ctx, resolved.Review); err != nil {
 		return res, err
 	}
+	hb.progress("staging")
 	res.Batches, err = a.stage(ctx, in.RunID, items)
 	res.HaloRequests = cnt.Requests()
 	return res, err
@@ -191,12 +197,12 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) (map[string
 //
 // An uploaded file that is not in the store, or a store that cannot be read, fails Prepare
 // instead: the first for good (MissingUpload), the second to be retried.
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]lead.Record, []lead.Rejected, []leadflow.FileReport, error) {
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat) ([]lead.Record, []lead.Rejected, []leadflow.FileReport, error) {
 	var records []lead.Record
 	var rejected []lead.Rejected
 	reports := make([]leadflow.FileReport, 0, len(in.Files))
-	for _, path := range in.Files {
-		recs, rejs, rep, err := a.readFile(ctx, path, in.Source, in.SkipUnknown)
+	for i, path := range in.Files {
+		recs, rejs, rep, err := a.readFile(ctx, path, in.SourceOf(i), in.SkipUnknown)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -204,7 +210,7 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput) ([]le
 			records, rejected = append(records, recs...), append(rejected, rejs...)
 		}
 		reports = append(reports, rep)
-		activity.RecordHeartbeat(ctx, path)
+		hb.progress("read " + filepath.Base(path))
 	}
 	return records, rejected, reports, nil
 }
@@ -328,7 +334,6 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 			}
 		}
 	}
-	activity.RecordHeartbeat(ctx, "read halopsa")
 	return st, nil
 }
 
@@ -431,31 +436,6 @@ func (a *Importer) stage(ctx context.Context, runID string, items []staged) (int
 	return batches, nil
 }
 
-// keepAliveEvery is how often keepAlive heartbeats: well inside the 30 s heartbeat timeout the
-// import gives LandBatch.
-const keepAliveEvery = 5 * time.Second
-
-// keepAlive heartbeats every keepAliveEvery until the returned stop is called, so the server
-// tells a running activity (perhaps waiting for HaloPSA budget) from one whose worker died.
-func keepAlive(ctx context.Context) (stop func()) {
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(keepAliveEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				activity.RecordHeartbeat(ctx, "alive")
-			}
-		}
-	}()
-	return func() { close(done) }
-}
-
 // LandInput names one staged batch.
 type LandInput struct {
 	RunID    string            `json:"run_id"`
@@ -481,7 +461,12 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	var cnt halopsa.Counter
 	ctx = halopsa.WithCounter(ctx, &cnt)
 	defer func() { res.HaloRequests, res.HaloWrites = cnt.Requests(), cnt.Writes() }()
-	defer keepAlive(ctx)()
+	var prev LandProgress
+	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &prev) // unreadable progress: start over, safely
+	}
+	hb := startHeartbeat(ctx, LandProgress{Stage: "planning", Floors: prev.Floors, Done: prev.Done, IDs: prev.IDs})
+	defer hb.end()
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
 	if errors.Is(err, store.ErrBatchMissing) {
 		// Never a silent zero: the batch was staged by Prepare, so its loss is a fault to see.
@@ -515,12 +500,14 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if in.DryRun {
 		return res, nil
 	}
-	w := &writer{a: a, items: items, plans: plans, retry: activity.GetInfo(ctx).Attempt > 1}
+	w := newWriter(a, in.RunID, items, plans, hb)
+	w.first = activity.GetInfo(ctx).Attempt == 1
+	w.resume(prev)
 	if err := w.write(ctx); err != nil {
 		return res, a.setupChanged(err)
 	}
 	w.reportRefused(&res)
-	return res, a.signalLanded(ctx, in.RunID, w)
+	return res, a.signalLanded(ctx, in, w)
 }
 
 // plan asks each lead's workflow for its plan, starting the workflow if it does not exist.
@@ -536,11 +523,12 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			plans[i], errs[i] = a.offer(ctx, in, items[i].Offer)
+			o := items[i].Offer
+			o.Batch = in.Batch
+			plans[i], errs[i] = a.offer(ctx, in, o)
 		}()
 	}
 	wg.Wait()
-	activity.RecordHeartbeat(ctx, "planned")
 	return plans, errors.Join(errs...)
 }
 
@@ -585,17 +573,51 @@ func (a *Importer) dryPlan(ctx context.Context, id string, o leadflow.Offer) (le
 	return leadflow.PlanOffer(st, o), nil
 }
 
-func (a *Importer) signalLanded(ctx context.Context, runID string, w *writer) error {
+func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) error {
 	var errs []error
 	for i, p := range w.plans {
-		if p.Action == leadflow.ActionNone || w.isRefused(i) {
+		if p.Action == leadflow.ActionNone {
 			continue
 		}
-		l := leadflow.Landed{RunID: runID, Halo: w.ids[i], Written: p.Write, Status: p.Status,
+		l := leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Halo: w.ids[i], Written: p.Write, Status: p.Status,
 			Segments: p.Segments, Lists: p.Lists}
+		if w.isRefused(i) {
+			// Not landed: the lead stops waiting for this offer, keeping the ids that exist.
+			l = leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Halo: w.ids[i], Abandoned: true}
+		}
 		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(p.LeadID), "", leadflow.SignalLanded, l)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("telling lead %s its HaloPSA ids: %w", p.LeadID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// AbandonInput names a batch that failed for good, with the progress its last attempt recorded
+// (when the failure carried it).
+type AbandonInput struct {
+	RunID    string        `json:"run_id"`
+	Batch    int           `json:"batch"`
+	Progress *LandProgress `json:"progress,omitempty"`
+}
+
+// AbandonBatch tells each lead of a batch that failed for good that its offer will not land,
+// with the HaloPSA ids the batch is known to have created, so the leads do not wait for it
+// and do not take what it wrote for a person's edit.
+func (a *Importer) AbandonBatch(ctx context.Context, in AbandonInput) error {
+	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i, r := range rows {
+		l := leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Abandoned: true}
+		if in.Progress != nil && len(in.Progress.IDs) == len(rows) {
+			l.Halo = in.Progress.IDs[i]
+		}
+		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(r.LeadID), "", leadflow.SignalLanded, l)
+		if err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("telling lead %s its batch failed: %w", r.LeadID, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -634,4 +656,10 @@ func sourceList(srcs []lead.Source) string {
 		names[i] = string(s)
 	}
 	return strings.Join(names, ",")
+}
+
+// isNotFound reports whether Temporal answered that the workflow does not exist.
+func isNotFound(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
 }

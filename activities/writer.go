@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"haloleads/internal/halopsa"
 	"haloleads/internal/landing"
@@ -20,31 +21,100 @@ const noCompany = "company:(none)"
 
 // writer lands one batch's plans in HaloPSA with one array POST per resource: clients, sites,
 // users, tickets, audit notes and distribution-list membership.
+//
+// Every write is safe to repeat, on every attempt: creates are upserts (the natural key is looked
+// up first, above the floors read before the first create, so an earlier or overlapping attempt's
+// records are updated, not duplicated), notes are upserted on their ticket, list membership is a
+// set. The ids created so far and the steps done are kept in the activity's heartbeat details,
+// so a retry resumes where the last attempt got to.
 type writer struct {
 	a     *Importer
+	runID string
 	items []staged
 	plans []leadflow.Plan
 	ids   []leadflow.HaloIDs
-	// retry is set on a retried attempt of the batch: an earlier attempt may have created
-	// records and lost their ids with it, so creates look their natural key up first (Upsert*).
-	retry bool
+	// first is set on the first attempt: nothing of this batch can exist above floors read
+	// now. A retry without recorded floors reads whole resources back (floor 0).
+	first bool
+	prog  LandProgress
+	hb    *heartbeat
 	// refused holds, by plan, why HaloPSA refused a record of the lead (refused.go).
 	refused      map[int]string
 	noteProblems []string
 }
 
-func (w *writer) write(ctx context.Context) error {
-	w.ids = make([]leadflow.HaloIDs, len(w.plans))
-	for i, p := range w.plans {
+// LandProgress is how far an attempt of LandBatch got, kept in its heartbeat details.
+type LandProgress struct {
+	Stage  string             `json:"stage"`
+	Floors halopsa.Floors     `json:"floors"`
+	Done   int                `json:"done"` // write steps finished
+	IDs    []leadflow.HaloIDs `json:"ids,omitempty"`
+}
+
+func newWriter(a *Importer, runID string, items []staged, plans []leadflow.Plan, hb *heartbeat) *writer {
+	w := &writer{a: a, runID: runID, items: items, plans: plans, hb: hb, ids: make([]leadflow.HaloIDs, len(plans))}
+	for i, p := range plans {
 		w.ids[i] = p.Halo
 	}
+	return w
+}
+
+// resume takes over what an earlier attempt recorded: its floors, the steps it finished and
+// the ids it learned (only when it planned the same leads). Steps are not skipped when the
+// batch refused records: which leads were refused is not part of the record.
+func (w *writer) resume(prev LandProgress) {
+	w.prog.Floors = prev.Floors
+	if len(prev.IDs) != len(w.plans) {
+		return
+	}
+	for i, p := range prev.IDs {
+		w.ids[i] = mergeIDs(w.ids[i], p)
+	}
+}
+
+func mergeIDs(a, b leadflow.HaloIDs) leadflow.HaloIDs {
+	pick := func(x, y int) int {
+		if x != 0 {
+			return x
+		}
+		return y
+	}
+	return leadflow.HaloIDs{ClientID: pick(a.ClientID, b.ClientID), SiteID: pick(a.SiteID, b.SiteID),
+		UserID: pick(a.UserID, b.UserID), TicketID: pick(a.TicketID, b.TicketID)}
+}
+
+func (w *writer) write(ctx context.Context) error {
 	steps := []func(context.Context) error{w.companies, w.users, w.tickets, w.notes, w.lists}
-	for _, step := range steps {
+	for n, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
 		}
+		w.prog.Done = n + 1
+		w.record("writing")
 	}
 	return nil
+}
+
+// record sends the progress so far (a copy: the heartbeat goroutine reads it).
+func (w *writer) record(stage string) {
+	w.prog.Stage = stage
+	p := w.prog
+	p.IDs = slices.Clone(w.ids)
+	w.hb.progress(p)
+}
+
+// floors returns the floors the upserts read back to, reading them before the first create of
+// a first attempt.
+func (w *writer) floors(ctx context.Context) (halopsa.Floors, error) {
+	if w.first && w.prog.Floors == (halopsa.Floors{}) {
+		f, err := w.a.Client.ReadFloors(ctx)
+		if err != nil {
+			return f, classify(fmt.Errorf("reading HaloPSA's newest ids: %w", err))
+		}
+		w.prog.Floors = f
+		w.record("floors read")
+	}
+	return w.prog.Floors, nil
 }
 
 func (w *writer) active(i int) bool {
@@ -99,11 +169,11 @@ func (w *writer) createClients(ctx context.Context, keys []string, known map[str
 		}
 	}
 	if len(customers) > 0 {
-		save := w.a.Client.SaveCustomers
-		if w.retry {
-			save = w.a.Client.UpsertCustomers
+		f, err := w.floors(ctx)
+		if err != nil {
+			return err
 		}
-		saved, err := save(ctx, customers)
+		saved, err := w.a.Client.UpsertCustomersAbove(ctx, f.Customers, customers)
 		if err = w.refuse(err, "client", w.leadsOfCompany(missing)); err != nil {
 			return classify(fmt.Errorf("creating %d HaloPSA clients: %w", len(customers), err))
 		}
@@ -132,11 +202,11 @@ func (w *writer) createSites(ctx context.Context, keys []string, known map[strin
 	if len(sites) == 0 {
 		return nil
 	}
-	save := w.a.Client.SaveSites
-	if w.retry {
-		save = w.a.Client.UpsertSites
+	f, err := w.floors(ctx)
+	if err != nil {
+		return err
 	}
-	saved, err := save(ctx, sites)
+	saved, err := w.a.Client.UpsertSitesAbove(ctx, f.Sites, sites)
 	if err = w.refuse(err, "site", w.leadsOfCompany(need)); err != nil {
 		return classify(fmt.Errorf("creating %d HaloPSA sites: %w", len(sites), err))
 	}
@@ -216,11 +286,11 @@ func (w *writer) users(ctx context.Context) error {
 	if len(users) == 0 {
 		return nil
 	}
-	save := w.a.Client.SaveUsers
-	if w.retry {
-		save = w.a.Client.UpsertUsers
+	f, err := w.floors(ctx)
+	if err != nil {
+		return err
 	}
-	saved, err := save(ctx, users)
+	saved, err := w.a.Client.UpsertUsersAbove(ctx, f.Users, users)
 	if err = w.refuse(err, "user", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA users: %w", len(users), err))
 	}
@@ -257,11 +327,11 @@ func (w *writer) tickets(ctx context.Context) error {
 	if len(tickets) == 0 {
 		return nil
 	}
-	save := w.a.Client.SaveTickets
-	if w.retry {
-		save = w.a.Client.UpsertTickets
+	f, err := w.floors(ctx)
+	if err != nil {
+		return err
 	}
-	saved, err := save(ctx, tickets)
+	saved, err := w.a.Client.UpsertTicketsAbove(ctx, f.Tickets, tickets)
 	if err = w.refuse(err, "lead ticket", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}
@@ -325,21 +395,23 @@ func (w *writer) tags(ctx context.Context) (map[string]halopsa.ID, error) {
 	return tags, nil
 }
 
-// notes leaves one audit note on each updated ticket, all in one request.
+// notes leaves one audit note on each updated ticket, all in one request. A note names its
+// import run, so that the upsert finds this run's note (from an earlier attempt) and never an
+// older import's note with the same text.
 func (w *writer) notes(ctx context.Context) error {
 	hidden := true
 	var actions []halopsa.Action
 	for i, p := range w.plans {
 		if p.Action == leadflow.ActionUpdate && p.Note != "" && w.active(i) {
 			actions = append(actions, halopsa.Action{
-				TicketID: halopsa.ID(w.ids[i].TicketID), Outcome: "Note", Note: p.Note, HiddenFromUser: &hidden,
+				TicketID: halopsa.ID(w.ids[i].TicketID), Outcome: "Note", Note: runNote(p.Note, w.runID), HiddenFromUser: &hidden,
 			})
 		}
 	}
 	if len(actions) == 0 {
 		return nil
 	}
-	_, err := w.a.Client.SaveActions(ctx, actions)
+	_, err := w.a.Client.UpsertActions(ctx, actions)
 	var re *halopsa.RefusedError
 	if errors.As(err, &re) {
 		for _, r := range re.Refused {
@@ -351,6 +423,10 @@ func (w *writer) notes(ctx context.Context) error {
 		return classify(fmt.Errorf("writing %d audit notes: %w", len(actions), err))
 	}
 	return nil
+}
+
+func runNote(note, runID string) string {
+	return strings.TrimRight(note, "\n") + "\nImport run: " + runID + ".\n"
 }
 
 // lists adds and removes distribution-list members, all lists in one request.

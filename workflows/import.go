@@ -2,8 +2,10 @@ package workflows
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -14,8 +16,8 @@ import (
 // Import lands one import run: Prepare parses, de-duplicates and stages the leads; each batch
 // is then landed in bulk on the rate-limited HaloPSA queue; Finish drops the staging area. The
 // history holds counts and references, never the people themselves.
-func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, error) {
-	sum := leadflow.Summary{RunID: in.RunID, Files: in.Files, DryRun: in.DryRun, Errors: []string{}}
+func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary, err error) {
+	sum = leadflow.Summary{RunID: in.RunID, Files: in.Files, DryRun: in.DryRun, Errors: []string{}}
 	progress := leadflow.ImportProgress{Phase: "reading", Started: workflow.Now(ctx)}
 	if workflow.GetVersion(ctx, changeProgressQuery, workflow.DefaultVersion, 1) >= 1 {
 		if err := workflow.SetQueryHandler(ctx, leadflow.QueryProgress, func() (leadflow.ImportProgress, error) {
@@ -25,8 +27,12 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 		}
 	}
 	var a *activities.Importer
+	v := workflow.GetVersion(ctx, changeImportCleanup, workflow.DefaultVersion, 1)
+	if v >= 1 {
+		defer func() { cleanup(ctx, in.RunID, &sum) }()
+	}
 	var prep activities.PrepareResult
-	err := workflow.ExecuteActivity(prepareOptions(ctx), a.Prepare, in).Get(ctx, &prep)
+	err = workflow.ExecuteActivity(prepareOptions(ctx), a.Prepare, in).Get(ctx, &prep)
 	if err != nil {
 		return sum, err
 	}
@@ -54,6 +60,9 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 				return sum, err
 			}
 			sum.Errors = append(sum.Errors, batchError(ctx, b, err))
+			if v >= 1 && !in.DryRun {
+				abandon(ctx, land, err, &sum)
+			}
 			continue
 		}
 		sum.LeadsCreated += res.Created
@@ -66,12 +75,79 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (leadflow.Summary, er
 		sum.Errors = append(sum.Errors, res.Errors...)
 	}
 	progress.Phase = "done"
-	if len(sum.Errors) == 0 {
+	if v == workflow.DefaultVersion && len(sum.Errors) == 0 {
 		if err := workflow.ExecuteActivity(prepareOptions(ctx), a.Finish, in.RunID).Get(ctx, nil); err != nil {
 			sum.Errors = append(sum.Errors, err.Error())
 		}
 	}
+	if workflow.GetVersion(ctx, changeImportMetrics, workflow.DefaultVersion, 1) >= 1 {
+		recordImport(workflow.GetMetricsHandler(ctx), sum)
+	}
 	return sum, nil
+}
+
+// changeImportCleanup (workflow.GetVersion): the staging area is dropped however the import
+// ends (a failure, a cancellation: on a disconnected context), a batch that fails for good
+// tells its leads (AbandonBatch).
+const changeImportCleanup = "import-cleanup"
+
+// cleanup drops the run's staged data (personal data) even when ctx was cancelled.
+func cleanup(ctx workflow.Context, runID string, sum *leadflow.Summary) {
+	var a *activities.Importer
+	dctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	if err := workflow.ExecuteActivity(prepareOptions(dctx), a.Finish, runID).Get(dctx, nil); err != nil {
+		sum.Errors = append(sum.Errors, "dropping staged data: "+err.Error())
+	}
+}
+
+// abandon tells the leads of a failed batch, with the ids its last attempt recorded when the
+// failure was a timeout that carried them.
+func abandon(ctx workflow.Context, land activities.LandInput, cause error, sum *leadflow.Summary) {
+	var a *activities.Importer
+	in := activities.AbandonInput{RunID: land.RunID, Batch: land.Batch}
+	var te *temporal.TimeoutError
+	if errors.As(cause, &te) && te.HasLastHeartbeatDetails() {
+		var p activities.LandProgress
+		if te.LastHeartbeatDetails(&p) == nil {
+			in.Progress = &p
+		}
+	}
+	if err := workflow.ExecuteActivity(landOptions(ctx, 30*time.Second), a.AbandonBatch, in).Get(ctx, nil); err != nil {
+		sum.Errors = append(sum.Errors, err.Error())
+	}
+}
+
+// changeImportMetrics (workflow.GetVersion): a finished import records its counts as metrics.
+const changeImportMetrics = "import-metrics"
+
+// Metric names an import records through the SDK's metrics handler (the worker exports them).
+const (
+	MetricImports      = "haloleads_imports"       // by dry_run, outcome (ok, incomplete)
+	MetricImportLeads  = "haloleads_import_leads"  // by outcome: created, updated, unchanged, suppressed, merged, rejected, review
+	MetricImportErrors = "haloleads_import_errors" // refused records, failed batches, unreadable files
+)
+
+// recordImport counts a finished import (the SDK's handler skips it while replaying).
+func recordImport(m client.MetricsHandler, sum leadflow.Summary) {
+	outcome := "ok"
+	if sum.RejectedCount > 0 || len(sum.Errors) > 0 {
+		outcome = "incomplete"
+	}
+	m.WithTags(map[string]string{"dry_run": strconv.FormatBool(sum.DryRun), "outcome": outcome}).Counter(MetricImports).Inc(1)
+	if sum.DryRun {
+		return
+	}
+	for _, c := range []struct {
+		outcome string
+		n       int
+	}{
+		{"created", sum.LeadsCreated}, {"updated", sum.LeadsUpdated}, {"unchanged", sum.Unchanged},
+		{"suppressed", sum.Suppressed}, {"merged", sum.Merged}, {"rejected", sum.RejectedCount}, {"review", sum.Review},
+	} {
+		m.WithTags(map[string]string{"outcome": c.outcome}).Counter(MetricImportLeads).Inc(int64(c.n))
+	}
+	m.Counter(MetricImportErrors).Inc(int64(len(sum.Errors)))
 }
 
 // missingBatch reports whether LandBatch failed because its staged batch was not in the store.

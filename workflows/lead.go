@@ -59,6 +59,17 @@ const (
 	maxSeenEvents    = 64
 	// maxEchoes bounds the status writes remembered until HaloPSA's webhook reports them back.
 	maxEchoes = 8
+	// landingWait bounds how long a lifecycle update waits for an outstanding import offer to
+	// land (LandBatch's start-to-close timeout); after it the offer counts as abandoned.
+	landingWait = 30 * time.Minute
+)
+
+// Versions of the lead workflow (workflow.GetVersion), newest last.
+const (
+	// changeOrderedLanding: a Landed signal applies only to the offer it answers (run and
+	// batch); lifecycle updates wait for an outstanding offer to land; offers take the
+	// lifecycle lock; pending writes and echoes are carried across Continue-As-New.
+	changeOrderedLanding = "ordered-landing"
 )
 
 // leadRun is one run of a lead workflow: its state and the context to act in.
@@ -78,6 +89,8 @@ type leadRun struct {
 	// pending is what an accepted import plan is writing until its Landed signal arrives: a
 	// webhook showing these values reports haloleads' own write, not a person's edit.
 	pending lead.Values
+	// ordered is set from changeOrderedLanding on (see the constant).
+	ordered bool
 }
 
 // Lead is the entity workflow of one lead. Its ID is the lead's stable identity. It owns the
@@ -91,6 +104,10 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	r.settings.Lifecycle = r.settings.Lifecycle.WithDefaults()
 	if r.st == nil {
 		r.st = &leadflow.LeadState{LeadID: in.LeadID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
+	}
+	r.ordered = workflow.GetVersion(ctx, changeOrderedLanding, workflow.DefaultVersion, 1) >= 1
+	if r.ordered {
+		r.pending, r.echoes = r.st.Pending, r.st.Echoes
 	}
 	if err := r.register(); err != nil {
 		return err
@@ -108,6 +125,9 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 		return err
 	}
 	r.st.Runs++
+	if r.ordered {
+		r.st.Pending, r.st.Echoes = r.pending, r.echoes
+	}
 	return workflow.NewContinueAsNewError(ctx, leadflow.LeadWorkflow,
 		leadflow.LeadInput{LeadID: in.LeadID, Settings: in.Settings, State: r.st})
 }
@@ -205,6 +225,13 @@ func (r *leadRun) validateOffer(o leadflow.Offer) error {
 // offer takes a merged record from an import and answers with what to write to HaloPSA.
 func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, error) {
 	r.st.Events++
+	if r.ordered {
+		// A lifecycle update in progress finishes first: the plan sees its result.
+		if err := r.ops.Lock(ctx); err != nil {
+			return leadflow.Plan{}, err
+		}
+		defer r.ops.Unlock()
+	}
 	// A "landed" signal that arrived before this offer is applied first, whichever coroutine the
 	// workflow task happens to run first: the plan must see the ids and values already written.
 	landed := workflow.GetSignalChannel(ctx, leadflow.SignalLanded)
@@ -223,6 +250,9 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 	r.st.Fit, r.st.Quality = o.Fit, o.Lead.Quality
 	r.st.Halo = plan.Halo
 	if plan.Action != leadflow.ActionNone {
+		if r.ordered {
+			r.st.Offered = &leadflow.OfferRef{RunID: o.RunID, Batch: o.Batch, From: r.st.Status}
+		}
 		r.pending = plan.Owned
 		if plan.StatusChanged && plan.Action == leadflow.ActionUpdate {
 			r.expectEcho(plan.Status)
@@ -241,6 +271,10 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 }
 
 func (r *leadRun) onLanded(l leadflow.Landed) {
+	if r.ordered {
+		r.onLandedOrdered(l)
+		return
+	}
 	r.st.Events++
 	r.st.Halo = leadflow.MergeIDs(l.Halo, r.st.Halo)
 	r.st.Written = leadflow.Overlay(r.st.Written, l.Written)
@@ -250,6 +284,54 @@ func (r *leadRun) onLanded(l leadflow.Landed) {
 	}
 	r.st.Segments, r.st.Lists = l.Segments, l.Lists
 	r.upsertSearchAttributes()
+}
+
+// onLandedOrdered applies a Landed signal to the offer it answers. HaloPSA ids are facts and
+// are always kept; the rest is ignored when the signal answers an older offer. The status the
+// plan wrote is adopted only if no lifecycle update changed the lead since the offer (updates
+// wait for the landing, see lock, so this holds unless the wait timed out). An abandoned batch
+// clears the offer; what it created counts as written when the user exists.
+func (r *leadRun) onLandedOrdered(l leadflow.Landed) {
+	r.st.Events++
+	r.st.Halo = leadflow.MergeIDs(l.Halo, r.st.Halo)
+	offered := r.st.Offered
+	if !offered.Answers(l) {
+		return
+	}
+	r.st.Offered = nil
+	pending := r.pending
+	r.pending = nil
+	if l.Abandoned {
+		if l.Halo.UserID != 0 {
+			r.st.Written = leadflow.Overlay(r.st.Written, pending)
+		}
+		return
+	}
+	r.st.Written = leadflow.Overlay(r.st.Written, l.Written)
+	if l.Status != "" && l.Status != r.st.Status && r.st.Status == offered.From {
+		r.setStatus(l.Status)
+	}
+	r.st.Segments, r.st.Lists = l.Segments, l.Lists
+	r.upsertSearchAttributes()
+}
+
+// awaitLanding waits (holding the lifecycle lock) until no import offer is outstanding, so a
+// lifecycle write never races an import batch writing the same ticket. An offer that does not
+// land within landingWait is taken as abandoned.
+func (r *leadRun) awaitLanding(ctx workflow.Context) error {
+	if !r.ordered || r.st.Offered == nil {
+		return nil
+	}
+	landed, err := workflow.AwaitWithTimeout(ctx, landingWait, func() bool { return r.st.Offered == nil })
+	if err != nil {
+		return err
+	}
+	if !landed {
+		workflow.GetLogger(ctx).Warn("import offer did not land; going on without it",
+			"run", r.st.Offered.RunID, "batch", r.st.Offered.Batch)
+		r.st.Offered, r.pending = nil, nil
+	}
+	return nil
 }
 
 func (r *leadRun) validateTransition(req leadflow.TransitionRequest) error {
@@ -303,6 +385,10 @@ func (r *leadRun) promote(ctx workflow.Context, req leadflow.PromoteRequest) (le
 // update accepted earlier may have changed the lead while this one waited.
 func (r *leadRun) lock(ctx workflow.Context, check func() error) (unlock func(), err error) {
 	if err := r.ops.Lock(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.awaitLanding(ctx); err != nil {
+		r.ops.Unlock()
 		return nil, err
 	}
 	if err := check(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
@@ -278,6 +279,7 @@ func TestLeadOfferAndLanded(t *testing.T) {
 	landed := h.seedLead(t, l, 80)
 	written := leadflow.PlanOffer(&leadflow.LeadState{LeadID: l.ID, Status: lifecycle.NewLead}, leadflow.Offer{Lead: l, Fit: 80})
 	landed.Segments, landed.Lists = written.Segments, written.Lists
+	landed.RunID = "r1" // the signal answers the offer of run r1
 	lt.signal(leadflow.SignalLanded, landed)
 	afterLanded := lt.query()
 	again := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r2", Lead: l, Fit: 80, Halo: landed.Halo})
@@ -694,6 +696,64 @@ func TestLeadContinuesAsNew(t *testing.T) {
 		st.Lead.ID != dana().ID || len(st.SeenEvents) != 64 {
 		t.Errorf("state after Continue-As-New: status %s, halo %+v, pinned %v, %d seen events",
 			st.Status, st.Halo, st.Pinned, len(st.SeenEvents))
+	}
+}
+
+// TestLeadLandedAppliesOnlyToItsOffer: a transition accepted while an import offer is out waits
+// for the offer to land, a "landed" of another run changes only ids, and the plan's status
+// never undoes the transition (it used to: the late signal reverted the lead while HaloPSA
+// kept the transition). An abandoned batch releases the lead.
+func TestLeadLandedAppliesOnlyToItsOffer(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedLead(t, dana(), 80)
+	lt := newLeadTest(t, h)
+	changed := dana()
+	changed.Values = maps.Clone(changed.Values)
+	changed.Values[lead.JobTitle] = "Chief Commercial Officer"
+	offer := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r1", Batch: 3, Lead: changed, Fit: 80, Halo: landed.Halo})
+	transition := lt.update(leadflow.UpdateTransition, leadflow.TransitionRequest{To: lifecycle.Researching})
+	waiting := lt.query()
+	stale := landed
+	stale.RunID, stale.Batch, stale.Status = "r0", 3, lifecycle.Contacted
+	lt.signal(leadflow.SignalLanded, stale)
+	afterStale := lt.query()
+	answer := landed
+	answer.RunID, answer.Batch, answer.Status = "r1", 3, lifecycle.NewLead
+	answer.Written = changed.Values
+	lt.signal(leadflow.SignalLanded, answer)
+	after := lt.query()
+	second := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r2", Lead: func() lead.Lead {
+		l := changed
+		l.Values = maps.Clone(l.Values)
+		l.Values[lead.Department] = "Revenue"
+		return l
+	}(), Fit: 80, Halo: landed.Halo})
+	lt.signal(leadflow.SignalLanded, leadflow.Landed{RunID: "r2", Abandoned: true, Halo: landed.Halo})
+	released := lt.query()
+	lt.run(at(landed, lifecycle.NewLead, lifecycle.Data{}, leadflow.Settings{}))
+
+	for name, r := range map[string]*reply{"offer": offer, "transition": transition, "second offer": second} {
+		mustDone(t, name, r)
+		if r.rejected != nil || r.err != nil {
+			t.Fatalf("%s failed: %v / %v", name, r.rejected, r.err)
+		}
+	}
+	if waiting.Status != lifecycle.NewLead || waiting.Offered == nil {
+		t.Errorf("while the offer is out: status %s, offered %+v; want New Lead with the offer outstanding", waiting.Status, waiting.Offered)
+	}
+	if afterStale.Status != lifecycle.NewLead || afterStale.Offered == nil {
+		t.Errorf("a landed of another run applied: status %s, offered %+v", afterStale.Status, afterStale.Offered)
+	}
+	if after.Status != lifecycle.Researching || after.Offered != nil || after.Written[lead.JobTitle] != "Chief Commercial Officer" {
+		t.Errorf("after landing: status %s, offered %+v, title %q; want Researching, none, the new title",
+			after.Status, after.Offered, after.Written[lead.JobTitle])
+	}
+	if got := h.status(t, landed.Halo.TicketID); got != lifecycle.Researching {
+		t.Errorf("HaloPSA status %s, want Researching", got)
+	}
+	if released.Offered != nil || released.Status != lifecycle.Researching || len(released.Pending) > 0 {
+		t.Errorf("after an abandoned batch: offered %+v, status %s, pending %v", released.Offered, released.Status, released.Pending)
 	}
 }
 

@@ -1,9 +1,11 @@
 package workflows_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -11,24 +13,53 @@ import (
 	"haloleads/workflows"
 )
 
-// TestLeadReplay replays recorded lead workflow histories against today's code, so a change that
-// breaks determinism fails here rather than on running leads. lead_lifecycle.json is one lead
-// taken from import to Won through the CLI, with webhooks echoing every write (re-record it with
-// `go test ./internal/pipeline -run TestLeadLifecycleThroughCLI -update`).
-func TestLeadReplay(t *testing.T) {
+// TestReplay replays recorded workflow histories against today's code, so a change that breaks
+// determinism fails here rather than on running workflows. Recordings are append-only: a
+// workflow change goes behind workflow.GetVersion and the old histories must still replay.
+//   - lead_lifecycle.json: one lead taken from import to Won through the CLI, with webhooks
+//     echoing every write (TestLeadLifecycleThroughCLI -update).
+//   - lead_reverted_continued.json, lead_after_continue.json: a lead whose forbidden status
+//     change was reverted, continued as new (both runs); import_one_lead.json: its import;
+//     pull_apollo.json: a pull and its import (TestRecordHistories -update, which never
+//     overwrites a recording).
+func TestReplay(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob(filepath.Join("testdata", "lead_*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no recorded lead histories in testdata (%v)", err)
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(files) < 5 {
+		t.Fatalf("recorded histories missing from testdata: %d found (%v)", len(files), err)
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			t.Parallel()
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
-			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+			r.RegisterWorkflowWithOptions(workflows.Import, workflow.RegisterOptions{Name: leadflow.ImportWorkflow})
+			r.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
+			if err := replay(r, f); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}
 		})
 	}
+}
+
+// originalIDs are the workflow ids of recordings whose code reads its own id (a pull names
+// its import after its execution).
+var originalIDs = map[string]string{"pull_apollo.json": "pull-rec"}
+
+func replay(r worker.WorkflowReplayer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	if err != nil {
+		return err
+	}
+	var opts worker.ReplayWorkflowHistoryOptions
+	if id, ok := originalIDs[filepath.Base(path)]; ok {
+		run := h.Events[0].GetWorkflowExecutionStartedEventAttributes().GetOriginalExecutionRunId()
+		opts.OriginalExecution = workflow.Execution{ID: id, RunID: run}
+	}
+	return r.ReplayWorkflowHistoryWithOptions(nil, h, opts)
 }

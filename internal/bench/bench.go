@@ -242,7 +242,8 @@ func sampleLeads(ctx context.Context, w *world, n int) ([]string, error) {
 }
 
 // settledEvents counts a workflow's history events once its last workflow task has completed
-// (a signal sent at the end of an import is still being handled when the import returns).
+// (a signal sent at the end of an import is still being handled when the import returns). The
+// commands of that task (search attributes, timers, activities) follow its completion event.
 func settledEvents(ctx context.Context, w *world, id string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -251,7 +252,8 @@ func settledEvents(ctx context.Context, w *world, id string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if last == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || last == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED {
+		if last == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || last == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED ||
+			last == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
 			return n, nil
 		}
 		select {
@@ -262,6 +264,9 @@ func settledEvents(ctx context.Context, w *world, id string) (int, error) {
 	}
 }
 
+// countEvents returns the number of events in a workflow's history and the type of its last
+// workflow-task or closing event (the events a task's commands add after it are not counted
+// as "last").
 func countEvents(ctx context.Context, w *world, id string) (int, enumspb.EventType, error) {
 	it := w.temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	n, last := 0, enumspb.EVENT_TYPE_UNSPECIFIED
@@ -270,7 +275,14 @@ func countEvents(ctx context.Context, w *world, id string) (int, enumspb.EventTy
 		if err != nil {
 			return 0, last, fmt.Errorf("reading the history of %s: %w", id, err)
 		}
-		n, last = n+1, ev.GetEventType()
+		n++
+		switch t := ev.GetEventType(); t {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+			enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+			enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+			last = t
+		}
 	}
 	return n, last, nil
 }

@@ -151,7 +151,7 @@ func loadConfig(io IO) (config.Config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("reading configuration: %w", err)
 	}
-	return cfg, nil
+	return withDemoEndpoints(cfg, io.Getenv), nil
 }
 
 // dialTemporal connects to the configured Temporal server. The SDK's warnings and errors go to

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,7 +18,6 @@ import (
 
 	"haloleads/internal/config"
 	"haloleads/internal/halosandbox"
-	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
 	"haloleads/internal/pipeline"
@@ -40,7 +41,7 @@ func settingsFrom(io IO) (leadflow.Settings, error) {
 }
 
 func newImportCmd(io IO) *cobra.Command {
-	var source string
+	var source []string
 	var wait, asJSON, dryRun, skipUnknown bool
 	cmd := &cobra.Command{
 		Use:   "import FILE...",
@@ -51,16 +52,17 @@ through the configured Temporal and HaloPSA. Rejected rows are listed with file,
 ` + exitCodesHelp,
 		Example: `  starter import apollo.csv zoominfo.csv
   starter import leads.csv --dry-run            # plan only: writes nothing to HaloPSA
-  starter import people.csv --source uplead --json`,
+  starter import people.csv --source uplead --json
+  starter import a.csv b.csv --source uplead=b.csv  # force one file's provider`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && !slices.ContainsFunc(source, func(v string) bool { return strings.Contains(v, "=") }) {
 				return usageError("%v: give one or more export files", pipeline.ErrNoFiles)
 			}
-			return runImport(cmd.Context(), io, args, lead.Source(source), wait, asJSON, dryRun, skipUnknown)
+			return runImport(cmd.Context(), io, args, source, wait, asJSON, dryRun, skipUnknown)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&source, "source", "", "the provider of every file (default: recognised from each file's header)")
+	f.StringArrayVar(&source, "source", nil, "PROVIDER for every file, or PROVIDER=FILE for one (repeatable; default: recognised from each file's header)")
 	f.BoolVar(&wait, "wait", true, "wait for the import and print its summary")
 	f.BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	f.BoolVar(&dryRun, "dry-run", false, "plan the import and print what it would do, writing nothing to HaloPSA")
@@ -68,7 +70,7 @@ through the configured Temporal and HaloPSA. Rejected rows are listed with file,
 	return cmd
 }
 
-func runImport(ctx context.Context, io IO, args []string, source lead.Source, wait, asJSON, dryRun, skipUnknown bool) error {
+func runImport(ctx context.Context, io IO, args []string, sourceFlags []string, wait, asJSON, dryRun, skipUnknown bool) error {
 	files := make([]string, len(args))
 	for i, f := range args {
 		abs, err := filepath.Abs(f)
@@ -76,6 +78,10 @@ func runImport(ctx context.Context, io IO, args []string, source lead.Source, wa
 			return err
 		}
 		files[i] = abs
+	}
+	files, source, perFile, err := fileSources(sourceFlags, files)
+	if err != nil {
+		return err
 	}
 	cfg, tc, err := connect(ctx, io)
 	if err != nil {
@@ -87,7 +93,7 @@ func runImport(ctx context.Context, io IO, args []string, source lead.Source, wa
 	if err != nil {
 		return err
 	}
-	in := leadflow.ImportInput{RunID: runID, Files: refs, Source: source,
+	in := leadflow.ImportInput{RunID: runID, Files: refs, Source: source, FileSources: perFile,
 		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown}
 	sum, err := pipeline.RunImport(ctx, tc, in, false)
 	if err != nil {
@@ -187,7 +193,7 @@ func runSandbox(ctx context.Context, io IO, o sandboxFlags) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.listen, err)
 	}
-	hs := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: sandboxHome(sb, o.id, o.secret), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

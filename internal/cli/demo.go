@@ -92,13 +92,27 @@ func runDemo(ctx context.Context, io IO, o demoFlags) error {
 		return err
 	}
 	defer emb.Close()
-	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, SkipUnknown: o.skipUnknown}
+	forced, err := sidecarSources(o.samples, files)
+	if err != nil {
+		return err
+	}
+	in := leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files, FileSources: forced, SkipUnknown: o.skipUnknown}
 	sum, err := pipeline.RunImport(ctx, emb.Temporal, in, true)
 	if err != nil {
 		return err
 	}
 	out := demoOutput{Summary: sum, SetupRequests: emb.SetupRequests, TemporalUI: emb.Server.UIURL(),
 		Temporal: emb.Server.HostPort(), Sandbox: emb.SandboxURL, DataDir: dir}
+	for _, m := range movedPorts(map[string]int{"Temporal": o.port, "Temporal Web UI": o.uiPort, "HaloPSA sandbox": o.sandboxPort},
+		map[string]string{"Temporal": out.Temporal, "Temporal Web UI": out.TemporalUI, "HaloPSA sandbox": out.Sandbox}) {
+		fmt.Fprintln(io.Stderr, m)
+	}
+	removeEndpoints, err := writeEndpoints(dir, endpoints{Temporal: out.Temporal, Namespace: emb.Server.Namespace(),
+		TemporalUI: out.TemporalUI, Sandbox: out.Sandbox, PID: os.Getpid()})
+	if err != nil {
+		return err
+	}
+	defer removeEndpoints()
 	if o.asJSON {
 		err = writeJSON(io.Stdout, out)
 	} else {
@@ -284,7 +298,11 @@ func (e *embedded) startSandbox(o embeddedOptions) error {
 	if err != nil {
 		return fmt.Errorf("listening for the HaloPSA sandbox: %w", err)
 	}
-	hs := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	id, secret := opts.ClientID, opts.ClientSecret
+	if id == "" {
+		id, secret = halosandbox.DefaultClientID, halosandbox.DefaultClientSecret
+	}
+	hs := &http.Server{Handler: sandboxHome(sb, id, secret), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			o.Logger.Error("sandbox server stopped", zap.Error(err))
@@ -343,6 +361,8 @@ func printDemo(w io.Writer, o demoOutput) {
 	fmt.Fprintf(w, "  plus %d HaloPSA requests for tenant set-up\n", o.SetupRequests)
 	fmt.Fprintf(w, "\nTemporal Web UI:  %s\nTemporal:         %s\nHaloPSA sandbox:  %s (client id %s, secret %s)\nData directory:   %s\n",
 		o.TemporalUI, o.Temporal, o.Sandbox, halosandbox.DefaultClientID, halosandbox.DefaultClientSecret, o.DataDir)
+	fmt.Fprintf(w, "Other commands reach this demo with HALOLEADS_DATA=%s (its addresses are in %s there),\n"+
+		"e.g. HALOLEADS_DATA=%s go run ./starter lead list\n", o.DataDir, endpointsFile, o.DataDir)
 }
 
 // printSources says how each file was read: provider, encoding, rows, header warnings. A file

@@ -82,6 +82,12 @@ func TestMetricsCountHaloRequests(t *testing.T) {
 		if sum.HaloRequests == 0 || got != float64(sum.HaloRequests) {
 			t.Errorf("import %d: %s grew by %.0f, the summary says %d requests", run, metrics.HaloRequests, got, sum.HaloRequests)
 		}
+		created := after.totalWith("haloleads_import_leads_total", `outcome="created"`) -
+			before.totalWith("haloleads_import_leads_total", `outcome="created"`)
+		if created != float64(sum.LeadsCreated) {
+			t.Errorf("import %d: haloleads_import_leads_total{outcome=\"created\"} grew by %.0f, the summary created %d",
+				run, created, sum.LeadsCreated)
+		}
 		if run == 2 {
 			if after.total("temporal_workflow_completed_total") == 0 {
 				t.Errorf("no SDK metric temporal_workflow_completed_total among %d series", len(after))
@@ -147,6 +153,17 @@ func (e exposition) series(name, label string) int {
 	for k := range e {
 		if strings.HasPrefix(k, name+"{") && strings.Contains(k, label) {
 			n++
+		}
+	}
+	return n
+}
+
+// totalWith sums the series of metric name whose labels contain label.
+func (e exposition) totalWith(name, label string) float64 {
+	var n float64
+	for k, v := range e {
+		if strings.HasPrefix(k, name+"{") && strings.Contains(k, label) {
+			n += v
 		}
 	}
 	return n

@@ -99,7 +99,8 @@ func mustPath(raw string) string {
 // requests and every re-send after a 401 or 429.
 func (c *Client) Requests() int64 { return c.stats.requests.Load() }
 
-// WriteRequests returns how many POST and DELETE requests this client has sent to /api.
+// WriteRequests returns how many POST and DELETE requests this client has sent to /api that
+// HaloPSA may have applied (not those answered 4xx).
 func (c *Client) WriteRequests() int64 { return c.stats.writes.Load() }
 
 // RateLimitedResponses returns how many 429 answers this client has received.

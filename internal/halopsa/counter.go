@@ -14,7 +14,8 @@ type Counter struct {
 // Requests is the number of requests sent with the counter's context.
 func (c *Counter) Requests() int64 { return c.requests.Load() }
 
-// Writes is the number of POST and DELETE requests among them.
+// Writes is the number of POST and DELETE requests among them that HaloPSA may have applied:
+// those answered 4xx (a 429, a refusal) applied nothing and are not counted.
 func (c *Counter) Writes() int64 { return c.writes.Load() }
 
 type counterKey struct{}

@@ -40,3 +40,30 @@ func TestCounterCountsOnlyItsContext(t *testing.T) {
 		t.Fatalf("counter saw %d requests and %d writes, want 2 and 1", n.Requests(), n.Writes())
 	}
 }
+
+// TestWritesCountWhatMayHaveBeenApplied checks that a write answered 429 or refused is not
+// counted as a write, and one that landed is.
+func TestWritesCountWhatMayHaveBeenApplied(t *testing.T) {
+	t.Parallel()
+	sb, err := halosandbox.New(halosandbox.Options{RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	c, err := halopsa.New(halopsa.Config{BaseURL: srv.URL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n halopsa.Counter
+	ctx := halopsa.WithCounter(context.Background(), &n)
+	if _, err := c.SaveStatuses(ctx, []halopsa.Status{{Name: ""}}); err == nil {
+		t.Fatal("a status without a name was saved")
+	}
+	if _, err := c.SaveCustomers(ctx, []halopsa.Customer{{Name: "Example Ltd"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n.Writes() != 1 || c.WriteRequests() != 1 {
+		t.Fatalf("counted %d writes (client: %d), want 1: the refused POST applied nothing", n.Writes(), c.WriteRequests())
+	}
+}

@@ -33,6 +33,8 @@ type fakeHalo struct {
 	// intercept, when set and returning true, has answered the request itself.
 	intercept func(w http.ResponseWriter, r *http.Request) bool
 	posts     int
+	// ignoreOrder answers lists in id order whatever order they ask for.
+	ignoreOrder bool
 }
 
 // envelopes gives the list key of enveloped routes; other routes answer bare arrays.
@@ -139,9 +141,10 @@ func (f *fakeHalo) list(w http.ResponseWriter, r *http.Request, route string) {
 			rows = append(rows, rec)
 		}
 	}
+	ignoreOrder := f.ignoreOrder
 	f.mu.Unlock()
 	total := len(rows)
-	if q.Get("order") == "id" && q.Get("orderdesc") == "true" {
+	if q.Get("order") == "id" && q.Get("orderdesc") == "true" && !ignoreOrder {
 		slices.Reverse(rows)
 	}
 	if q.Get("pageinate") == "true" {

@@ -32,7 +32,7 @@ func TestRefusedRecordsAreIsolated(t *testing.T) {
 			for _, i := range tc.refused {
 				in[i].Name = ""
 			}
-			before := c.WriteRequests()
+			before := c.Requests()
 			got, err := c.SaveUsers(context.Background(), in)
 			var re *RefusedError
 			if !errors.As(err, &re) || !equalInts(re.Indexes(), tc.refused) {
@@ -53,7 +53,7 @@ func TestRefusedRecordsAreIsolated(t *testing.T) {
 			if len(sb.Users()) != tc.n-len(tc.refused) {
 				t.Errorf("sandbox holds %d users, want %d", len(sb.Users()), tc.n-len(tc.refused))
 			}
-			t.Logf("%d users, %d refused: %d POSTs", tc.n, len(tc.refused), c.WriteRequests()-before)
+			t.Logf("%d users, %d refused: %d POSTs", tc.n, len(tc.refused), c.Requests()-before)
 
 			again := make([]User, 0, len(tc.refused))
 			for _, i := range tc.refused {
@@ -74,11 +74,14 @@ func TestRefusedRecordsAreIsolated(t *testing.T) {
 func TestSetupBatchesAreNotSplit(t *testing.T) {
 	t.Parallel()
 	_, c, _ := sandbox(t, halosandbox.Options{RateLimit: -1}, nil)
-	before := c.WriteRequests()
+	if err := c.Authenticate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := c.Requests()
 	_, err := c.SaveStatuses(context.Background(), []Status{{Name: "Fine"}, {Name: ""}})
 	var re *RefusedError
-	if err == nil || errors.As(err, &re) || c.WriteRequests()-before != 1 {
-		t.Errorf("err = %v after %d POSTs, want one refused POST", err, c.WriteRequests()-before)
+	if err == nil || errors.As(err, &re) || c.Requests()-before != 1 {
+		t.Errorf("err = %v after %d POSTs, want one refused POST", err, c.Requests()-before)
 	}
 }
 

@@ -87,6 +87,7 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			t.stats.rateLimited.Add(1)
 		}
 	}
+	t.countWrite(req, status)
 	path := t.path(req)
 	t.log.Debug("halopsa request", zap.String("method", req.Method), zap.String("route", path),
 		zap.Int("status", status), zap.Duration("took", time.Since(start)), zap.Bool("token", t.token))
@@ -102,14 +103,20 @@ func (t *observeTransport) count(req *http.Request) {
 	if c != nil {
 		c.requests.Add(1)
 	}
-	switch {
-	case t.token:
+	if t.token {
 		t.stats.tokens.Add(1)
-	case req.Method == http.MethodPost || req.Method == http.MethodDelete:
-		t.stats.writes.Add(1)
-		if c != nil {
-			c.writes.Add(1)
-		}
+	}
+}
+
+// countWrite counts a POST or DELETE that HaloPSA may have applied: every answer but a 4xx
+// (a 429 or a refusal applied nothing), including no answer at all (the outcome is unknown).
+func (t *observeTransport) countWrite(req *http.Request, status int) {
+	if t.token || (req.Method != http.MethodPost && req.Method != http.MethodDelete) || (status >= 400 && status < 500) {
+		return
+	}
+	t.stats.writes.Add(1)
+	if c := counterFrom(req.Context()); c != nil {
+		c.writes.Add(1)
 	}
 }
 

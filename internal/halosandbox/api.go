@@ -114,7 +114,8 @@ func (s *Server) remove(res *resource, id string) *reply {
 	return jsonReply(http.StatusOK, s.render(res, c.remove(id), true))
 }
 
-// list answers GET /{Resource}: filtered rows in id order, paged, in the resource's envelope.
+// list answers GET /{Resource}: filtered rows in id order (descending with order=id and
+// orderdesc=true), paged, in the resource's envelope.
 func (s *Server) list(res *resource, q url.Values) *reply {
 	match, err := res.filter(q)
 	if err != nil {
@@ -127,6 +128,9 @@ func (s *Server) list(res *resource, q url.Values) *reply {
 		if res.member(rec) && match(rec) {
 			rows = append(rows, rec)
 		}
+	}
+	if strings.EqualFold(q.Get("order"), "id") && boolOf(q.Get("orderdesc")) {
+		slices.Reverse(rows) // collections hold rows in id order
 	}
 	if res.key == "" {
 		return jsonReply(http.StatusOK, s.renderAll(res, rows))

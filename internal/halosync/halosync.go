@@ -5,10 +5,11 @@ package halosync
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -29,6 +30,8 @@ type Dispatcher struct {
 	Store    *store.Store
 	Tenant   *activities.Tenant
 	Logger   *zap.Logger
+
+	last lastSignals
 }
 
 // Dispatch signals the lead whose ticket changed. Events about other tickets are ignored.
@@ -43,15 +46,28 @@ func (d *Dispatcher) Dispatch(ctx context.Context, e webhook.Event) error {
 	if !ok {
 		return nil
 	}
+	// The body is a hint: whoever knows the Basic credential can write one. What the ticket
+	// holds is read from HaloPSA itself, and only that reaches the lead.
+	tk, err := d.Tenant.Client.Ticket(ctx, halopsa.ID(e.TicketID))
+	if halopsa.IsNotFound(err) {
+		d.Logger.Warn("webhook event about a ticket HaloPSA does not have; ignored", zap.String("event_id", e.ID))
+		return nil
+	}
+	if err != nil {
+		return webhook.Retryable(fmt.Errorf("re-reading ticket %d: %w", e.TicketID, err))
+	}
 	change := leadflow.HaloChange{EventID: e.ID, TicketID: e.TicketID, At: e.ChangedAt}
 	// Only a status change event reports a status: every event carries the ticket's status, and
 	// taking the others for changes would judge (and flag) one change again on each later event.
-	if e.Name == webhook.EventTicketStatusChanged && e.StatusID != 0 {
-		if s, ok := d.Tenant.StatusOf(ctx, halopsa.ID(e.StatusID)); ok {
+	if e.Name == webhook.EventTicketStatusChanged && tk.StatusID != 0 {
+		if s, ok := d.Tenant.StatusOf(ctx, tk.StatusID); ok {
 			change.Status = s
 		}
 	}
-	change.Values = d.values(ctx, ticketFields(e))
+	change.Values = d.values(ctx, tk.CustomFields)
+	if !d.last.changed(e.TicketID, change) {
+		return webhook.ErrUnchanged
+	}
 	err = d.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(leadID), "", leadflow.SignalHaloChange, change)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
@@ -59,28 +75,50 @@ func (d *Dispatcher) Dispatch(ctx context.Context, e webhook.Event) error {
 		return nil
 	}
 	if err != nil {
+		d.last.forget(e.TicketID)
 		return webhook.Retryable(fmt.Errorf("signalling lead %s: %w", leadID, err))
 	}
 	return nil
 }
 
-// ticketFields returns the custom fields of the event's ticket with their display text, which
-// is how a dropdown shows its option (its value is a lookup row id that means nothing to a
-// lead); it falls back to the bare values when the payload's list cannot be read so.
-func ticketFields(e webhook.Event) []halopsa.CustomField {
-	var p struct {
-		Ticket *struct {
-			CustomFields []halopsa.CustomField `json:"customfields"`
-		} `json:"ticket"`
+// lastSignals remembers, per ticket, what was last signalled, so that the same state seen
+// again (a replayed or re-sent event, a forged one with a fresh id) signals nothing. It is
+// bounded and safe for concurrent use.
+type lastSignals struct {
+	mu   sync.Mutex
+	seen map[int]string
+}
+
+// maxLastSignals bounds the tickets remembered; past it the memory starts afresh (a repeat is
+// then signalled once more, which the lead workflow ignores).
+const maxLastSignals = 50000
+
+// changed records what c shows for ticket and reports whether it differs from the last.
+func (l *lastSignals) changed(ticket int, c leadflow.HaloChange) bool {
+	fields := c.Values.SortedFields()
+	var b strings.Builder
+	b.WriteString(string(c.Status))
+	for _, f := range fields {
+		fmt.Fprintf(&b, "\x00%s=%s", f, c.Values[f])
 	}
-	if err := json.Unmarshal(e.Raw, &p); err == nil && p.Ticket != nil && len(p.Ticket.CustomFields) > 0 {
-		return p.Ticket.CustomFields
+	key := b.String()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seen == nil || len(l.seen) >= maxLastSignals {
+		l.seen = map[int]string{}
 	}
-	fields := make([]halopsa.CustomField, 0, len(e.CustomFields))
-	for id, raw := range e.CustomFields {
-		fields = append(fields, halopsa.CustomField{ID: id, Value: raw})
+	if prev, ok := l.seen[ticket]; ok && prev == key {
+		return false
 	}
-	return fields
+	l.seen[ticket] = key
+	return true
+}
+
+// forget drops a ticket's memory after a failed signal, so the re-sent event signals.
+func (l *lastSignals) forget(ticket int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.seen, ticket)
 }
 
 // values maps the event's custom fields (by HaloPSA id) to lead fields, as HaloPSA shows them

@@ -58,7 +58,10 @@ func (h HaloIDs) Complete() bool {
 
 // Offer is what an import brings to a lead: the merged record and what HaloPSA holds now.
 type Offer struct {
-	RunID string    `json:"run_id"`
+	RunID string `json:"run_id"`
+	// Batch is the import batch the offer is landed in; with RunID it names the offer, and the
+	// Landed signal that answers it carries both.
+	Batch int       `json:"batch,omitempty"`
 	Lead  lead.Lead `json:"lead"`
 	Fit   int       `json:"fit"`
 	// Current is what HaloPSA holds now for this lead's fields ("" where unknown or empty).
@@ -116,10 +119,14 @@ type Plan struct {
 
 // Landed tells a lead what the import wrote.
 type Landed struct {
-	RunID   string           `json:"run_id"`
-	Halo    HaloIDs          `json:"halo"`
-	Written lead.Values      `json:"written,omitempty"`
-	Status  lifecycle.Status `json:"status"`
+	RunID string `json:"run_id"`
+	Batch int    `json:"batch,omitempty"`
+	// Abandoned is set when the batch failed for good: Halo holds what it is known to have
+	// created, nothing else was written.
+	Abandoned bool             `json:"abandoned,omitempty"`
+	Halo      HaloIDs          `json:"halo"`
+	Written   lead.Values      `json:"written,omitempty"`
+	Status    lifecycle.Status `json:"status"`
 	// Segments and Lists are the tags and distribution lists now on the lead.
 	Segments []string `json:"segments,omitempty"`
 	Lists    []string `json:"lists,omitempty"`
@@ -232,6 +239,25 @@ type LeadState struct {
 	Runs int `json:"runs"`
 	// SeenEvents remembers recent HaloPSA event ids, so a redelivered webhook is applied once.
 	SeenEvents []string `json:"seen_events,omitempty"`
+	// Offered is the import offer whose writes have not landed yet (run and batch), Pending
+	// what it is writing, Echoes the statuses haloleads wrote whose webhooks have not come back:
+	// all three are carried across Continue-As-New.
+	Offered *OfferRef          `json:"offered,omitempty"`
+	Pending lead.Values        `json:"pending,omitempty"`
+	Echoes  []lifecycle.Status `json:"echoes,omitempty"`
+}
+
+// OfferRef names an accepted import offer: the run and batch landing it, and the status the
+// lead had when it was planned.
+type OfferRef struct {
+	RunID string           `json:"run_id"`
+	Batch int              `json:"batch"`
+	From  lifecycle.Status `json:"from"`
+}
+
+// Answers reports whether l is the Landed signal of this offer.
+func (o *OfferRef) Answers(l Landed) bool {
+	return o != nil && o.RunID == l.RunID && o.Batch == l.Batch
 }
 
 // IsPinned reports whether f was changed by a person.
@@ -250,11 +276,22 @@ type ImportInput struct {
 	Files []string `json:"files"`
 	// Source forces the provider; empty means recognise it from each file's header.
 	Source lead.Source `json:"source,omitempty"`
+	// FileSources, when given, holds one entry per file: the provider forced for that file
+	// (`--source apollo=path.csv`, a samples directory's sidecar), or "" for Source.
+	FileSources []lead.Source `json:"file_sources,omitempty"`
 	// DryRun computes the plans and the summary but writes nothing to HaloPSA.
 	DryRun   bool     `json:"dry_run,omitempty"`
 	Settings Settings `json:"settings"`
 	// SkipUnknown reports a file whose header nothing fits as skipped instead of as an error.
 	SkipUnknown bool `json:"skip_unknown,omitempty"`
+}
+
+// SourceOf is the provider forced for the i-th file, or "" to recognise it from its header.
+func (in ImportInput) SourceOf(i int) lead.Source {
+	if i < len(in.FileSources) && in.FileSources[i] != "" {
+		return in.FileSources[i]
+	}
+	return in.Source
 }
 
 // MaxRejectedListed caps the rejected rows listed in a summary; the count is always exact.

@@ -38,6 +38,8 @@ type env struct {
 	tenant   tenant.Result
 	// hostPort and namespace locate the embedded Temporal server, for the CLI.
 	hostPort, namespace string
+	// webhook is the receiver registered in the sandbox (envOptions.Webhook), nil otherwise.
+	webhook *tenant.Webhook
 }
 
 // envOptions vary the world newEnvWith builds.
@@ -102,6 +104,7 @@ func newEnvWith(t *testing.T, opts envOptions) *env {
 	if opts.Webhook {
 		spec.Webhook = startReceiver(t, tc, st, halo)
 	}
+	hook := spec.Webhook
 	res, err := tenant.Apply(ctx, halo, spec)
 	if err != nil {
 		t.Fatalf("tenant setup: %v", err)
@@ -114,7 +117,7 @@ func newEnvWith(t *testing.T, opts envOptions) *env {
 	}
 	t.Cleanup(w.Stop)
 	return &env{temporal: tc, sandbox: sb, halo: halo, store: st, workers: w, tenant: res,
-		hostPort: srv.HostPort(), namespace: srv.Namespace()}
+		hostPort: srv.HostPort(), namespace: srv.Namespace(), webhook: hook}
 }
 
 // startReceiver serves the webhook receiver with the halosync dispatcher, as the worker does,

@@ -266,8 +266,10 @@ var providerAliases = map[lead.Source][]alias{
 		{cPhoneMobile, []string{"Mobile DirectDial", "Mobile Direct Dial", "Mobile"}},
 		{cPhoneDirect, []string{"Phone Number", "Direct Dial", "Phone"}},
 		{cPhoneCompany, []string{"Company Phone", "Company Phone Number"}},
-		{cRevenueRange, []string{"Revenue", "Company Revenue", "Revenue Range"}},
-		{cEmployeeRange, []string{"Employees", "Company Employees", "Employee Range"}},
+		{cRevenueRange, []string{"Revenue Range"}},
+		{cEmployeeRange, []string{"Employee Range"}},
+		// "Employees" may hold a count or a range ("100 - 249"): mapEmployees reads either.
+		{cEmployees, []string{"Company Employees"}},
 		{cFoundedYear, []string{"Year Founded", "Founded"}},
 		{cHQCity, []string{"Company City"}},
 		{cHQState, []string{"Company State"}},

@@ -52,8 +52,9 @@ func detectEncoding(br *bufio.Reader) (textEncoding, *bufio.Reader) {
 	case len(head) == 4 && head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0:
 		return utf16Reader(br, EncUTF16BE, unicode.BigEndian, unicode.IgnoreBOM)
 	}
-	sample, _ := br.Peek(sniffBytes)
-	if !validUTF8Prefix(sample) {
+	sample, err := br.Peek(sniffBytes)
+	whole := err != nil // the sample is the whole file: a rune cut short at its end is no excuse
+	if whole && !utf8.Valid(sample) || !whole && !validUTF8Prefix(sample) {
 		return textEncoding{name: EncWindows1252, cp1252: true}, br
 	}
 	return textEncoding{name: EncUTF8}, br

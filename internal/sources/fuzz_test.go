@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 
 	"haloleads/internal/lead"
 )
@@ -191,4 +196,62 @@ func TestHunterContract(t *testing.T) {
 			t.Errorf("key %q is not a property in %s", k, filepath.Base(path))
 		}
 	}
+}
+
+// FuzzEncodings checks that an export saved as UTF-16 (LE or BE, with a BOM) or Windows-1252
+// reads as the same rows as its UTF-8 original: same records, same rejections, same lines.
+func FuzzEncodings(f *testing.F) {
+	f.Add(uint8(0), "Zoë,Marchand,Café Lumière,zoe@cafe.example.fr\nJürgen,Müller,Kessel,\n")
+	f.Add(uint8(1), "\"a\nb\",c,d,e\r\n,,,\rx,\"y\"z,,\n")
+	f.Fuzz(func(t *testing.T, which uint8, body string) {
+		if !utf8.ValidString(body) || strings.ContainsRune(body, utf8.RuneError) || strings.ContainsRune(body, '\uFEFF') {
+			return
+		}
+		export := "First Name,Last Name,Company Name,Email,Apollo Contact Id\n" + body
+		want := readString(t, []byte(export))
+		variants := map[string][]byte{}
+		le, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(export)
+		be, _ := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().String(export)
+		variants[EncUTF16LE], variants[EncUTF16BE] = []byte(le), []byte(be)
+		if cp, err := charmap.Windows1252.NewEncoder().String(export); err == nil && !utf8.ValidString(cp) && !strings.ContainsAny(export, "\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008a\u008b\u008c\u008d\u008e\u008f\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009a\u009b\u009c\u009d\u009e\u009f") {
+			variants[EncWindows1252] = []byte(cp)
+		}
+		for enc, data := range variants {
+			got := readString(t, data)
+			if got.encoding != enc {
+				t.Fatalf("%s export read as %s", enc, got.encoding)
+			}
+			if got.rows != want.rows {
+				t.Fatalf("%s export:\n%s\nUTF-8 original:\n%s", enc, got.rows, want.rows)
+			}
+		}
+	})
+}
+
+type readResult struct{ rows, encoding string }
+
+// readString reads an export and renders its rows (records and rejections, with lines) as text.
+func readString(t *testing.T, data []byte) readResult {
+	t.Helper()
+	r, err := NewReader(bytes.NewReader(data), "enc.csv", WithSeenAt(seen))
+	if err != nil {
+		return readResult{rows: "error: " + err.Error()}
+	}
+	var b strings.Builder
+	for {
+		rec, rej, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			fmt.Fprintf(&b, "error: %v\n", err)
+			break
+		}
+		if rej != nil {
+			fmt.Fprintf(&b, "%d rejected: %s\n", rej.Line, rej.Reason)
+			continue
+		}
+		fmt.Fprintf(&b, "%d %v\n", rec.Line, rec.Values)
+	}
+	return readResult{rows: b.String(), encoding: r.Encoding()}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -64,6 +65,9 @@ func TestSandboxDeliveries(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("dispatched %d events, want 2: %+v", len(got), got)
 	}
+	// HaloPSA, like the sandbox, delivers each event on its own: they may arrive in any order,
+	// and HaloPSA's timestamps order them.
+	slices.SortFunc(got, func(a, b webhook.Event) int { return a.ChangedAt.Compare(b.ChangedAt) })
 	checkEvent(t, got[0], halosandbox.EventTicketLogged, halosandbox.APIAgentID)
 	checkEvent(t, got[1], halosandbox.EventTicketStatusChanged, halosandbox.UIAgentID)
 	if got[1].StatusID != 2 || got[0].ID == got[1].ID {

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -43,7 +44,28 @@ type Config struct {
 	// RecentEvents is how many recent event ids are remembered; a delivery whose id is among
 	// them answers 200 without being dispatched. Default DefaultRecentEvents.
 	RecentEvents int
+	// MaxEventsPerRequest caps the events of one delivery; more answers 413 and dispatches
+	// none. Default DefaultMaxEventsPerRequest.
+	MaxEventsPerRequest int
+	// PerObjectPerMinute caps the events dispatched per ticket (or object) in any rolling
+	// minute; of the events over it only the latest is kept and dispatched once the budget
+	// allows (the dispatcher re-reads the object, so nothing is lost). Default
+	// DefaultPerObjectPerMinute.
+	PerObjectPerMinute int
+	// Clock is the clock of the per-object limit (default the system clock).
+	Clock Clock
 }
+
+// Clock tells the time and runs deferred dispatches.
+type Clock interface {
+	Now() time.Time
+	AfterFunc(d time.Duration, f func())
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time                      { return time.Now() }
+func (systemClock) AfterFunc(d time.Duration, f func()) { time.AfterFunc(d, f) }
 
 // withDefaults returns c with every zero field given its default.
 func (c Config) withDefaults() Config {
@@ -52,6 +74,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RecentEvents <= 0 {
 		c.RecentEvents = DefaultRecentEvents
+	}
+	if c.MaxEventsPerRequest <= 0 {
+		c.MaxEventsPerRequest = DefaultMaxEventsPerRequest
+	}
+	if c.PerObjectPerMinute <= 0 {
+		c.PerObjectPerMinute = DefaultPerObjectPerMinute
+	}
+	if c.Clock == nil {
+		c.Clock = systemClock{}
 	}
 	return c
 }
@@ -90,6 +121,11 @@ func Retryable(err error) error {
 	return &RetryableError{Err: err}
 }
 
+// ErrUnchanged is what a Dispatcher returns when the object, read from HaloPSA, shows nothing
+// new: the event is acknowledged and does not count against its object's budget, so a flood of
+// forged or replayed events cannot hold back a real change.
+var ErrUnchanged = errors.New("the object shows nothing new")
+
 // isRetryable reports whether a dispatch error should make HaloPSA re-send.
 func isRetryable(err error) bool {
 	var re *RetryableError
@@ -103,6 +139,8 @@ type handler struct {
 	password [sha256.Size]byte // SHA-256 of the expected password
 	d        Dispatcher
 	recent   *recentIDs
+	guard    *guard
+	deferred *deferred
 	log      *zap.Logger
 }
 
@@ -113,14 +151,17 @@ func NewHandler(cfg Config, d Dispatcher, logger *zap.Logger) http.Handler {
 	if logger == nil {
 		logger = zap.NewNop()
 	}
-	return &handler{
+	h := &handler{
 		cfg:      cfg,
 		user:     sha256.Sum256([]byte(cfg.User)),
 		password: sha256.Sum256([]byte(cfg.Password)),
 		d:        d,
 		recent:   newRecentIDs(cfg.RecentEvents),
+		guard:    newGuard(cfg.PerObjectPerMinute, cfg.Clock.Now),
 		log:      logger,
 	}
+	h.deferred = &deferred{h: h, pending: map[int]Event{}}
+	return h
 }
 
 // result is what a delivery came to; it is also the JSON body of a 200 answer.
@@ -128,6 +169,9 @@ type result struct {
 	Dispatched int `json:"dispatched"`
 	Duplicates int `json:"duplicates"`
 	Failed     int `json:"failed"`
+	Stale      int `json:"stale,omitempty"`     // older than an event already dispatched for the object
+	Deferred   int `json:"deferred,omitempty"`  // over the object's budget: dispatched later
+	Unchanged  int `json:"unchanged,omitempty"` // the object shows nothing new
 }
 
 // ServeHTTP checks, parses and dispatches one delivery.
@@ -149,7 +193,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), status)
 		return
 	}
-	res, err := h.dispatchAll(r.Context(), events)
+	if len(events) > h.cfg.MaxEventsPerRequest {
+		h.log.Warn("webhook delivery refused: too many events", zap.Int("events", len(events)))
+		http.Error(w, fmt.Sprintf("a delivery may carry at most %d events", h.cfg.MaxEventsPerRequest),
+			http.StatusRequestEntityTooLarge)
+		return
+	}
+	res, err := h.dispatchAll(r.Context(), inTimeOrder(events))
 	if err != nil {
 		http.Error(w, "dispatch failed, retry later", http.StatusServiceUnavailable)
 		return
@@ -197,13 +247,31 @@ func (h *handler) dispatchAll(ctx context.Context, events []Event) (result, erro
 			res.Duplicates++
 			continue
 		}
+		switch h.guard.take(e) {
+		case stale:
+			log.Info("stale webhook event ignored: a newer one was dispatched")
+			res.Stale++
+			continue
+		case limited:
+			if h.deferred.add(e) {
+				log.Warn("webhook events over their object's per-minute budget: the latest is dispatched when the budget allows")
+			}
+			res.Deferred++
+			continue
+		}
 		err := h.d.Dispatch(ctx, e)
 		switch {
 		case err == nil:
+			h.guard.commit(e)
 			log.Info("webhook event dispatched", zap.Int("ticket_id", e.TicketID), zap.Int("status_id", e.StatusID))
 			res.Dispatched++
+		case errors.Is(err, ErrUnchanged):
+			h.guard.undo(e)
+			log.Debug("webhook event shows nothing new")
+			res.Unchanged++
 		case isRetryable(err):
 			h.recent.remove(e.ID)
+			h.guard.undo(e)
 			log.Warn("webhook event dispatch failed; asking HaloPSA to retry", zap.Error(err))
 			return res, fmt.Errorf("dispatching event %s: %w", e.ID, err)
 		default:

@@ -1,0 +1,129 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"haloleads/internal/lead"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
+	"haloleads/internal/pipeline"
+)
+
+// TestRecordHistories records, with -update, the histories workflows/replay_test.go replays:
+// an import, a lead that was reverted and continued as new (both of its runs), and a pull. The
+// recordings are append-only: a file that exists is never written again (a change that breaks
+// them needs workflow.GetVersion, not a new recording). Without -update it checks that the
+// scenario still runs.
+func TestRecordHistories(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{RateLimit: 3000})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	in := leadflow.ImportInput{RunID: "rec", Files: []string{oneLead(t, func(row string) string { return row })},
+		Settings: leadflow.Settings{MaxEvents: 6, Lifecycle: lifecycle.Config{OnViolation: lifecycle.Revert}}}
+	if sum, err := pipeline.RunImport(ctx, e.temporal, in, true); err != nil || len(sum.Errors) > 0 {
+		t.Fatalf("import: %v %v", err, sum.Errors)
+	}
+	leadID, tk := e.theLead(t)
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tk.ID() })
+	id := leadflow.LeadWorkflowID(leadID)
+	d, err := e.temporal.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstRun := d.WorkflowExecutionInfo.Execution.RunId
+	// A person sets a status the rules forbid (reverted), then edits fields until the run
+	// continues as new.
+	changes := []leadflow.HaloChange{
+		{EventID: "rec-1", TicketID: tk.ID(), Status: lifecycle.Won},
+		{EventID: "rec-2", TicketID: tk.ID(), Values: lead.Values{lead.JobTitle: "Head of Buying"}},
+		{EventID: "rec-3", TicketID: tk.ID(), Values: lead.Values{lead.Department: "Procurement"}},
+		{EventID: "rec-4", TicketID: tk.ID(), Values: lead.Values{lead.JobTitle: "Buyer"}},
+	}
+	for _, c := range changes {
+		if err := e.temporal.SignalWorkflow(ctx, id, "", leadflow.SignalHaloChange, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The run continues as new at the first event after its budget (a budget reached while an
+	// activity completes is only seen at the next workflow task).
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Events >= 6 })
+	if err := e.temporal.SignalWorkflow(ctx, id, "", leadflow.SignalHaloChange, leadflow.HaloChange{EventID: "rec-5", TicketID: tk.ID()}); err != nil {
+		t.Fatal(err)
+	}
+	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Runs >= 1 })
+	if st.Status == lifecycle.Won || len(st.Violations) == 0 {
+		t.Errorf("forbidden change not reverted: status %s, violations %+v", st.Status, st.Violations)
+	}
+	recordOnce(t, "import_one_lead.json", e.runHistory(t, leadflow.ImportWorkflowID("rec"), ""))
+	recordOnce(t, "lead_reverted_continued.json", e.runHistory(t, id, firstRun))
+	recordOnce(t, "lead_after_continue.json", e.runHistory(t, id, ""))
+
+	p := newPullEnv(t)
+	pin := leadflow.PullInput{Source: lead.Apollo, Query: "title=Manager,page_size=10", Budget: 500}
+	run, err := p.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "pull-rec", TaskQueue: leadflow.TaskQueue},
+		leadflow.PullWorkflow, pin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res leadflow.PullResult
+	if err := run.Get(ctx, &res); err != nil || res.Bought == 0 {
+		t.Fatalf("pull: %v, %+v", err, res)
+	}
+	recordOnce(t, "pull_apollo.json", historyOf(t, p.temporal, "pull-rec", ""))
+}
+
+func (e *env) runHistory(t *testing.T, id, runID string) *historypb.History {
+	t.Helper()
+	return historyOf(t, e.temporal, id, runID)
+}
+
+func historyOf(t *testing.T, c client.Client, id, runID string) *historypb.History {
+	t.Helper()
+	it := c.GetWorkflowHistory(context.Background(), id, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatalf("reading history of %s: %v", id, err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	return h
+}
+
+// recordOnce writes a history into workflows/testdata with -update, unless the file exists.
+func recordOnce(t *testing.T, name string, h *historypb.History) {
+	t.Helper()
+	if !*update {
+		return
+	}
+	_, file, _, _ := runtime.Caller(0)
+	path := filepath.Join(filepath.Dir(file), "..", "..", "workflows", "testdata", name)
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Logf("%s exists: recordings are never replaced", name)
+		return
+	}
+	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d events into %s", len(h.Events), path)
+}
