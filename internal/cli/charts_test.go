@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -38,8 +37,7 @@ func TestFunnelHTMLInChromium(t *testing.T) {
 		t.Fatalf("starting the embedded world: %v", err)
 	}
 	defer emb.Close()
-	_, file, _, _ := runtime.Caller(0)
-	files, err := sampleFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
+	files, err := sampleFiles(samplesDir())
 	if err != nil {
 		t.Fatal(err)
 	}

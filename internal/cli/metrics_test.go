@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,8 +49,7 @@ func TestMetricsCountHaloRequests(t *testing.T) {
 			t.Errorf("/readyz does not list both checks: %q", body)
 		}
 	}
-	_, file, _, _ := runtime.Caller(0)
-	files, err := sampleFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
+	files, err := sampleFiles(samplesDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,7 @@ func TestReportAfterImport(t *testing.T) {
 		t.Fatalf("starting the embedded world: %v", err)
 	}
 	defer emb.Close()
-	_, file, _, _ := runtime.Caller(0)
-	files, err := sampleFiles(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples"))
+	files, err := sampleFiles(samplesDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,4 +147,10 @@ func TestPrintReport(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// samplesDir is the repository's testdata/samples, wherever the tests run from.
+func samplesDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "samples")
 }
