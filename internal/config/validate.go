@@ -82,6 +82,10 @@ func (w Webhook) validate() []error {
 		errs = append(errs, &SettingError{Var: "WEBHOOK_PASSWORD", Problem: fmt.Sprintf("is shorter than %d characters", MinWebhookPassword),
 			Hint: "generate one with: openssl rand -base64 32"})
 	}
+	if (w.TLSCert == "") != (w.TLSKey == "") {
+		errs = append(errs, &SettingError{Var: "WEBHOOK_TLS_CERT", Problem: "and WEBHOOK_TLS_KEY must be set together",
+			Hint: "name the PEM certificate (chain) and its private key, or neither to serve plain HTTP on loopback"})
+	}
 	if w.PublicURL != "" {
 		if u, err := url.Parse(w.PublicURL); err != nil || u.Scheme != "https" || u.Host == "" {
 			errs = append(errs, &SettingError{Var: "WEBHOOK_PUBLIC_URL", Problem: fmt.Sprintf("is %q, not an https URL", w.PublicURL),

@@ -209,6 +209,8 @@ func (o Options) sqlConfig() (*config.SQL, error) {
 		conf.ConnectAttributes["mode"] = "rwc"
 		conf.ConnectAttributes["_journal_mode"] = "wal"
 		conf.ConnectAttributes["_synchronous"] = "2"
+		// Deleted rows (a forgotten lead's history) are overwritten, not left in free pages.
+		conf.ConnectAttributes["secure_delete"] = "on"
 		conf.DatabaseName = o.DatabaseFile
 		if err := setupSchemaOnce(conf, o.DatabaseFile); err != nil {
 			return nil, err
@@ -253,9 +255,15 @@ func setupSchemaOnce(conf *config.SQL, file string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("checking temporal database %s: %w", file, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return fmt.Errorf("creating directory for temporal database: %w", err)
 	}
+	// SQLite gives its journal the database file's mode: create the file private first.
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating temporal database %s: %w", file, err)
+	}
+	f.Close()
 	if err := sqliteschema.SetupSchema(conf); err != nil {
 		return fmt.Errorf("setting up temporal database schema in %s: %w", file, err)
 	}
