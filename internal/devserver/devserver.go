@@ -46,6 +46,9 @@ type Options struct {
 	FrontendPort int
 	// UIPort serves the Temporal Web UI when non-zero; -1 picks a free port.
 	UIPort int
+	// UIWritable lets the Web UI signal, terminate, reset and start workflows; by default it
+	// is read-only (any local process can reach it, and it has no login).
+	UIWritable bool
 	// Namespace to create; default "default".
 	Namespace string
 	// SearchAttributes to register on the namespace.
@@ -339,6 +342,7 @@ func (s *Server) startUI(o Options) {
 		DefaultNamespace:    o.Namespace,
 		CORS:                uiconfig.CORS{CookieInsecure: true},
 		HideLogs:            true,
+		DisableWriteActions: !o.UIWritable,
 	}))
 	s.uiURL = fmt.Sprintf("http://%s", net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort)))
 	go func() {
