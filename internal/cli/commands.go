@@ -96,7 +96,7 @@ func runImport(ctx context.Context, io IO, args []string, sourceFlags []string, 
 		return err
 	}
 	in := leadflow.ImportInput{RunID: runID, Files: refs, Source: source, FileSources: perFile,
-		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown}
+		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown, Window: cfg.ImportWindow}
 	sum, err := pipeline.RunImport(ctx, tc, in, false)
 	if err != nil {
 		return err
@@ -165,7 +165,7 @@ func uploadExports(ctx context.Context, cfg config.Config, runID string, files [
 			return nil, usageError("%v", err)
 		}
 	}
-	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +362,7 @@ func withStore(io IO, fn func(*store.Store) error) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return err
 	}
