@@ -48,9 +48,12 @@ type Importer struct {
 
 // PrepareResult is what Prepare found.
 type PrepareResult struct {
-	Rows          int             `json:"rows"`
-	Leads         int             `json:"leads"`
-	Batches       int             `json:"batches"`
+	Rows    int `json:"rows"`
+	Leads   int `json:"leads"`
+	Batches int `json:"batches"`
+	// Barriers are the batches that continue a company from the batch before them: they must
+	// land after every earlier batch (leadflow.ImportCursor).
+	Barriers      []int           `json:"barriers,omitempty"`
 	Merged        int             `json:"merged"`
 	Suppressed    int             `json:"suppressed"`
 	Review        int             `json:"review"`
@@ -130,7 +133,11 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 		return res, err
 	}
 	hb.progress("staging")
-	res.Batches, err = a.stage(ctx, in.RunID, items)
+	size := BatchSize
+	if in.BatchSize > 0 && in.BatchSize < size {
+		size = in.BatchSize
+	}
+	res.Batches, res.Barriers, err = a.stage(ctx, in.RunID, items, size)
 	res.HaloRequests = cnt.Requests()
 	return res, err
 }
@@ -413,27 +420,26 @@ func (a *Importer) queueReview(ctx context.Context, pairs []dedupe.ReviewPair) (
 	return len(items), a.Store.AddReview(ctx, items...)
 }
 
-// stage writes the offers in batches of BatchSize, keeping a company's leads together where
-// they fit, so a batch creates each client once.
-func (a *Importer) stage(ctx context.Context, runID string, items []staged) (int, error) {
-	slices.SortStableFunc(items, func(x, y staged) int { return strings.Compare(x.CompanyKey, y.CompanyKey) })
-	batches := 0
-	for start := 0; start < len(items); start += BatchSize {
-		chunk := items[start:min(start+BatchSize, len(items))]
+// stage writes the offers in batches of size, keeping a company's leads together where
+// they fit (pack), so a batch creates each client once and batches may land side by side. It
+// returns the number of batches and the barriers (batches that must land after all earlier
+// ones).
+func (a *Importer) stage(ctx context.Context, runID string, items []staged, size int) (int, []int, error) {
+	p := pack(items, size)
+	for batches, chunk := range p.batches {
 		rows := make([]store.Staged, 0, len(chunk))
 		for _, it := range chunk {
 			b, err := json.Marshal(it)
 			if err != nil {
-				return 0, fmt.Errorf("encoding staged lead: %w", err)
+				return 0, nil, fmt.Errorf("encoding staged lead: %w", err)
 			}
 			rows = append(rows, store.Staged{LeadID: it.Offer.Lead.ID, Payload: b})
 		}
 		if err := a.Store.StageBatch(ctx, runID, batches, rows); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		batches++
 	}
-	return batches, nil
+	return len(p.batches), p.barriers, nil
 }
 
 // LandInput names one staged batch.

@@ -94,7 +94,7 @@ func runImport(ctx context.Context, io IO, args []string, sourceFlags []string, 
 		return err
 	}
 	in := leadflow.ImportInput{RunID: runID, Files: refs, Source: source, FileSources: perFile,
-		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown}
+		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown, Window: cfg.ImportWindow}
 	sum, err := pipeline.RunImport(ctx, tc, in, false)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ func defaults() Config {
 		Halo:      Halo{RateLimit: 300, RateWindow: 5 * time.Minute},
 		Webhook:   Webhook{Listen: ":8089"},
 		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag, StatusMap: lifecycle.DefaultStatusMap},
-		DataDir:   ".haloleads",
+		DataDir:   ".haloleads", ImportWindow: 4,
 		LogLevel:  zapcore.InfoLevel,
 		LogFormat: "console", MetricsListen: ":9464",
 	}
