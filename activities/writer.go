@@ -348,6 +348,9 @@ func (w *writer) tickets(ctx context.Context) error {
 
 func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType halopsa.ID, tags map[string]halopsa.ID) (halopsa.Ticket, error) {
 	values := landing.TicketFieldValues(p.Owned, p.Quality, p.Fit)
+	if p.Data != nil && w.ids[i].TicketID != 0 {
+		values = TicketValues(p.Owned, p.Quality, p.Fit, p.Stage, *p.Data)
+	}
 	cfs, err := w.a.Tenant.TicketFields(ctx, values)
 	if err != nil {
 		return halopsa.Ticket{}, fmt.Errorf("building custom fields of lead %s: %w", p.LeadID, err)
