@@ -348,6 +348,9 @@ func (w *writer) tickets(ctx context.Context) error {
 
 func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType halopsa.ID, tags map[string]halopsa.ID) (halopsa.Ticket, error) {
 	values := landing.TicketFieldValues(p.Owned, p.Quality, p.Fit)
+	if p.Data != nil && w.ids[i].TicketID != 0 {
+		values = TicketValues(p.Owned, p.Quality, p.Fit, p.Stage, *p.Data)
+	}
 	cfs, err := w.a.Tenant.TicketFields(ctx, values)
 	if err != nil {
 		return halopsa.Ticket{}, fmt.Errorf("building custom fields of lead %s: %w", p.LeadID, err)
@@ -375,6 +378,8 @@ func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType ha
 
 // tags makes sure every segment tag of the batch exists, creating new ones in one request.
 func (w *writer) tags(ctx context.Context) (map[string]halopsa.ID, error) {
+	w.a.Tenant.tagsMu.Lock() // two batches of this process never create the same tag
+	defer w.a.Tenant.tagsMu.Unlock()
 	res, err := w.a.Tenant.Result(ctx)
 	if err != nil {
 		return nil, err

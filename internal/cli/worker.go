@@ -21,6 +21,7 @@ import (
 	"haloleads/internal/config"
 	"haloleads/internal/devserver"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/store"
@@ -165,7 +166,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 			"set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or run `go run ./worker --dev`")
 	}
 	defer tc.Close()
-	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return err
 	}
@@ -203,7 +204,11 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	if err != nil {
 		return err
 	}
-	p := pipeline.Process{Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
+	statusMap, err := lifecycle.ParseStatusMap(cfg.Lifecycle.StatusMap)
+	if err != nil {
+		return err
+	}
+	p := pipeline.Process{StatusMap: statusMap, Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
 		Store: st, Spec: tenant.DefaultSpec(), Logger: logger,
 		Workers: workers, Providers: provs, PullDir: cfg.DataDir, Listen: cfg.Webhook.Listen,
 		TLSCert: cfg.Webhook.TLSCert, TLSKey: cfg.Webhook.TLSKey, PublicURL: cfg.Webhook.PublicURL}

@@ -115,6 +115,11 @@ type Plan struct {
 	Quality int      `json:"quality"`
 	// DoNotContact is set when the person must not be contacted.
 	DoNotContact bool `json:"do_not_contact,omitempty"`
+	// Stage and Data are the lead's stage and its qualification and opportunity data, which
+	// the ticket's whole custom-field set carries from Prospect on (a person's values among
+	// them); Data is nil in plans of lead workflows from before the adopt-halo change.
+	Stage lifecycle.Stage `json:"stage,omitempty"`
+	Data  *lifecycle.Data `json:"data,omitempty"`
 }
 
 // Landed tells a lead what the import wrote.
@@ -139,7 +144,27 @@ type HaloChange struct {
 	Status   lifecycle.Status `json:"status,omitempty"` // "" when the status did not change
 	Values   lead.Values      `json:"values,omitempty"` // fields as HaloPSA now holds them
 	At       time.Time        `json:"at"`
+	// HaloStatus is the status the ticket holds now, whatever the event (a tenant status
+	// mapped through LEAD_STATUS_MAP); "" when unknown. Lead workflows from the adopt-halo
+	// change on judge it instead of Status, once per status seen.
+	HaloStatus lifecycle.Status `json:"halo_status,omitempty"`
+	// UnknownStatus names a HaloPSA status the lifecycle and the status map do not know: the
+	// lead reports it and keeps its status.
+	UnknownStatus string `json:"unknown_status,omitempty"`
+	// Data is the qualification and opportunity data the ticket holds (custom fields and
+	// HaloPSA's opp* fields); nil when the change does not carry it (a user event).
+	Data *lifecycle.Data `json:"data,omitempty"`
+	// FitScore is the ticket's Fit Score field (haloleads' computed score, or a person's).
+	FitScore int `json:"fit_score,omitempty"`
+	// Source says where the change was seen: SourceWebhook or SourceReconcile.
+	Source string `json:"source,omitempty"`
 }
+
+// Where a HaloChange was seen.
+const (
+	SourceWebhook   = "webhook"
+	SourceReconcile = "reconcile"
+)
 
 // TransitionRequest asks for a status change within the lead's stage.
 type TransitionRequest struct {
@@ -245,6 +270,9 @@ type LeadState struct {
 	Offered *OfferRef          `json:"offered,omitempty"`
 	Pending lead.Values        `json:"pending,omitempty"`
 	Echoes  []lifecycle.Status `json:"echoes,omitempty"`
+	// HaloStatus is the status last seen on the ticket in HaloPSA (or last written there by
+	// haloleads): a change showing it again is not a new change.
+	HaloStatus lifecycle.Status `json:"halo_status,omitempty"`
 }
 
 // OfferRef names an accepted import offer: the run and batch landing it, and the status the
@@ -284,6 +312,41 @@ type ImportInput struct {
 	Settings Settings `json:"settings"`
 	// SkipUnknown reports a file whose header nothing fits as skipped instead of as an error.
 	SkipUnknown bool `json:"skip_unknown,omitempty"`
+	// BatchSize is the number of leads per batch (0 or more than 100: 100, the most HaloPSA's
+	// array POSTs take); smaller batches only cost more requests.
+	BatchSize int `json:"batch_size,omitempty"`
+	// Window is the number of batches landed at once (0: DefaultImportWindow).
+	Window int `json:"window,omitempty"`
+	// BatchesPerRun is the number of batches one run of the Import workflow lands before it
+	// continues as new (0: DefaultBatchesPerRun); it keeps every run's history short.
+	BatchesPerRun int `json:"batches_per_run,omitempty"`
+	// Resume is where the run that continued as new stopped; nil for a new import.
+	Resume *ImportCursor `json:"resume,omitempty"`
+}
+
+// DefaultImportWindow is the default number of batches landed at once. A batch makes about
+// five HaloPSA requests and spends most of its time in the lead workflows' updates, so four
+// batches in flight keep Temporal busy while using at most 20 of the tenant's 300 requests
+// per window at any moment; the rate limiter spaces them out whatever the window.
+const DefaultImportWindow = 4
+
+// DefaultBatchesPerRun is the default number of batches one Import run lands before it
+// continues as new: about 3 history events a batch, so a run stays near 1,500 events, far
+// below the 10,000 events past which Temporal warns and the 51,200 at which it terminates.
+const DefaultBatchesPerRun = 500
+
+// ImportCursor is what an Import run carries into the run that continues it: the batches
+// still to land and the counts so far. It holds no personal data (the staged leads stay in
+// the store).
+type ImportCursor struct {
+	Next    int   `json:"next"`    // first batch not landed yet
+	Batches int   `json:"batches"` // batches staged
+	// Barriers are the batches that continue a company from the batch before them: they
+	// start only when every earlier batch has landed, so a client is never created twice.
+	Barriers []int          `json:"barriers,omitempty"`
+	Summary  Summary        `json:"summary"`
+	Progress ImportProgress `json:"progress"`
+	Runs     int            `json:"runs"` // runs that continued as new so far
 }
 
 // SourceOf is the provider forced for the i-th file, or "" to recognise it from its header.

@@ -21,6 +21,7 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/providers"
 	"haloleads/internal/score"
 	"haloleads/internal/store"
@@ -45,6 +46,9 @@ type Deps struct {
 	PullDir   string
 	// IDKey keys new lead ids (see dedupe.Config.IDKey); the codec keyring's IDKey.
 	IDKey []byte
+	// StatusMap maps the tenant's own statuses for the reconciliation (LEAD_STATUS_MAP); nil:
+	// the default map.
+	StatusMap lifecycle.StatusMap
 }
 
 // Workers are the started workers of one process.

@@ -16,6 +16,7 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosync"
 	"haloleads/internal/lead"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/providers"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
@@ -56,6 +57,8 @@ type Process struct {
 	TLSCert, TLSKey string
 	// PublicURL is the address HaloPSA is told to call (logged at start).
 	PublicURL string
+	// StatusMap maps the tenant's own statuses (LEAD_STATUS_MAP); nil: the default map.
+	StatusMap lifecycle.StatusMap
 }
 
 // Run runs the process until ctx ends.
@@ -69,7 +72,8 @@ func (p Process) Run(ctx context.Context) error {
 	t := &activities.Tenant{Client: p.Halo, Spec: p.Spec}
 	if p.Workers {
 		w, err := StartWorkers(Deps{Temporal: p.Temporal, Halo: p.Halo, Store: p.Store, Spec: p.Spec, Logger: p.Logger,
-			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers, PullDir: p.PullDir, IDKey: p.IDKey})
+			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers, PullDir: p.PullDir,
+			StatusMap: p.StatusMap, IDKey: p.IDKey})
 		if err != nil {
 			return err
 		}
@@ -107,7 +111,7 @@ func SharedBudget(ctx context.Context, st *store.Store, cfg halopsa.Config) (hal
 
 // serveWebhooks starts the webhook receiver and returns its stop function.
 func (p Process) serveWebhooks(t *activities.Tenant) (func(), error) {
-	d := &halosync.Dispatcher{Temporal: p.Temporal, Store: p.Store, Tenant: t, Logger: p.Logger}
+	d := &halosync.Dispatcher{Temporal: p.Temporal, Store: p.Store, Tenant: t, Logger: p.Logger, StatusMap: p.StatusMap}
 	h := webhook.NewHandler(p.Webhook, d, p.Logger)
 	if p.WrapWebhooks != nil {
 		h = p.WrapWebhooks(h)
