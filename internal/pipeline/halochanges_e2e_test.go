@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,5 +190,53 @@ func TestDeletedTicketIsRecreated(t *testing.T) {
 	}
 	if tickets != 100 {
 		t.Errorf("%d lead tickets in the sandbox, want 100", tickets)
+	}
+}
+
+// TestSameWebhookHundredTimes: an agent's rule-breaking status change (flagged: a violation and
+// a note) is delivered once by HaloPSA, then the very same delivery 100 times more, 50 of them
+// at once: the lead has one violation, one note and handled no further message.
+func TestSameWebhookHundredTimes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
+	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
+	leadID, tk := e.theLead(t)
+	tid := tk.ID()
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tid })
+	if err := e.sandbox.AgentEditTicketStatus(tid, e.statusID(t, lifecycle.Engaged)); err != nil {
+		t.Fatal(err)
+	}
+	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return len(st.Violations) == 1 })
+	events, notes := st.Events, len(e.actions(tid))
+	var payload string
+	for _, d := range e.sandbox.WebhookDeliveries() {
+		if d.Event == "Ticket Status Changed" || strings.EqualFold(d.Event, "ticket status changed") {
+			payload = string(d.Payload)
+		}
+	}
+	if payload == "" {
+		t.Fatal("the sandbox delivered no status change")
+	}
+	var wg sync.WaitGroup
+	codes := make(chan int, 50)
+	for range 50 {
+		wg.Go(func() { codes <- e.post(t, payload) })
+	}
+	wg.Wait()
+	close(codes)
+	answered := map[int]int{}
+	for c := range codes {
+		answered[c]++
+	}
+	for range 50 {
+		answered[e.post(t, payload)]++
+	}
+	st = e.settled(t, leadID, func(leadflow.LeadState) bool { return true })
+	t.Logf("the same delivery 100 times more: answers %v; lead messages %d → %d", answered, events, st.Events)
+	if len(st.Violations) != 1 || st.Events != events || len(e.actions(tid)) != notes {
+		t.Errorf("redeliveries had an effect: violations %d, messages %d → %d, notes %d → %d",
+			len(st.Violations), events, st.Events, notes, len(e.actions(tid)))
 	}
 }
