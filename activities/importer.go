@@ -27,6 +27,7 @@ import (
 	"haloleads/internal/score"
 	"haloleads/internal/sources"
 	"haloleads/internal/store"
+	"haloleads/internal/suppress"
 	"haloleads/internal/tenant"
 )
 
@@ -380,7 +381,10 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 				o.Halo.TicketID = int(t.ID)
 			}
 		}
-		hits, err := a.Store.Suppressed(ctx, l.Keys)
+		// Every key the person has is checked: the list may know them by a phone number or a
+		// LinkedIn profile only, and a differently cased address or reformatted number is the
+		// same key.
+		hits, err := a.Store.Suppressed(ctx, suppressionKeys(l))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -487,7 +491,12 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 			return res, temporal.NewNonRetryableApplicationError("decoding staged lead", "Staging", err)
 		}
 	}
-	plans, err := a.plan(ctx, in, items)
+	var plans []leadflow.Plan
+	if in.DryRun {
+		plans, err = a.dryRun(ctx, in, items)
+	} else {
+		plans, err = a.plan(ctx, in, items)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -540,9 +549,6 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 
 func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer) (leadflow.Plan, error) {
 	id := leadflow.LeadWorkflowID(o.Lead.ID)
-	if in.DryRun {
-		return a.dryPlan(ctx, id, o)
-	}
 	start := a.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                leadflow.TaskQueue,
@@ -565,18 +571,6 @@ func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer) (l
 		return leadflow.Plan{}, fmt.Errorf("planning lead %s: %w", o.Lead.ID, err)
 	}
 	return p, nil
-}
-
-// dryPlan computes the plan a lead would make without touching its workflow.
-func (a *Importer) dryPlan(ctx context.Context, id string, o leadflow.Offer) (leadflow.Plan, error) {
-	st := &leadflow.LeadState{LeadID: o.Lead.ID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
-	v, err := a.Temporal.QueryWorkflow(ctx, id, "", leadflow.QueryState)
-	if err == nil {
-		if err := v.Get(st); err != nil {
-			return leadflow.Plan{}, fmt.Errorf("reading lead %s: %w", id, err)
-		}
-	}
-	return leadflow.PlanOffer(st, o), nil
 }
 
 func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) error {
@@ -649,11 +643,17 @@ func mapValues(m map[string]store.Company) []store.Company {
 
 // optOuts are the suppression entries of a lead a provider flagged as opted out.
 func optOuts(l lead.Lead) []store.Suppression {
-	out := make([]store.Suppression, 0, len(l.Keys))
-	for _, k := range l.Keys {
+	keys := suppressionKeys(l)
+	out := make([]store.Suppression, 0, len(keys))
+	for _, k := range keys {
 		out = append(out, store.Suppression{Key: k, LeadID: l.ID, Reason: "opt-out flag in provider data", Source: sourceList(l.Sources)})
 	}
 	return out
+}
+
+// suppressionKeys are the suppression keys of a lead: its identity keys and every key of its values.
+func suppressionKeys(l lead.Lead) []string {
+	return suppress.Merge(l.Keys, suppress.Keys(l.Values, suppress.Options{}))
 }
 
 func sourceList(srcs []lead.Source) string {
