@@ -291,6 +291,7 @@ func (w *writer) users(ctx context.Context) error {
 		return err
 	}
 	saved, err := w.a.Client.UpsertUsersAbove(ctx, f.Users, users)
+	err = w.recreateUsers(ctx, err, idx, users, saved, f.Users)
 	if err = w.refuse(err, "user", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA users: %w", len(users), err))
 	}
@@ -332,6 +333,7 @@ func (w *writer) tickets(ctx context.Context) error {
 		return err
 	}
 	saved, err := w.a.Client.UpsertTicketsAbove(ctx, f.Tickets, tickets)
+	err = w.recreateTickets(ctx, err, idx, tickets, saved, f.Tickets, tags)
 	if err = w.refuse(err, "lead ticket", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}
