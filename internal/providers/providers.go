@@ -89,3 +89,13 @@ func Batches(n, size int) [][2]int {
 	}
 	return out
 }
+
+// OptOuter is a Provider that can act on a person's opt-out by the provider's own mechanism
+// (no provider accepts a suppression list: Apollo moves the saved contact to its Do Not
+// Contact stage and out of sequences, Hunter deletes the saved lead).
+type OptOuter interface {
+	Provider
+	// OptOut acts on the person with the e-mail address and says what it did, in one sentence
+	// for the ticket note ("no saved contact" is an outcome, not an error).
+	OptOut(ctx context.Context, email string) (string, error)
+}
