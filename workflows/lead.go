@@ -149,6 +149,7 @@ func (r *leadRun) register() error {
 		{leadflow.UpdatePromote, r.promote, r.validatePromote},
 		{leadflow.UpdateSetData, r.setData, r.validateSetData},
 		{leadflow.UpdateLogCall, r.logCall, r.validateLogCall},
+		{leadflow.UpdateDoNotContact, r.markDoNotContact, r.validateDoNotContact},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
@@ -507,7 +508,8 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 	}
 	to := path[len(path)-1]
 	note := fmt.Sprintf("Call outcome %q: %s → %s", c.Outcome, r.st.Status.DisplayName(), to.DisplayName())
-	if err := r.writeStatus(ctx, to, note); err != nil {
+	origin := leadflow.DoNotContactRequest{Via: leadflow.ViaCall, By: c.Agent, Reason: note}
+	if err := r.writeStatusFrom(ctx, to, note, origin); err != nil {
 		return *r.st, err
 	}
 	if to == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
@@ -522,8 +524,17 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 // writeStatus writes a status to HaloPSA, then adopts it; a Do-Not-Contact status also puts the
 // person on the suppression list.
 func (r *leadRun) writeStatus(ctx workflow.Context, to lifecycle.Status, note string) error {
+	return r.writeStatusFrom(ctx, to, note, leadflow.DoNotContactRequest{Via: leadflow.ViaStatus, By: "haloleads (lead transition)", Reason: note})
+}
+
+// writeStatusFrom is writeStatus; a move to Do Not Contact takes the one Do-Not-Contact path,
+// noting origin.
+func (r *leadRun) writeStatusFrom(ctx workflow.Context, to lifecycle.Status, note string, origin leadflow.DoNotContactRequest) error {
 	r.busy++
 	defer func() { r.busy-- }()
+	if to == lifecycle.DoNotContact && r.oneDoNotContact(ctx) {
+		return r.doNotContact(ctx, origin)
+	}
 	r.expectEcho(to)
 	var a *activities.Halo
 	err := workflow.ExecuteActivity(haloOptions(ctx), a.SetStatus, activities.StatusWrite{
@@ -576,7 +587,11 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 	if r.isEcho(c.Status) {
 		c.Status = ""
 	}
+	via := leadflow.ViaStatus
 	if c.Values[lead.DoNotContact] == "true" && r.st.Status != lifecycle.DoNotContact {
+		if c.Status != lifecycle.DoNotContact {
+			via = leadflow.ViaField
+		}
 		c.Status = lifecycle.DoNotContact
 	}
 	if c.Status == "" || c.Status == r.st.Status {
@@ -591,6 +606,14 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 	defer func() { r.busy-- }()
 	switch dec.Action {
 	case lifecycle.ActionAdopt:
+		if dec.To == lifecycle.DoNotContact && r.oneDoNotContact(ctx) {
+			origin := leadflow.DoNotContactRequest{Via: via, By: "an agent in HaloPSA",
+				Reason: fmt.Sprintf("set in HaloPSA while the lead was %s", r.st.Status.DisplayName())}
+			if err := r.doNotContact(ctx, origin); err != nil {
+				workflow.GetLogger(ctx).Error("marking the lead Do Not Contact failed", "error", err)
+			}
+			return
+		}
 		r.setStatus(dec.To)
 		if dec.To == lifecycle.DoNotContact {
 			if err := r.suppress(ctx, "set to Do Not Contact in HaloPSA"); err != nil {
