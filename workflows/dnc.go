@@ -69,6 +69,7 @@ func (r *leadRun) doNotContact(ctx workflow.Context, req leadflow.DoNotContactRe
 		return fmt.Errorf("marking the lead Do Not Contact: %w", err)
 	}
 	r.st.Data.DoNotContact = true
+	r.st.Written = leadflow.Overlay(r.st.Written, lead.Values{lead.DoNotContact: "true"})
 	r.setStatus(lifecycle.DoNotContact)
 	r.st.Segments, r.st.Lists = g.Segments, nil
 	r.upsertSearchAttributes()

@@ -195,6 +195,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		Workers: workers, Providers: provs, PullDir: cfg.DataDir, Listen: cfg.Webhook.Listen}
 	if cfg.Webhook.Enabled() {
 		p.Webhook = webhook.Config{User: cfg.Webhook.User, Password: cfg.Webhook.Password.Value()}
+		p.LushaSecret = cfg.Providers.LushaWebhookSecret.Value()
 		p.WrapWebhooks = m.Webhooks
 	}
 	return p.Run(ctx)
