@@ -13,6 +13,7 @@ import (
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
 	"haloleads/internal/providers"
+	"haloleads/internal/store"
 	"haloleads/internal/suppress"
 )
 
@@ -112,7 +113,9 @@ func viaText(via string) string {
 type OptOuts struct {
 	// Providers are the configured provider clients (those without credentials are absent).
 	Providers map[lead.Source]providers.Provider
-	Logger    *zap.Logger
+	// Store receives the provider ids of the person (suppress.ProviderKey), so pulls skip them.
+	Store  *store.Store
+	Logger *zap.Logger
 }
 
 // ProviderOptOut asks one provider to act on a person's opt-out.
@@ -140,10 +143,19 @@ func (a *OptOuts) ProviderOptOut(ctx context.Context, r ProviderOptOut) (string,
 	if err != nil {
 		return "", providerError(err)
 	}
+	if len(out.PersonIDs) > 0 && a.Store != nil {
+		keys := make([]string, len(out.PersonIDs))
+		for i, id := range out.PersonIDs {
+			keys[i] = suppress.ProviderKey(r.Provider, id)
+		}
+		if err := a.Store.SuppressKeys(ctx, r.LeadID, "the provider's id of a Do-Not-Contact person", "haloleads:"+string(r.Provider), keys...); err != nil {
+			return "", err
+		}
+	}
 	if a.Logger != nil {
 		a.Logger.Info("provider opt-out done", zap.String("lead", r.LeadID), zap.String("provider", string(r.Provider)))
 	}
-	return out, nil
+	return out.Outcome, nil
 }
 
 // ManualOptOuts are the outcome lines of the providers with no API for opt-outs.

@@ -24,7 +24,7 @@ import (
 // optOuts returns the provider activities, on clients of a provider sandbox when the test set
 // one up (withProviders), otherwise with no provider configured.
 func (h *halo) optOuts() *activities.OptOuts {
-	return &activities.OptOuts{Providers: h.providers}
+	return &activities.OptOuts{Providers: h.providers, Store: h.store}
 }
 
 // withProviders starts a provider sandbox in which dana is a saved Apollo contact in two

@@ -73,14 +73,14 @@ func (c *Client) RemoveFromSequences(ctx context.Context, sequenceIDs, contactID
 
 // OptOut moves the person's saved contacts to the Do Not Contact stage and removes them from
 // every sequence they are in. Apollo has no suppression list; this is its real mechanism.
-func (c *Client) OptOut(ctx context.Context, email string) (string, error) {
+func (c *Client) OptOut(ctx context.Context, email string) (providers.OptOutResult, error) {
 	contacts, err := c.FindContacts(ctx, email)
 	if err != nil || len(contacts) == 0 {
-		return "Apollo.io: no saved contact with this address", err
+		return providers.OptOutResult{Outcome: "Apollo.io: no saved contact with this address"}, err
 	}
 	stages, err := c.ContactStages(ctx)
 	if err != nil {
-		return "", err
+		return providers.OptOutResult{}, err
 	}
 	stageID := ""
 	for _, s := range stages {
@@ -89,21 +89,24 @@ func (c *Client) OptOut(ctx context.Context, email string) (string, error) {
 		}
 	}
 	if stageID == "" {
-		return "", fmt.Errorf("apollo has no %q contact stage", DoNotContactStage)
+		return providers.OptOutResult{}, fmt.Errorf("apollo has no %q contact stage", DoNotContactStage)
 	}
-	var ids, seqs []string
+	var ids, seqs, people []string
 	for _, ct := range contacts {
 		ids = append(ids, ct.ID)
 		seqs = append(seqs, ct.SequenceIDs...)
+		if ct.PersonID != "" {
+			people = append(people, ct.PersonID)
+		}
 	}
 	if err := c.UpdateStages(ctx, stageID, ids...); err != nil {
-		return "", err
+		return providers.OptOutResult{}, err
 	}
 	if len(seqs) > 0 {
 		if err := c.RemoveFromSequences(ctx, seqs, ids); err != nil {
-			return "", err
+			return providers.OptOutResult{}, err
 		}
 	}
-	return fmt.Sprintf("Apollo.io: %d saved contact(s) moved to the Do Not Contact stage, removed from %d sequence(s)",
-		len(ids), len(seqs)), nil
+	return providers.OptOutResult{PersonIDs: people, Outcome: fmt.Sprintf(
+		"Apollo.io: %d saved contact(s) moved to the Do Not Contact stage, removed from %d sequence(s)", len(ids), len(seqs))}, nil
 }

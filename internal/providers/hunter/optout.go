@@ -59,15 +59,15 @@ func (c *Client) DeleteLead(ctx context.Context, id int) error {
 
 // OptOut deletes the person's saved leads. Hunter has no suppression API (its unsubscriptions
 // list is UI only); deleting the lead is its real mechanism.
-func (c *Client) OptOut(ctx context.Context, email string) (string, error) {
+func (c *Client) OptOut(ctx context.Context, email string) (providers.OptOutResult, error) {
 	leads, err := c.FindLeads(ctx, email)
 	if err != nil || len(leads) == 0 {
-		return "Hunter.io: no saved lead with this address", err
+		return providers.OptOutResult{Outcome: "Hunter.io: no saved lead with this address"}, err
 	}
 	for _, l := range leads {
 		if err := c.DeleteLead(ctx, l.ID); err != nil {
-			return "", err
+			return providers.OptOutResult{}, err
 		}
 	}
-	return fmt.Sprintf("Hunter.io: %d saved lead(s) deleted", len(leads)), nil
+	return providers.OptOutResult{Outcome: fmt.Sprintf("Hunter.io: %d saved lead(s) deleted", len(leads))}, nil
 }

@@ -18,16 +18,16 @@ func TestOptOutDeletesTheLead(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	outcome, err := e.client.OptOut(context.Background(), p.Email)
-	if err != nil || outcome != "Hunter.io: 1 saved lead(s) deleted" {
-		t.Fatalf("OptOut = %q, %v", outcome, err)
+	res, err := e.client.OptOut(context.Background(), p.Email)
+	if err != nil || res.Outcome != "Hunter.io: 1 saved lead(s) deleted" {
+		t.Fatalf("OptOut = %q, %v", res.Outcome, err)
 	}
 	leads := e.sb.HunterLeads()
 	if len(leads) != 1 || leads[0].Email != other.Email {
 		t.Errorf("leads left: %+v, want only the other person's", leads)
 	}
-	if outcome, err := e.client.OptOut(context.Background(), p.Email); err != nil || !strings.Contains(outcome, "no saved lead") {
-		t.Errorf("again: %q, %v", outcome, err)
+	if res, err := e.client.OptOut(context.Background(), p.Email); err != nil || !strings.Contains(res.Outcome, "no saved lead") {
+		t.Errorf("again: %q, %v", res.Outcome, err)
 	}
 	for _, v := range spec.Violations(e.rec.Calls()) {
 		t.Error(v)
