@@ -70,6 +70,9 @@ const (
 	// batch); lifecycle updates wait for an outstanding offer to land; offers take the
 	// lifecycle lock; pending writes and echoes are carried across Continue-As-New.
 	changeOrderedLanding = "ordered-landing"
+	// changeStageTimes: the lead records when it entered each stage (LeadState.Stages), for
+	// the funnel report's time in stage.
+	changeStageTimes = "stage-times"
 )
 
 // leadRun is one run of a lead workflow: its state and the context to act in.
@@ -91,6 +94,8 @@ type leadRun struct {
 	pending lead.Values
 	// ordered is set from changeOrderedLanding on (see the constant).
 	ordered bool
+	// stageTimes is set from changeStageTimes on.
+	stageTimes bool
 }
 
 // Lead is the entity workflow of one lead. Its ID is the lead's stable identity. It owns the
@@ -108,6 +113,11 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	r.ordered = workflow.GetVersion(ctx, changeOrderedLanding, workflow.DefaultVersion, 1) >= 1
 	if r.ordered {
 		r.pending, r.echoes = r.st.Pending, r.st.Echoes
+	}
+	r.stageTimes = workflow.GetVersion(ctx, changeStageTimes, workflow.DefaultVersion, 1) >= 1
+	if r.stageTimes && len(r.st.Stages) == 0 {
+		// A new lead enters its stage now; one started before the change, from this run on.
+		r.st.Stages = []leadflow.StageEntry{{Stage: r.st.Stage, Entered: workflow.Now(ctx)}}
 	}
 	if err := r.register(); err != nil {
 		return err
@@ -686,6 +696,9 @@ func (r *leadRun) isEcho(s lifecycle.Status) bool {
 
 func (r *leadRun) setStatus(s lifecycle.Status) {
 	r.st.Status = s
+	if stage := s.StageOf(); r.stageTimes && stage != r.st.Stage {
+		r.st.Stages = append(r.st.Stages, leadflow.StageEntry{Stage: stage, Entered: workflow.Now(r.ctx)})
+	}
 	r.st.Stage = s.StageOf()
 }
 
