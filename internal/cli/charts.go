@@ -15,6 +15,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"haloleads/internal/charts"
 	"haloleads/internal/lead"
@@ -44,7 +45,7 @@ const queryWorkers = 8
 
 // gatherLeads lists the running leads through visibility and asks each for its state.
 func gatherLeads(ctx context.Context, c client.Client) ([]leadFacts, error) {
-	rows, err := listLeads(ctx, c, runningLeads, -1, "")
+	rows, err := listLeads(ctx, c, converter.GetDefaultDataConverter(), runningLeads, -1, "")
 	if err != nil {
 		return nil, err
 	}
@@ -562,7 +563,7 @@ func writeHTML(path string, p charts.Page) error {
 	if err := charts.Write(&b, p); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil

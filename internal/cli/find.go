@@ -93,7 +93,7 @@ func leadArgKind(arg string) string {
 func leadNamed(ctx context.Context, io IO, name string) (string, error) {
 	var rows []leadRow
 	err := withTemporal(ctx, io, func(tc client.Client) error {
-		all, err := listLeads(ctx, tc, runningLeads, 0, "")
+		all, err := listLeads(ctx, tc, payloadConverter(io), runningLeads, 0, "")
 		rows = matchingName(all, name)
 		return err
 	})
@@ -203,7 +203,7 @@ func newLeadListCmd(io IO) *cobra.Command {
 				return err
 			}
 			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
-				rows, err := listLeads(cmd.Context(), tc, q, f.limit, uiBase(io))
+				rows, err := listLeads(cmd.Context(), tc, payloadConverter(io), q, f.limit, uiBase(io))
 				if err != nil {
 					return err
 				}
@@ -226,7 +226,7 @@ func newLeadListCmd(io IO) *cobra.Command {
 }
 
 // listLeads lists the running leads that match query, newest first, up to limit (0: all).
-func listLeads(ctx context.Context, c client.Client, query string, limit int, ui string) ([]leadRow, error) {
+func listLeads(ctx context.Context, c client.Client, dc converter.DataConverter, query string, limit int, ui string) ([]leadRow, error) {
 	rows := []leadRow{}
 	var token []byte
 	for {
@@ -239,7 +239,7 @@ func listLeads(ctx context.Context, c client.Client, query string, limit int, ui
 			if limit > 0 && len(rows) == limit {
 				return rows, nil
 			}
-			rows = append(rows, rowOf(ex, ui))
+			rows = append(rows, rowOf(ex, dc, ui))
 		}
 		if token = resp.GetNextPageToken(); len(token) == 0 {
 			return rows, nil
@@ -247,14 +247,15 @@ func listLeads(ctx context.Context, c client.Client, query string, limit int, ui
 	}
 }
 
-// rowOf reads a lead's row from its visibility record: search attributes and memo.
-func rowOf(ex *workflowpb.WorkflowExecutionInfo, ui string) leadRow {
-	dc := converter.GetDefaultDataConverter()
+// rowOf reads a lead's row from its visibility record: search attributes (never encrypted) and
+// memo (encrypted like every payload: dc decrypts it).
+func rowOf(ex *workflowpb.WorkflowExecutionInfo, dc converter.DataConverter, ui string) leadRow {
+	plain := converter.GetDefaultDataConverter()
 	sa := ex.GetSearchAttributes().GetIndexedFields()
 	str := func(name string) string {
 		var s string
 		if p, ok := sa[name]; ok {
-			_ = dc.FromPayload(p, &s)
+			_ = plain.FromPayload(p, &s)
 		}
 		return s
 	}
@@ -262,10 +263,10 @@ func rowOf(ex *workflowpb.WorkflowExecutionInfo, ui string) leadRow {
 		Status: str(visibility.LeadStatus.GetName()), Source: str(visibility.LeadSource.GetName()),
 		URL: workflowURL(ui, ex.GetExecution().GetWorkflowId())}
 	if p, ok := sa[visibility.FitScore.GetName()]; ok {
-		_ = dc.FromPayload(p, &r.Fit)
+		_ = plain.FromPayload(p, &r.Fit)
 	}
 	if p, ok := sa[visibility.DoNotContact.GetName()]; ok {
-		_ = dc.FromPayload(p, &r.DNC)
+		_ = plain.FromPayload(p, &r.DNC)
 	}
 	if p, ok := ex.GetMemo().GetFields()["name"]; ok {
 		_ = dc.FromPayload(p, &r.Name)
