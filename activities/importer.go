@@ -491,7 +491,12 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 			return res, temporal.NewNonRetryableApplicationError("decoding staged lead", "Staging", err)
 		}
 	}
-	plans, err := a.plan(ctx, in, items)
+	var plans []leadflow.Plan
+	if in.DryRun {
+		plans, err = a.dryRun(ctx, in, items)
+	} else {
+		plans, err = a.plan(ctx, in, items)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -544,9 +549,6 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 
 func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer) (leadflow.Plan, error) {
 	id := leadflow.LeadWorkflowID(o.Lead.ID)
-	if in.DryRun {
-		return a.dryPlan(ctx, id, o)
-	}
 	start := a.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                leadflow.TaskQueue,
@@ -569,18 +571,6 @@ func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer) (l
 		return leadflow.Plan{}, fmt.Errorf("planning lead %s: %w", o.Lead.ID, err)
 	}
 	return p, nil
-}
-
-// dryPlan computes the plan a lead would make without touching its workflow.
-func (a *Importer) dryPlan(ctx context.Context, id string, o leadflow.Offer) (leadflow.Plan, error) {
-	st := &leadflow.LeadState{LeadID: o.Lead.ID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
-	v, err := a.Temporal.QueryWorkflow(ctx, id, "", leadflow.QueryState)
-	if err == nil {
-		if err := v.Get(st); err != nil {
-			return leadflow.Plan{}, fmt.Errorf("reading lead %s: %w", id, err)
-		}
-	}
-	return leadflow.PlanOffer(st, o), nil
 }
 
 func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) error {

@@ -183,7 +183,7 @@ only as keyed hashes and cannot be listed: by design, nothing can read the list 
 
 // exportDoNotContact writes the Do-Not-Contact leads' names, addresses and phones as CSV.
 func exportDoNotContact(ctx context.Context, io IO, tc client.Client, path string) (int, error) {
-	rows, err := listLeads(ctx, tc, visibility.DoNotContact.GetName()+" = true", -1, "")
+	rows, err := listLeads(ctx, tc, payloadConverter(io), visibility.DoNotContact.GetName()+" = true", -1, "")
 	if err != nil {
 		return 0, err
 	}
