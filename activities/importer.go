@@ -27,6 +27,7 @@ import (
 	"haloleads/internal/score"
 	"haloleads/internal/sources"
 	"haloleads/internal/store"
+	"haloleads/internal/suppress"
 	"haloleads/internal/tenant"
 )
 
@@ -380,7 +381,10 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 				o.Halo.TicketID = int(t.ID)
 			}
 		}
-		hits, err := a.Store.Suppressed(ctx, l.Keys)
+		// Every key the person has is checked: the list may know them by a phone number or a
+		// LinkedIn profile only, and a differently cased address or reformatted number is the
+		// same key.
+		hits, err := a.Store.Suppressed(ctx, suppressionKeys(l))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -649,11 +653,17 @@ func mapValues(m map[string]store.Company) []store.Company {
 
 // optOuts are the suppression entries of a lead a provider flagged as opted out.
 func optOuts(l lead.Lead) []store.Suppression {
-	out := make([]store.Suppression, 0, len(l.Keys))
-	for _, k := range l.Keys {
+	keys := suppressionKeys(l)
+	out := make([]store.Suppression, 0, len(keys))
+	for _, k := range keys {
 		out = append(out, store.Suppression{Key: k, LeadID: l.ID, Reason: "opt-out flag in provider data", Source: sourceList(l.Sources)})
 	}
 	return out
+}
+
+// suppressionKeys are the suppression keys of a lead: its identity keys and every key of its values.
+func suppressionKeys(l lead.Lead) []string {
+	return suppress.Merge(l.Keys, suppress.Keys(l.Values, suppress.Options{}))
 }
 
 func sourceList(srcs []lead.Source) string {

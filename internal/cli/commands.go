@@ -123,7 +123,7 @@ func uploadExports(ctx context.Context, cfg config.Config, runID string, files [
 			return nil, usageError("%v", err)
 		}
 	}
-	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +320,7 @@ func withStore(io IO, fn func(*store.Store) error) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return err
 	}

@@ -284,7 +284,7 @@ func TestRedactedRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading the dump back: %v", err)
 	}
-	again.Halo.ClientSecret, again.Webhook.Password, again.DatabaseURL = "", "", "" // "(unset)" reads back as text
+	again.Halo.ClientSecret, again.Webhook.Password, again.DatabaseURL, again.SuppressionKey = "", "", "", "" // "(unset)" reads back as text
 	again.Providers = Providers{}
 	if !reflect.DeepEqual(again, c) {
 		t.Errorf("dump reads back as %#v, want %#v", again, c)
