@@ -71,6 +71,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, e webhook.Event) error {
 	err = d.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(leadID), "", leadflow.SignalHaloChange, change)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
+		err = d.revive(ctx, leadID, change) // a lead that ended after its quiet period
+	}
+	if errors.As(err, &nf) {
 		d.Logger.Warn("webhook for a lead without a workflow", zap.String("lead", leadID))
 		return nil
 	}
@@ -152,4 +155,21 @@ func (d *Dispatcher) values(ctx context.Context, fields []halopsa.CustomField) l
 		}
 	}
 	return out
+}
+
+// revive starts the workflow of a lead that ended after its quiet period again from its kept
+// state, with the change as its first signal; a lead with no kept state answers NotFound.
+func (d *Dispatcher) revive(ctx context.Context, leadID string, change leadflow.HaloChange) error {
+	kept, err := activities.EndedInputs(ctx, d.Store, []string{leadID})
+	if err != nil {
+		return err
+	}
+	in, ok := kept[leadID]
+	if !ok {
+		return serviceerror.NewNotFound("lead " + leadID + " has no workflow and no kept state")
+	}
+	opts, _, _ := activities.StartLead(ctx, nil, leadID, in.Settings)
+	_, err = d.Temporal.SignalWithStartWorkflow(ctx, opts.ID, leadflow.SignalHaloChange, change,
+		client.StartWorkflowOptions{ID: opts.ID, TaskQueue: opts.TaskQueue}, leadflow.LeadWorkflow, in)
+	return err
 }
