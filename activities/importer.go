@@ -491,7 +491,12 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 			return res, temporal.NewNonRetryableApplicationError("decoding staged lead", "Staging", err)
 		}
 	}
-	plans, err := a.plan(ctx, in, items)
+	var plans []leadflow.Plan
+	if in.DryRun {
+		plans, err = a.dryRun(ctx, in, items)
+	} else {
+		plans, err = a.plan(ctx, in, items)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -558,9 +563,6 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 // when it is not running (a new lead, or one that ended, with its kept state).
 func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer, startIn leadflow.LeadInput) (leadflow.Plan, error) {
 	id := leadflow.LeadWorkflowID(o.Lead.ID)
-	if in.DryRun {
-		return a.dryPlan(ctx, id, o)
-	}
 	start := a.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                leadflow.TaskQueue,
@@ -583,18 +585,6 @@ func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer, st
 		return leadflow.Plan{}, fmt.Errorf("planning lead %s: %w", o.Lead.ID, err)
 	}
 	return p, nil
-}
-
-// dryPlan computes the plan a lead would make without touching its workflow.
-func (a *Importer) dryPlan(ctx context.Context, id string, o leadflow.Offer) (leadflow.Plan, error) {
-	st := &leadflow.LeadState{LeadID: o.Lead.ID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
-	v, err := a.Temporal.QueryWorkflow(ctx, id, "", leadflow.QueryState)
-	if err == nil {
-		if err := v.Get(st); err != nil {
-			return leadflow.Plan{}, fmt.Errorf("reading lead %s: %w", id, err)
-		}
-	}
-	return leadflow.PlanOffer(st, o), nil
 }
 
 func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) error {

@@ -70,6 +70,11 @@ const (
 	// batch); lifecycle updates wait for an outstanding offer to land; offers take the
 	// lifecycle lock; pending writes and echoes are carried across Continue-As-New.
 	changeOrderedLanding = "ordered-landing"
+	// changeAdoptHalo: a change seen in HaloPSA brings the ticket's qualification and
+	// opportunity data and Fit Score, which the lead adopts before the status change is judged;
+	// the ticket's status (HaloStatus, a tenant status mapped) is judged once per status seen;
+	// an unmapped tenant status is reported.
+	changeAdoptHalo = "adopt-halo"
 )
 
 // leadRun is one run of a lead workflow: its state and the context to act in.
@@ -91,6 +96,8 @@ type leadRun struct {
 	pending lead.Values
 	// ordered is set from changeOrderedLanding on (see the constant).
 	ordered bool
+	// adopt is set from changeAdoptHalo on (see the constant).
+	adopt bool
 }
 
 // Lead is the entity workflow of one lead. Its ID is the lead's stable identity. It owns the
@@ -109,6 +116,7 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	if r.ordered {
 		r.pending, r.echoes = r.st.Pending, r.st.Echoes
 	}
+	r.adopt = workflow.GetVersion(ctx, changeAdoptHalo, workflow.DefaultVersion, 1) >= 1
 	if err := r.register(); err != nil {
 		return err
 	}
@@ -253,6 +261,12 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 	plan := leadflow.PlanOffer(r.st, o)
 	r.st.Lead = mergeLead(r.st.Lead, o.Lead)
 	r.st.Fit, r.st.Quality = o.Fit, o.Lead.Quality
+	if r.adopt {
+		// The ticket's fields are written as a whole set: the stage data goes with them, and
+		// the fit is the plan's (a person's fit score outranks the computed one).
+		data := r.st.Data
+		plan.Stage, plan.Data, r.st.Fit = r.st.Stage, &data, plan.Fit
+	}
 	r.st.Halo = plan.Halo
 	if plan.Action != leadflow.ActionNone {
 		if r.ordered {
@@ -578,7 +592,9 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 		}
 	}
 	r.recordHaloValues(c)
-	if r.isEcho(c.Status) {
+	if r.adopt {
+		c.Status = r.haloStatus(ctx, c)
+	} else if r.isEcho(c.Status) {
 		c.Status = ""
 	}
 	if c.Values[lead.DoNotContact] == "true" && r.st.Status != lifecycle.DoNotContact {
@@ -587,6 +603,62 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 	if c.Status == "" || c.Status == r.st.Status {
 		return
 	}
+	r.judge(ctx, c.Status)
+}
+
+// haloStatus adopts the data a change carries and returns the status to judge: the ticket's
+// status when it is new (not the one last seen or written, nor an echo of haloleads' write),
+// "" otherwise. An unmapped tenant status is reported once: a violation and a note.
+func (r *leadRun) haloStatus(ctx workflow.Context, c leadflow.HaloChange) lifecycle.Status {
+	r.adoptData(c)
+	seen := c.HaloStatus
+	if seen == "" {
+		seen = c.Status // a receiver from before HaloStatus sends status changes only
+	}
+	if c.UnknownStatus != "" {
+		seen = lifecycle.Status("?" + c.UnknownStatus)
+	}
+	if seen == "" || seen == r.st.HaloStatus {
+		r.isEcho(seen)
+		return ""
+	}
+	r.st.HaloStatus = seen
+	if r.isEcho(seen) {
+		return ""
+	}
+	if c.UnknownStatus != "" {
+		reason := fmt.Sprintf("HaloPSA status %q is not one of the lifecycle's and LEAD_STATUS_MAP does not map it; the lead stays %s",
+			c.UnknownStatus, r.st.Status.DisplayName())
+		r.recordViolation(lifecycle.Status(c.UnknownStatus), reason, "flag")
+		r.busy++
+		defer func() { r.busy-- }()
+		r.flagNote(ctx, "haloleads: "+reason+".")
+		return ""
+	}
+	return seen
+}
+
+// adoptData takes the qualification and opportunity data the ticket holds (a person's values
+// where HaloPSA has one) and a Fit Score a person set: one that differs from what haloleads
+// computed or wrote, seen while no import offer is being written.
+func (r *leadRun) adoptData(c leadflow.HaloChange) {
+	if c.Data != nil {
+		r.st.Data = r.st.Data.Overlay(*c.Data)
+	}
+	fit := c.FitScore
+	if fit <= 0 || fit > 100 || fit == r.st.Fit || fit == r.st.Data.Qualification.FitScore ||
+		r.st.Offered != nil || r.pending != nil {
+		return
+	}
+	r.st.Data.Qualification.FitScore = fit
+	r.st.Fit = fit
+	r.upsertSearchAttributes()
+}
+
+// judge applies a status change a person made in HaloPSA: adopted when the lifecycle allows it
+// with the data the lead holds, flagged or reverted otherwise.
+func (r *leadRun) judge(ctx workflow.Context, to lifecycle.Status) {
+	c := leadflow.HaloChange{Status: to}
 	dec, err := lifecycle.Adopt(r.st.Status, c.Status, r.st.Data, r.settings.Lifecycle)
 	if err != nil {
 		r.recordViolation(c.Status, err.Error(), "flag")
@@ -648,15 +720,23 @@ func (r *leadRun) revert(ctx workflow.Context, seen lifecycle.Status, reason str
 	}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Error("reverting status failed", "error", err)
+		return
+	}
+	if r.adopt {
+		r.st.HaloStatus = r.st.Status
 	}
 }
 
 // flag notes on the ticket that a person's status change breaks the rules, for review.
 func (r *leadRun) flag(ctx workflow.Context, reason string) {
+	r.flagNote(ctx, "haloleads: this status change breaks the sales process: "+reason)
+}
+
+// flagNote adds a note to the lead's ticket; a failure is logged.
+func (r *leadRun) flagNote(ctx workflow.Context, text string) {
 	var a *activities.Halo
 	err := workflow.ExecuteActivity(haloOptions(ctx), a.AddNote, activities.NoteWrite{
-		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID,
-		Text: "haloleads: this status change breaks the sales process: " + reason,
+		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Text: text,
 	}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Error("flagging violation failed", "error", err)
@@ -689,9 +769,13 @@ func (r *leadRun) isEcho(s lifecycle.Status) bool {
 	return true
 }
 
+// setStatus moves the lead to s, which HaloPSA holds (haloleads wrote it, or a person did).
 func (r *leadRun) setStatus(s lifecycle.Status) {
 	r.st.Status = s
 	r.st.Stage = s.StageOf()
+	if r.adopt {
+		r.st.HaloStatus = s
+	}
 }
 
 // upsertSearchAttributes publishes the lead's stage, status, source, company, fit score and

@@ -19,6 +19,7 @@ import (
 
 	"haloleads/internal/devserver"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/store"
@@ -190,7 +191,11 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	if err != nil {
 		return err
 	}
-	p := pipeline.Process{Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
+	statusMap, err := lifecycle.ParseStatusMap(cfg.Lifecycle.StatusMap)
+	if err != nil {
+		return err
+	}
+	p := pipeline.Process{StatusMap: statusMap, Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
 		Store: st, Spec: tenant.DefaultSpec(), Logger: logger,
 		Workers: workers, Providers: provs, PullDir: cfg.DataDir, Listen: cfg.Webhook.Listen}
 	if cfg.Webhook.Enabled() {

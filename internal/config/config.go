@@ -104,6 +104,9 @@ type Lifecycle struct {
 	// RequireWinLossReason makes Win/Loss Reason required to close an opportunity (the design
 	// doc marks it optional).
 	RequireWinLossReason bool `env:"LEAD_REQUIRE_WIN_LOSS_REASON"`
+	// StatusMap maps the tenant's own HaloPSA statuses to lifecycle statuses ("Name=status,...";
+	// "closed" is the closing status of the lead's stage): lifecycle.ParseStatusMap.
+	StatusMap string `env:"LEAD_STATUS_MAP" default:"Closed=closed"`
 }
 
 // Providers holds the data providers' credentials; a provider without credentials is used

@@ -34,7 +34,7 @@ func defaults() Config {
 		Temporal:  Temporal{Address: "127.0.0.1:7233", Namespace: "default"},
 		Halo:      Halo{RateLimit: 300, RateWindow: 5 * time.Minute},
 		Webhook:   Webhook{Listen: ":8089"},
-		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag},
+		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag, StatusMap: lifecycle.DefaultStatusMap},
 		DataDir:   ".haloleads", ImportWindow: 4,
 		LogLevel:  zapcore.InfoLevel,
 		LogFormat: "console", MetricsListen: ":9464",
@@ -76,7 +76,7 @@ func TestFromEnv(t *testing.T) {
 				ClientSecret: "csecret", Scopes: []string{"read:tickets", "edit:tickets", "read:crm"}, RateLimit: 450, RateWindow: 90 * time.Second}
 			c.Webhook = Webhook{Listen: "0.0.0.0:9000", User: "halo", Password: "pw", PublicURL: "https://hooks.example.com/halo"}
 			c.DataDir = "/data"
-			c.Lifecycle = Lifecycle{AutoConvertEngaged: true, FitThreshold: 80, OnViolation: lifecycle.Revert}
+			c.Lifecycle = Lifecycle{AutoConvertEngaged: true, FitThreshold: 80, OnViolation: lifecycle.Revert, StatusMap: lifecycle.DefaultStatusMap}
 			c.Providers = Providers{ApolloKey: "ak", ApolloBaseURL: "http://127.0.0.1:9001",
 				ZoomInfoUser: "zu", ZoomInfoPassword: "zp", ZoomInfoClientID: "zc", ZoomInfoPrivateKey: "zk", ZoomInfoBaseURL: "https://zi.example",
 				HunterKey: "hk", HunterBaseURL: "https://hu.example", UpLeadKey: "uk", UpLeadBaseURL: "https://up.example",

@@ -109,6 +109,10 @@ func (l Lifecycle) validate() []error {
 		errs = append(errs, &SettingError{Var: "LEAD_ON_VIOLATION", Problem: fmt.Sprintf("is %q", l.OnViolation),
 			Hint: fmt.Sprintf("use %s (keep the change and flag it) or %s (undo it)", lifecycle.Flag, lifecycle.Revert)})
 	}
+	if _, err := lifecycle.ParseStatusMap(l.StatusMap); err != nil {
+		errs = append(errs, &SettingError{Var: "LEAD_STATUS_MAP", Problem: err.Error(),
+			Hint: "write Name=status pairs separated by commas, e.g. Closed=closed,On Hold=researching"})
+	}
 	return errs
 }
 

@@ -115,6 +115,11 @@ type Plan struct {
 	Quality int      `json:"quality"`
 	// DoNotContact is set when the person must not be contacted.
 	DoNotContact bool `json:"do_not_contact,omitempty"`
+	// Stage and Data are the lead's stage and its qualification and opportunity data, which
+	// the ticket's whole custom-field set carries from Prospect on (a person's values among
+	// them); Data is nil in plans of lead workflows from before the adopt-halo change.
+	Stage lifecycle.Stage `json:"stage,omitempty"`
+	Data  *lifecycle.Data `json:"data,omitempty"`
 }
 
 // Landed tells a lead what the import wrote.
@@ -139,7 +144,27 @@ type HaloChange struct {
 	Status   lifecycle.Status `json:"status,omitempty"` // "" when the status did not change
 	Values   lead.Values      `json:"values,omitempty"` // fields as HaloPSA now holds them
 	At       time.Time        `json:"at"`
+	// HaloStatus is the status the ticket holds now, whatever the event (a tenant status
+	// mapped through LEAD_STATUS_MAP); "" when unknown. Lead workflows from the adopt-halo
+	// change on judge it instead of Status, once per status seen.
+	HaloStatus lifecycle.Status `json:"halo_status,omitempty"`
+	// UnknownStatus names a HaloPSA status the lifecycle and the status map do not know: the
+	// lead reports it and keeps its status.
+	UnknownStatus string `json:"unknown_status,omitempty"`
+	// Data is the qualification and opportunity data the ticket holds (custom fields and
+	// HaloPSA's opp* fields); nil when the change does not carry it (a user event).
+	Data *lifecycle.Data `json:"data,omitempty"`
+	// FitScore is the ticket's Fit Score field (haloleads' computed score, or a person's).
+	FitScore int `json:"fit_score,omitempty"`
+	// Source says where the change was seen: SourceWebhook or SourceReconcile.
+	Source string `json:"source,omitempty"`
 }
+
+// Where a HaloChange was seen.
+const (
+	SourceWebhook   = "webhook"
+	SourceReconcile = "reconcile"
+)
 
 // TransitionRequest asks for a status change within the lead's stage.
 type TransitionRequest struct {
@@ -258,6 +283,9 @@ type LeadState struct {
 	Offered *OfferRef          `json:"offered,omitempty"`
 	Pending lead.Values        `json:"pending,omitempty"`
 	Echoes  []lifecycle.Status `json:"echoes,omitempty"`
+	// HaloStatus is the status last seen on the ticket in HaloPSA (or last written there by
+	// haloleads): a change showing it again is not a new change.
+	HaloStatus lifecycle.Status `json:"halo_status,omitempty"`
 }
 
 // OfferRef names an accepted import offer: the run and batch landing it, and the status the

@@ -21,6 +21,7 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/providers"
 	"haloleads/internal/score"
 	"haloleads/internal/store"
@@ -43,6 +44,9 @@ type Deps struct {
 	// PullDir holds the exports pulls write for their imports.
 	Providers map[lead.Source]providers.Provider
 	PullDir   string
+	// StatusMap maps the tenant's own statuses for the reconciliation (LEAD_STATUS_MAP); nil:
+	// the default map.
+	StatusMap lifecycle.StatusMap
 }
 
 // Workers are the started workers of one process.

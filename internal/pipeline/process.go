@@ -16,6 +16,7 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosync"
 	"haloleads/internal/lead"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/providers"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
@@ -50,6 +51,8 @@ type Process struct {
 	// Providers and PullDir serve pulls (see Deps).
 	Providers map[lead.Source]providers.Provider
 	PullDir   string
+	// StatusMap maps the tenant's own statuses (LEAD_STATUS_MAP); nil: the default map.
+	StatusMap lifecycle.StatusMap
 }
 
 // Run runs the process until ctx ends.
@@ -63,7 +66,8 @@ func (p Process) Run(ctx context.Context) error {
 	t := &activities.Tenant{Client: p.Halo, Spec: p.Spec}
 	if p.Workers {
 		w, err := StartWorkers(Deps{Temporal: p.Temporal, Halo: p.Halo, Store: p.Store, Spec: p.Spec, Logger: p.Logger,
-			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers, PullDir: p.PullDir})
+			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers, PullDir: p.PullDir,
+			StatusMap: p.StatusMap})
 		if err != nil {
 			return err
 		}
@@ -101,7 +105,7 @@ func SharedBudget(ctx context.Context, st *store.Store, cfg halopsa.Config) (hal
 
 // serveWebhooks starts the webhook receiver and returns its stop function.
 func (p Process) serveWebhooks(t *activities.Tenant) (func(), error) {
-	d := &halosync.Dispatcher{Temporal: p.Temporal, Store: p.Store, Tenant: t, Logger: p.Logger}
+	d := &halosync.Dispatcher{Temporal: p.Temporal, Store: p.Store, Tenant: t, Logger: p.Logger, StatusMap: p.StatusMap}
 	h := webhook.NewHandler(p.Webhook, d, p.Logger)
 	if p.WrapWebhooks != nil {
 		h = p.WrapWebhooks(h)
