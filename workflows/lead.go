@@ -75,6 +75,9 @@ const (
 	// the ticket's status (HaloStatus, a tenant status mapped) is judged once per status seen;
 	// an unmapped tenant status is reported.
 	changeAdoptHalo = "adopt-halo"
+	// changeStageTimes: the lead records when it entered each stage (LeadState.Stages), for
+	// the funnel report's time in stage.
+	changeStageTimes = "stage-times"
 )
 
 // leadRun is one run of a lead workflow: its state and the context to act in.
@@ -98,6 +101,8 @@ type leadRun struct {
 	ordered bool
 	// adopt is set from changeAdoptHalo on (see the constant).
 	adopt bool
+	// stageTimes is set from changeStageTimes on.
+	stageTimes bool
 }
 
 // Lead is the entity workflow of one lead. Its ID is the lead's stable identity. It owns the
@@ -117,6 +122,11 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 		r.pending, r.echoes = r.st.Pending, r.st.Echoes
 	}
 	r.adopt = workflow.GetVersion(ctx, changeAdoptHalo, workflow.DefaultVersion, 1) >= 1
+	r.stageTimes = workflow.GetVersion(ctx, changeStageTimes, workflow.DefaultVersion, 1) >= 1
+	if r.stageTimes && len(r.st.Stages) == 0 {
+		// A new lead enters its stage now; one started before the change, from this run on.
+		r.st.Stages = []leadflow.StageEntry{{Stage: r.st.Stage, Entered: workflow.Now(ctx)}}
+	}
 	if err := r.register(); err != nil {
 		return err
 	}
@@ -772,6 +782,9 @@ func (r *leadRun) isEcho(s lifecycle.Status) bool {
 // setStatus moves the lead to s, which HaloPSA holds (haloleads wrote it, or a person did).
 func (r *leadRun) setStatus(s lifecycle.Status) {
 	r.st.Status = s
+	if stage := s.StageOf(); r.stageTimes && stage != r.st.Stage {
+		r.st.Stages = append(r.st.Stages, leadflow.StageEntry{Stage: stage, Entered: workflow.Now(r.ctx)})
+	}
 	r.st.Stage = s.StageOf()
 	if r.adopt {
 		r.st.HaloStatus = s

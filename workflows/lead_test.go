@@ -436,6 +436,11 @@ func TestLeadPromote(t *testing.T) {
 			if st.Status != tc.want || st.Stage != tc.want.StageOf() {
 				t.Errorf("workflow at %s/%s, want %s", st.Stage, st.Status, tc.want)
 			}
+			// The stage it entered, a step after the one it started in (changeStageTimes).
+			if n := len(st.Stages); n != 2 || st.Stages[0].Stage != tc.from.StageOf() || st.Stages[1].Stage != tc.want.StageOf() ||
+				st.Stages[1].Entered.Sub(st.Stages[0].Entered) != time.Minute {
+				t.Errorf("stages recorded: %+v, want %s then %s a minute later", st.Stages, tc.from.StageOf(), tc.want.StageOf())
+			}
 			if tk.Int("tickettype_id") != int(h.res.TicketTypes[tc.wantType]) || h.status(t, landed.Halo.TicketID) != tc.want {
 				t.Errorf("ticket type %d status %s, want %s %s", tk.Int("tickettype_id"), h.status(t, landed.Halo.TicketID), tc.wantType, tc.want)
 			}

@@ -281,6 +281,10 @@ func runSetup(ctx context.Context, io IO, check bool) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.CheckTransport(); err != nil {
+		return withHint(fmt.Errorf("refusing to send credentials in clear: %w", err),
+			"HaloPSA's client secret and the webhook password must travel over https (HALO_ALLOW_INSECURE=true allows http for a sandbox)")
+	}
 	c, done, err := sharedHaloClient(ctx, cfg, newLogger(cfg.LogLevel, io.Stderr))
 	if err != nil {
 		return err

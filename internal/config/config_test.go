@@ -33,7 +33,7 @@ func defaults() Config {
 	return Config{
 		Temporal:  Temporal{Address: "127.0.0.1:7233", Namespace: "default"},
 		Halo:      Halo{RateLimit: 300, RateWindow: 5 * time.Minute},
-		Webhook:   Webhook{Listen: ":8089"},
+		Webhook:   Webhook{Listen: "127.0.0.1:8089"},
 		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag, StatusMap: lifecycle.DefaultStatusMap, QuietPeriod: 720 * time.Hour},
 		DataDir:   ".haloleads", ImportWindow: 4,
 		LogLevel:  zapcore.InfoLevel,
@@ -284,7 +284,7 @@ func TestRedactedRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading the dump back: %v", err)
 	}
-	again.Halo.ClientSecret, again.Webhook.Password, again.DatabaseURL, again.SuppressionKey = "", "", "", "" // "(unset)" reads back as text
+	again.Halo.ClientSecret, again.Webhook.Password, again.DatabaseURL, again.SuppressionKey, again.CodecKey = "", "", "", "", "" // "(unset)" reads back as text
 	again.Providers = Providers{}
 	if !reflect.DeepEqual(again, c) {
 		t.Errorf("dump reads back as %#v, want %#v", again, c)

@@ -58,7 +58,7 @@ func claimsOf(groups []group) map[string]int {
 func (p *prepared) makeLead(g *group, recs []lead.Record, claims map[string]int, cfg Config) lead.Lead {
 	l := merge("", recs, cfg.Precedence)
 	l.Quality = score.QualityBy(cfg.Quality, l.Values, p.norm.ParsePhone)
-	l.ID = p.leadID(g, l.Values, claims)
+	l.ID = p.leadID(g, l.Values, claims, cfg.IDKey)
 	l.Keys = p.leadKeys(g, l.ID, claims)
 	return l
 }
@@ -88,19 +88,19 @@ func (p *prepared) groups(cl clustering) ([]group, map[int32]int) {
 	return groups, rootGroup
 }
 
-// leadID is the known ID, else lead.IDFor of the best key that no other cluster holds: the
+// leadID is the known ID, else lead.KeyedIDFor (idKey) of the best key that no other cluster holds: the
 // merged e-mail's key, the merged name's key, then the others (e-mail keys sort first).
-func (p *prepared) leadID(g *group, merged lead.Values, claims map[string]int) string {
+func (p *prepared) leadID(g *group, merged lead.Values, claims map[string]int, idKey []byte) string {
 	if g.known != "" {
 		return g.known
 	}
 	prefs := append(identityKeys(p.norm.Keys(merged)), g.keys...)
 	for _, k := range prefs {
 		if claims[k] == 1 && slices.Contains(g.keys, k) {
-			return lead.IDFor(k)
+			return lead.KeyedIDFor(idKey, k)
 		}
 	}
-	return lead.IDFor(fmt.Sprintf("record:%016x", g.minFP))
+	return lead.KeyedIDFor(idKey, fmt.Sprintf("record:%016x", g.minFP))
 }
 
 // leadKeys are the group's keys that no other cluster holds, plus those the index already

@@ -44,6 +44,8 @@ type Deps struct {
 	// PullDir holds the exports pulls write for their imports.
 	Providers map[lead.Source]providers.Provider
 	PullDir   string
+	// IDKey keys new lead ids (see dedupe.Config.IDKey); the codec keyring's IDKey.
+	IDKey []byte
 	// StatusMap maps the tenant's own statuses for the reconciliation (LEAD_STATUS_MAP); nil:
 	// the default map.
 	StatusMap lifecycle.StatusMap
@@ -66,6 +68,7 @@ func StartWorkers(d Deps) (*Workers, error) {
 		Client: d.Halo, Tenant: t, Store: d.Store, Temporal: d.Temporal, Logger: d.Logger,
 		Dedupe: dedupe.DefaultConfig(), Fit: score.DefaultFitConfig(),
 	}
+	imp.Dedupe.IDKey = d.IDKey
 	halo := &activities.Halo{Client: d.Halo, Tenant: t, Store: d.Store, Logger: d.Logger}
 
 	main := worker.New(d.Temporal, leadflow.TaskQueue, worker.Options{})
