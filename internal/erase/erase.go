@@ -19,6 +19,7 @@ package erase
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -115,13 +116,21 @@ func (e *Eraser) person(ctx context.Context, leadID string, also lead.Values) (l
 			p.Values, p.Keys = k.Values, k.Keys
 		}
 	}
+	var st leadflow.LeadState
+	found := false
 	if v, err := e.Temporal.QueryWorkflow(ctx, leadflow.LeadWorkflowID(leadID), "", leadflow.QueryState); err == nil {
-		var st leadflow.LeadState
-		if v.Get(&st) == nil {
-			halo = st.Halo
-			p.Keys = append(p.Keys, st.Lead.Keys...)
-			p.Values = merge(p.Values, st.Lead.Values, st.Seen, st.Written)
+		found = v.Get(&st) == nil
+	}
+	if !found { // a lead whose workflow ended keeps its state in the store
+		var in leadflow.LeadInput
+		if b, ok, err := e.Store.EndedLead(ctx, leadID); err == nil && ok && json.Unmarshal(b, &in) == nil && in.State != nil {
+			st, found = *in.State, true
 		}
+	}
+	if found {
+		halo = st.Halo
+		p.Keys = append(p.Keys, st.Lead.Keys...)
+		p.Values = merge(p.Values, st.Lead.Values, st.Seen, st.Written)
 	}
 	p.Values = merge(p.Values, also)
 	return p, halo

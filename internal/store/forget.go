@@ -23,7 +23,7 @@ type ForgetResult struct {
 }
 
 // Forget removes a person from the store: every row keyed by the lead (identities, known
-// record, staged offers, the ticket map, review items and links), any staged batch or dry-run
+// record, an ended workflow's state, staged offers, the ticket map, review items and links), any staged batch or dry-run
 // plan, import summary or uploaded import file that mentions one of needles (the person's
 // e-mail addresses, phones and names, as they may appear in clear), and the lead id from the
 // suppression list (whose hashed keys stay). Deleted rows are overwritten (SQLite runs with
@@ -46,6 +46,7 @@ func (s *Store) Forget(ctx context.Context, leadID string, needles []string) (Fo
 		}{
 			{`DELETE FROM identities WHERE lead_id = $1`, []any{leadID}},
 			{`DELETE FROM known_leads WHERE lead_id = $1`, []any{leadID}},
+			{`DELETE FROM ended_leads WHERE lead_id = $1`, []any{leadID}},
 			{`DELETE FROM staged WHERE lead_id = $1`, []any{leadID}},
 			{`DELETE FROM tickets WHERE lead_id = $1`, []any{leadID}},
 			{`DELETE FROM links WHERE lead_id = $1 OR survivor_id = $1`, []any{leadID}},
@@ -182,7 +183,7 @@ func (s *Store) uploadsMentioning(ctx context.Context, needles []string) ([]stri
 // truncated (secure_delete has zeroed the pages); PostgreSQL's tables are rewritten.
 func (s *Store) compact(ctx context.Context) error {
 	if s.Postgres() {
-		for _, t := range []string{"identities", "known_leads", "staged", "tickets", "links", "review", "runs", "uploads", "upload_files", "suppression"} {
+		for _, t := range []string{"identities", "known_leads", "ended_leads", "staged", "tickets", "links", "review", "runs", "uploads", "upload_files", "suppression"} {
 			if _, err := s.db.ExecContext(ctx, "VACUUM FULL "+t); err != nil {
 				return fmt.Errorf("rewriting %s: %w", t, err)
 			}

@@ -70,6 +70,7 @@ func fillPerson(t *testing.T, s *Store, id string, p []string) {
 	must(t, s.SaveKnownLeads(ctx, []lead.Lead{l}))
 	must(t, s.StageBatch(ctx, "run-"+id, 0, []Staged{{LeadID: id, Payload: payload}}))
 	must(t, s.SaveDryRunBatch(ctx, "dry-"+id, 0, payload))
+	must(t, s.SaveEndedLead(ctx, id, payload))
 	n := 4242
 	if id != "lead-forget" {
 		n = 4343
