@@ -45,7 +45,8 @@ type Changes struct {
 	Users   []halopsa.User
 	Clients []halopsa.Customer
 	Tickets []halopsa.Ticket
-	// Full lists the kinds read whole (no watermark yet).
+	// Full lists the kinds read whole (no watermark yet: the first read, or a kind HaloPSA
+	// has no records of).
 	Full []string
 }
 
