@@ -55,19 +55,29 @@ type Changes struct {
 // watermarks. Every reader (the import's Mirror, the reconciliation) has its own watermarks;
 // all of them keep the one mirror up to date.
 func (r *Reader) Sync(ctx context.Context, name string, ticketTypes []halopsa.ID) (Changes, error) {
+	return r.Read(ctx, name, ticketTypes, nil)
+}
+
+// Read is Sync calling use with the changes before anything is saved: when use fails, nothing
+// is saved and the watermarks stay, so the next read brings the same changes again.
+func (r *Reader) Read(ctx context.Context, name string, ticketTypes []halopsa.ID, use func(Changes) error) (Changes, error) {
 	var ch Changes
-	var err error
-	if ch.Users, err = syncKind(ctx, r, name, KindUser, &ch, func(since time.Time) ([]halopsa.User, error) {
+	var reads []kindRead
+	users, rd, err := readKind(ctx, r, name, KindUser, &ch, func(since time.Time) ([]halopsa.User, error) {
 		return collect(r.Client.Users(ctx, halopsa.UserQuery{UpdatedSince: since}))
-	}, func(u halopsa.User) (int, time.Time) { return int(u.ID), u.LastUpdate.Time }); err != nil {
+	}, func(u halopsa.User) (int, time.Time) { return int(u.ID), u.LastUpdate.Time })
+	if err != nil {
 		return ch, err
 	}
-	if ch.Clients, err = syncKind(ctx, r, name, KindClient, &ch, func(since time.Time) ([]halopsa.Customer, error) {
+	ch.Users, reads = users, append(reads, rd)
+	clients, rd, err := readKind(ctx, r, name, KindClient, &ch, func(since time.Time) ([]halopsa.Customer, error) {
 		return collect(r.Client.Customers(ctx, halopsa.CustomerQuery{UpdatedSince: since}))
-	}, func(c halopsa.Customer) (int, time.Time) { return int(c.ID), c.LastUpdate.Time }); err != nil {
+	}, func(c halopsa.Customer) (int, time.Time) { return int(c.ID), c.LastUpdate.Time })
+	if err != nil {
 		return ch, err
 	}
-	ch.Tickets, err = syncKind(ctx, r, name, KindTicket, &ch, func(since time.Time) ([]halopsa.Ticket, error) {
+	ch.Clients, reads = clients, append(reads, rd)
+	tickets, rd, err := readKind(ctx, r, name, KindTicket, &ch, func(since time.Time) ([]halopsa.Ticket, error) {
 		var out []halopsa.Ticket
 		for _, tt := range ticketTypes {
 			ts, err := collect(r.Client.Tickets(ctx, halopsa.TicketQuery{TicketTypeID: tt, UpdatedSince: since}))
@@ -78,46 +88,68 @@ func (r *Reader) Sync(ctx context.Context, name string, ticketTypes []halopsa.ID
 		}
 		return out, nil
 	}, func(t halopsa.Ticket) (int, time.Time) { return int(t.ID), t.LastUpdate.Time })
-	return ch, err
+	if err != nil {
+		return ch, err
+	}
+	ch.Tickets, reads = tickets, append(reads, rd)
+	if use != nil {
+		if err := use(ch); err != nil {
+			return ch, err
+		}
+	}
+	for _, rd := range reads {
+		if err := rd.save(ctx, r.Store); err != nil {
+			return ch, err
+		}
+	}
+	return ch, nil
 }
 
-// syncKind reads one kind since its watermark, mirrors what it read and advances the watermark.
-func syncKind[T any](ctx context.Context, r *Reader, name, kind string, ch *Changes,
-	list func(since time.Time) ([]T, error), key func(T) (int, time.Time)) ([]T, error) {
-	mark := name + ":" + kind
-	since, ok, err := r.Store.Watermark(ctx, mark)
+// kindRead is what reading one kind found, to save once the read is used.
+type kindRead struct {
+	mark   string
+	recs   []store.MirrorRecord
+	newest time.Time
+}
+
+func (k kindRead) save(ctx context.Context, s *store.Store) error {
+	if err := s.SaveMirror(ctx, k.recs); err != nil {
+		return err
+	}
+	if k.newest.IsZero() {
+		return nil
+	}
+	return s.AdvanceWatermark(ctx, k.mark, k.newest)
+}
+
+// readKind reads one kind since its watermark.
+func readKind[T any](ctx context.Context, r *Reader, name, kind string, ch *Changes,
+	list func(since time.Time) ([]T, error), key func(T) (int, time.Time)) ([]T, kindRead, error) {
+	rd := kindRead{mark: name + ":" + kind}
+	since, ok, err := r.Store.Watermark(ctx, rd.mark)
 	if err != nil {
-		return nil, err
+		return nil, rd, err
 	}
 	if !ok {
 		ch.Full = append(ch.Full, kind)
 	}
 	items, err := list(since)
 	if err != nil {
-		return nil, fmt.Errorf("reading HaloPSA %ss changed since %s: %w", kind, since.Format(time.RFC3339), err)
+		return nil, rd, fmt.Errorf("reading HaloPSA %ss changed since %s: %w", kind, since.Format(time.RFC3339), err)
 	}
-	recs := make([]store.MirrorRecord, 0, len(items))
-	var newest time.Time
+	rd.recs = make([]store.MirrorRecord, 0, len(items))
 	for _, it := range items {
 		id, at := key(it)
 		raw, err := json.Marshal(it)
 		if err != nil {
-			return nil, fmt.Errorf("encoding HaloPSA %s %d: %w", kind, id, err)
+			return nil, rd, fmt.Errorf("encoding HaloPSA %s %d: %w", kind, id, err)
 		}
-		recs = append(recs, store.MirrorRecord{Kind: kind, ID: id, Record: raw})
-		if at.After(newest) {
-			newest = at
-		}
-	}
-	if err := r.Store.SaveMirror(ctx, recs); err != nil {
-		return nil, err
-	}
-	if !newest.IsZero() {
-		if err := r.Store.AdvanceWatermark(ctx, mark, newest); err != nil {
-			return nil, err
+		rd.recs = append(rd.recs, store.MirrorRecord{Kind: kind, ID: id, Record: raw})
+		if at.After(rd.newest) {
+			rd.newest = at
 		}
 	}
-	return items, nil
+	return items, rd, nil
 }
 
 // Start sets reader name's watermarks to the mirror's where it has none, so that a new reader
