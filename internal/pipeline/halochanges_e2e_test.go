@@ -213,6 +213,12 @@ func TestSameWebhookHundredTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return len(st.Violations) == 1 })
+	for deadline := time.Now().Add(30 * time.Second); len(e.actions(tid)) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the flagged change left no note")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	events, notes := st.Events, len(e.actions(tid))
 	var payload string
 	for _, d := range e.sandbox.WebhookDeliveries() {
