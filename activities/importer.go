@@ -539,6 +539,14 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]leadflow.Plan, error) {
 	plans := make([]leadflow.Plan, len(items))
 	errs := make([]error, len(items))
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.Offer.Lead.ID
+	}
+	ended, err := EndedInputs(ctx, a.Store, ids) // leads whose workflow ended start from their state
+	if err != nil {
+		return nil, err
+	}
 	sem := make(chan struct{}, max(a.Parallel, 16))
 	var wg sync.WaitGroup
 	for i := range items {
@@ -549,20 +557,26 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 			defer func() { <-sem }()
 			o := items[i].Offer
 			o.Batch = in.Batch
-			plans[i], errs[i] = a.offer(ctx, in, o)
+			start := leadflow.LeadInput{LeadID: o.Lead.ID, Settings: in.Settings}
+			if k, ok := ended[o.Lead.ID]; ok {
+				start.State = k.State
+			}
+			plans[i], errs[i] = a.offer(ctx, in, o, start)
 		}()
 	}
 	wg.Wait()
 	return plans, errors.Join(errs...)
 }
 
-func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer) (leadflow.Plan, error) {
+// offer asks the lead's workflow for its plan; start is the input that starts the workflow
+// when it is not running (a new lead, or one that ended, with its kept state).
+func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer, startIn leadflow.LeadInput) (leadflow.Plan, error) {
 	id := leadflow.LeadWorkflowID(o.Lead.ID)
 	start := a.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                leadflow.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, leadflow.LeadWorkflow, leadflow.LeadInput{LeadID: o.Lead.ID, Settings: in.Settings})
+	}, leadflow.LeadWorkflow, startIn)
 	h, err := a.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
