@@ -27,6 +27,7 @@ import (
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
+	"haloleads/internal/providers"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
 	"haloleads/workflows"
@@ -40,6 +41,8 @@ type halo struct {
 	res     tenant.Result
 	store   *store.Store
 	acts    *activities.Halo
+	// providers are the provider clients of the opt-out activities (withProviders).
+	providers map[lead.Source]providers.Provider
 }
 
 func newHalo(t *testing.T) *halo {
@@ -197,6 +200,7 @@ func newLeadTest(t *testing.T, h *halo) *leadTest {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
 	env.RegisterActivity(h.acts)
+	env.RegisterActivity(h.optOuts())
 	return &leadTest{t: t, env: env, halo: h}
 }
 
@@ -435,6 +439,11 @@ func TestLeadPromote(t *testing.T) {
 			st := r.state(t)
 			if st.Status != tc.want || st.Stage != tc.want.StageOf() {
 				t.Errorf("workflow at %s/%s, want %s", st.Stage, st.Status, tc.want)
+			}
+			// The stage it entered, a step after the one it started in (changeStageTimes).
+			if n := len(st.Stages); n != 2 || st.Stages[0].Stage != tc.from.StageOf() || st.Stages[1].Stage != tc.want.StageOf() ||
+				st.Stages[1].Entered.Sub(st.Stages[0].Entered) != time.Minute {
+				t.Errorf("stages recorded: %+v, want %s then %s a minute later", st.Stages, tc.from.StageOf(), tc.want.StageOf())
 			}
 			if tk.Int("tickettype_id") != int(h.res.TicketTypes[tc.wantType]) || h.status(t, landed.Halo.TicketID) != tc.want {
 				t.Errorf("ticket type %d status %s, want %s %s", tk.Int("tickettype_id"), h.status(t, landed.Halo.TicketID), tc.wantType, tc.want)

@@ -217,6 +217,19 @@ type Settings struct {
 	AutoConvertEngaged bool             `json:"auto_convert_engaged,omitempty"`
 	// MaxEvents bounds a run's history before it continues as new (default 2,000).
 	MaxEvents int `json:"max_events,omitempty"`
+	// QuietPeriod is how long a lead at Won, Lost, Disqualified or Do Not Contact stays
+	// untouched before its workflow ends, its state kept in the store (0: never; the worker's
+	// LEAD_QUIET_PERIOD). A later import, webhook or command starts it again from that state.
+	QuietPeriod time.Duration `json:"quiet_period,omitempty"`
+}
+
+// EndsWhenQuiet reports whether a lead at status s ends after its quiet period.
+func EndsWhenQuiet(s lifecycle.Status) bool {
+	switch s {
+	case lifecycle.Won, lifecycle.Lost, lifecycle.Disqualified, lifecycle.DoNotContact:
+		return true
+	}
+	return false
 }
 
 // LeadInput starts (or continues) a lead workflow.
@@ -291,9 +304,33 @@ type LeadState struct {
 	Offered *OfferRef          `json:"offered,omitempty"`
 	Pending lead.Values        `json:"pending,omitempty"`
 	Echoes  []lifecycle.Status `json:"echoes,omitempty"`
+	// Stages are the stages the lead entered, oldest first, with when (workflow time): the
+	// time in stage of the funnel report. Leads started before they were recorded begin with
+	// the stage they were in when a run first recorded it.
+	Stages []StageEntry `json:"stages,omitempty"`
 	// HaloStatus is the status last seen on the ticket in HaloPSA (or last written there by
 	// haloleads): a change showing it again is not a new change.
 	HaloStatus lifecycle.Status `json:"halo_status,omitempty"`
+}
+
+// StageEntry is a stage a lead entered and when.
+type StageEntry struct {
+	Stage   lifecycle.Stage `json:"stage"`
+	Entered time.Time       `json:"entered"`
+}
+
+// TimeInStages is how long the lead spent in each stage it entered, up to now for the stage
+// it is in (stages entered twice add up).
+func (s *LeadState) TimeInStages(now time.Time) map[lifecycle.Stage]time.Duration {
+	out := map[lifecycle.Stage]time.Duration{}
+	for i, e := range s.Stages {
+		end := now
+		if i+1 < len(s.Stages) {
+			end = s.Stages[i+1].Entered
+		}
+		out[e.Stage] += max(0, end.Sub(e.Entered))
+	}
+	return out
 }
 
 // OfferRef names an accepted import offer: the run and batch landing it, and the status the
