@@ -203,6 +203,7 @@ func exerciseClient(t *testing.T, c *Client) map[string]bool {
 	step("Webhooks", err)
 
 	step("DeleteWebhook", c.DeleteWebhook(ctx, hook.ID))
+	step("DeleteAction", c.DeleteAction(ctx, tickets[0].ID, actions[0].ID))
 	step("DeleteTicket", c.DeleteTicket(ctx, tickets[0].ID, "test"))
 	step("DeleteUser", c.DeleteUser(ctx, users[0].ID))
 	step("DeleteSite", c.DeleteSite(ctx, sites[0].ID))
