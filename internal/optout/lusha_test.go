@@ -81,7 +81,7 @@ func TestVerifyLusha(t *testing.T) {
 func TestLushaURL(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"https://hooks.acme.example/halo":        "https://hooks.acme.example/lusha/opt-out",
+		"https://hooks.acme.example/halo":       "https://hooks.acme.example/lusha/opt-out",
 		"https://hooks.acme.example:8443/x?y=1": "https://hooks.acme.example:8443/lusha/opt-out",
 	} {
 		if got, err := LushaURL(in); err != nil || got != want {

@@ -187,7 +187,7 @@ func TestDoNotContactFiveWays(t *testing.T) {
 		}},
 		{"call outcome", "Sam", func(i int) {
 			h, err := e.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: ids[i], UpdateName: leadflow.UpdateLogCall,
-				Args: []any{lifecycle.Call{At: time.Now().UTC(), Direction: lifecycle.Inbound, Outcome: "remove me", DurationSeconds: 60, Agent: "Sam"}},
+				Args:         []any{lifecycle.Call{At: time.Now().UTC(), Direction: lifecycle.Inbound, Outcome: "remove me", DurationSeconds: 60, Agent: "Sam"}},
 				WaitForStage: client.WorkflowUpdateStageCompleted})
 			if err == nil {
 				err = h.Get(ctx, nil)
