@@ -132,11 +132,16 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	}
 	r.upsertSearchAttributes()
 	startEvents := r.st.Events
-	err := workflow.Await(ctx, func() bool {
+	continueNow := func() bool {
 		return r.busy == 0 && (r.st.Events-startEvents >= r.settings.MaxEvents ||
 			workflow.GetInfo(ctx).GetContinueAsNewSuggested())
-	})
-	if err != nil {
+	}
+	if workflow.GetVersion(ctx, changeQuietEnd, workflow.DefaultVersion, 1) >= 1 {
+		ended, err := r.awaitQuiet(continueNow)
+		if err != nil || ended {
+			return err
+		}
+	} else if err := workflow.Await(ctx, continueNow); err != nil {
 		return err
 	}
 	if err := r.settle(); err != nil {

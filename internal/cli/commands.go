@@ -35,6 +35,7 @@ func settingsOf(cfg config.Config) leadflow.Settings {
 		Lifecycle: lifecycle.Config{FitThreshold: cfg.Lifecycle.FitThreshold, OnViolation: cfg.Lifecycle.OnViolation,
 			RequireWinLossReason: cfg.Lifecycle.RequireWinLossReason},
 		AutoConvertEngaged: cfg.Lifecycle.AutoConvertEngaged,
+		QuietPeriod:        cfg.Lifecycle.QuietPeriod,
 	}
 }
 

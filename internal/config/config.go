@@ -119,6 +119,9 @@ type Lifecycle struct {
 	// RequireWinLossReason makes Win/Loss Reason required to close an opportunity (the design
 	// doc marks it optional).
 	RequireWinLossReason bool `env:"LEAD_REQUIRE_WIN_LOSS_REASON"`
+	// QuietPeriod is how long a lead at Won, Lost, Disqualified or Do Not Contact stays
+	// untouched before its workflow ends, its state kept in the store (0: never).
+	QuietPeriod time.Duration `env:"LEAD_QUIET_PERIOD" default:"720h"`
 	// StatusMap maps the tenant's own HaloPSA statuses to lifecycle statuses ("Name=status,...";
 	// "closed" is the closing status of the lead's stage): lifecycle.ParseStatusMap.
 	StatusMap string `env:"LEAD_STATUS_MAP" default:"Closed=closed"`

@@ -100,6 +100,9 @@ func (d *Dispatcher) Reconcile(ctx context.Context, ticketID int, h Hint) error 
 	err = d.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(leadID), "", leadflow.SignalHaloChange, change)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
+		err = d.revive(ctx, leadID, change) // a lead that ended after its quiet period
+	}
+	if errors.As(err, &nf) {
 		d.Logger.Warn("HaloPSA change for a lead without a workflow", zap.String("lead", leadID))
 		return nil
 	}
@@ -352,4 +355,21 @@ func number(v any) int {
 		return n
 	}
 	return 0
+}
+
+// revive starts the workflow of a lead that ended after its quiet period again from its kept
+// state, with the change as its first signal; a lead with no kept state answers NotFound.
+func (d *Dispatcher) revive(ctx context.Context, leadID string, change leadflow.HaloChange) error {
+	kept, err := activities.EndedInputs(ctx, d.Store, []string{leadID})
+	if err != nil {
+		return err
+	}
+	in, ok := kept[leadID]
+	if !ok {
+		return serviceerror.NewNotFound("lead " + leadID + " has no workflow and no kept state")
+	}
+	opts, _, _ := activities.StartLead(ctx, nil, leadID, in.Settings)
+	_, err = d.Temporal.SignalWithStartWorkflow(ctx, opts.ID, leadflow.SignalHaloChange, change,
+		client.StartWorkflowOptions{ID: opts.ID, TaskQueue: opts.TaskQueue}, leadflow.LeadWorkflow, in)
+	return err
 }

@@ -196,6 +196,19 @@ type Settings struct {
 	AutoConvertEngaged bool             `json:"auto_convert_engaged,omitempty"`
 	// MaxEvents bounds a run's history before it continues as new (default 2,000).
 	MaxEvents int `json:"max_events,omitempty"`
+	// QuietPeriod is how long a lead at Won, Lost, Disqualified or Do Not Contact stays
+	// untouched before its workflow ends, its state kept in the store (0: never; the worker's
+	// LEAD_QUIET_PERIOD). A later import, webhook or command starts it again from that state.
+	QuietPeriod time.Duration `json:"quiet_period,omitempty"`
+}
+
+// EndsWhenQuiet reports whether a lead at status s ends after its quiet period.
+func EndsWhenQuiet(s lifecycle.Status) bool {
+	switch s {
+	case lifecycle.Won, lifecycle.Lost, lifecycle.Disqualified, lifecycle.DoNotContact:
+		return true
+	}
+	return false
 }
 
 // LeadInput starts (or continues) a lead workflow.
@@ -363,8 +376,8 @@ const DefaultBatchesPerRun = 500
 // still to land and the counts so far. It holds no personal data (the staged leads stay in
 // the store).
 type ImportCursor struct {
-	Next    int   `json:"next"`    // first batch not landed yet
-	Batches int   `json:"batches"` // batches staged
+	Next    int `json:"next"`    // first batch not landed yet
+	Batches int `json:"batches"` // batches staged
 	// Barriers are the batches that continue a company from the batch before them: they
 	// start only when every earlier batch has landed, so a client is never created twice.
 	Barriers []int          `json:"barriers,omitempty"`

@@ -75,6 +75,7 @@ func StartWorkers(d Deps) (*Workers, error) {
 	main.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
 	main.RegisterWorkflowWithOptions(workflows.Import, workflow.RegisterOptions{Name: leadflow.ImportWorkflow})
 	main.RegisterActivity(imp)
+	main.RegisterActivity(&activities.Ended{Store: d.Store})
 	main.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
 	main.RegisterActivity(&activities.Puller{Providers: d.Providers, Store: d.Store, Dir: d.PullDir, Plan: enrich.DefaultPlan(), Logger: d.Logger})
 	main.RegisterActivity(&activities.OptOuts{Providers: d.Providers, Store: d.Store, Logger: d.Logger})
