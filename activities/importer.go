@@ -509,7 +509,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if err != nil {
 		return res, err
 	}
-	for _, p := range plans {
+	for i, p := range plans {
 		a.Logger.Debug("lead plan", zap.String("lead", p.LeadID), zap.String("action", string(p.Action)),
 			zap.Int("fields", len(p.Write)), zap.Int("preserved", len(p.Preserved)))
 		switch p.Action {
@@ -518,6 +518,14 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 		case leadflow.ActionUpdate:
 			res.Updated++
 		default:
+			gone, err := a.deletedInHalo(ctx, p, items[i].Offer)
+			if err != nil {
+				return res, err
+			}
+			if gone != "" {
+				res.Errors = append(res.Errors, fmt.Sprintf("lead %s: its %s was deleted in HaloPSA, and this import changes nothing on the lead, so nothing was written (not counted as unchanged)", p.LeadID, gone))
+				continue
+			}
 			res.Unchanged++
 		}
 	}
@@ -532,6 +540,34 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	w.reportRefused(&res)
 	return res, a.signalLanded(ctx, in, w)
+}
+
+// deletedInHalo names the HaloPSA record of an unchanged lead that no longer exists ("" when
+// all do), so that a lead whose user or ticket was deleted in HaloPSA is not reported as
+// unchanged. Prepare's read found the lead's records by matching (Offer.Halo); only a record
+// the lead holds but the read did not find is looked up, by id.
+func (a *Importer) deletedInHalo(ctx context.Context, p leadflow.Plan, o leadflow.Offer) (string, error) {
+	check := []struct {
+		what      string
+		held, got int
+		read      func(context.Context, halopsa.ID) error
+	}{
+		{"user", p.Halo.UserID, o.Halo.UserID, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.User(ctx, id); return err }},
+		{"lead ticket", p.Halo.TicketID, o.Halo.TicketID, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.Ticket(ctx, id); return err }},
+	}
+	for _, c := range check {
+		if c.held == 0 || c.got == c.held {
+			continue
+		}
+		err := c.read(ctx, halopsa.ID(c.held))
+		if halopsa.IsNotFound(err) {
+			return fmt.Sprintf("HaloPSA %s %d", c.what, c.held), nil
+		}
+		if err != nil {
+			return "", classify(fmt.Errorf("reading HaloPSA %s %d: %w", c.what, c.held, err))
+		}
+	}
+	return "", nil
 }
 
 // plan asks each lead's workflow for its plan, starting the workflow if it does not exist.
