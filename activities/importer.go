@@ -478,8 +478,14 @@ type LandResult struct {
 // up to 100 records per resource, and each lead learns its HaloPSA ids back by signal.
 func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult, err error) {
 	var cnt halopsa.Counter
+	earlier, err := a.countAttempts(ctx, in, &cnt)
+	if err != nil {
+		return res, err
+	}
 	ctx = halopsa.WithCounter(ctx, &cnt)
-	defer func() { res.HaloRequests, res.HaloWrites = cnt.Requests(), cnt.Writes() }()
+	defer func() {
+		res.HaloRequests, res.HaloWrites = earlier.Requests+cnt.Requests(), earlier.Writes+cnt.Writes()
+	}()
 	var prev LandProgress
 	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &prev) // unreadable progress: start over, safely
@@ -540,6 +546,33 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	w.reportRefused(&res)
 	return res, a.signalLanded(ctx, in, w)
+}
+
+// countAttempts makes cnt record this attempt's requests and writes in the store after each
+// write (before a crash can lose them), and returns what the batch's earlier attempts recorded:
+// a batch's counts include the writes of an attempt whose worker died.
+func (a *Importer) countAttempts(ctx context.Context, in LandInput, cnt *halopsa.Counter) (store.LandCount, error) {
+	if in.DryRun || !activity.IsActivity(ctx) {
+		return store.LandCount{}, nil
+	}
+	attempt := int(activity.GetInfo(ctx).Attempt)
+	var earlier store.LandCount
+	if attempt > 1 {
+		var err error
+		if earlier, err = a.Store.EarlierLandCounts(ctx, in.RunID, in.Batch, attempt); err != nil {
+			return earlier, err
+		}
+	}
+	var mu sync.Mutex
+	cnt.OnWrite = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		c := store.LandCount{Requests: cnt.Requests(), Writes: cnt.Writes()}
+		if err := a.Store.SaveLandCount(context.WithoutCancel(ctx), in.RunID, in.Batch, attempt, c); err != nil {
+			a.Logger.Warn("recording a batch's HaloPSA writes", zap.Int("batch", in.Batch), zap.Error(err))
+		}
+	}
+	return earlier, nil
 }
 
 // deletedInHalo names the HaloPSA record of an unchanged lead that no longer exists ("" when
