@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 
 	"haloleads/activities"
@@ -133,6 +134,7 @@ func TestAgentQualifiesProspectInHalo(t *testing.T) {
 	if st := e.leadState(t, leadID); st.Fit != fit || st.Status != lifecycle.NewOpportunity {
 		t.Errorf("after re-import: workflow fit %d, status %s; want %d, New Opportunity", st.Fit, st.Status, fit)
 	}
+	recordOnce(t, "lead_adopts_halo.json", e.history(t, leadID))
 }
 
 // contactList writes a generic contact list of n people (ten companies), each with title.
@@ -253,7 +255,7 @@ func TestSameWebhookHundredTimes(t *testing.T) {
 }
 
 // reconcileNow triggers the reconciliation schedule and waits for its run-th run's result.
-func (e *env) reconcileNow(t *testing.T, h client.ScheduleHandle, run int) leadflow.ReconcileResult {
+func (e *env) reconcileNow(t *testing.T, h client.ScheduleHandle, run int) (leadflow.ReconcileResult, *historypb.History) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
@@ -271,7 +273,7 @@ func (e *env) reconcileNow(t *testing.T, h client.ScheduleHandle, run int) leadf
 			if err := e.temporal.GetWorkflow(ctx, wf.WorkflowID, wf.FirstExecutionRunID).Get(ctx, &res); err != nil {
 				t.Fatalf("reconciliation run %d: %v", run, err)
 			}
-			return res
+			return res, historyOf(t, e.temporal, wf.WorkflowID, wf.FirstExecutionRunID)
 		}
 		select {
 		case <-ctx.Done():
@@ -302,7 +304,7 @@ func TestReconciliationPicksUpMissedWebhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := e.temporal.ScheduleClient().GetHandle(ctx, leadflow.ReconcileScheduleID)
-	first := e.reconcileNow(t, h, 1)
+	first, _ := e.reconcileNow(t, h, 1)
 	t.Logf("first run: %+v", first)
 
 	const services, title = "Managed backup, per the agent", "Head of IT"
@@ -319,7 +321,7 @@ func TestReconciliationPicksUpMissedWebhooks(t *testing.T) {
 	if n := len(e.sandbox.WebhookDeliveries()); n != 0 {
 		t.Fatalf("%d webhook deliveries, want none (no webhook is registered)", n)
 	}
-	second := e.reconcileNow(t, h, 2)
+	second, hist := e.reconcileNow(t, h, 2)
 	t.Logf("run after the agent's edits: %+v", second)
 	st := e.settled(t, leadID, func(st leadflow.LeadState) bool {
 		return st.Status == lifecycle.Researching && st.IsPinned(lead.ServicesOffered) && st.IsPinned(lead.JobTitle)
@@ -327,11 +329,12 @@ func TestReconciliationPicksUpMissedWebhooks(t *testing.T) {
 	if second.Signalled != 1 || len(st.Violations) != 0 {
 		t.Errorf("reconciliation signalled %d leads, violations %+v; want 1 and none", second.Signalled, st.Violations)
 	}
-	third := e.reconcileNow(t, h, 3)
+	third, _ := e.reconcileNow(t, h, 3)
 	t.Logf("run with nothing changed: %+v", third)
 	if third.Signalled != 0 || third.Requests > 8 {
 		t.Errorf("a run with nothing changed signalled %d and made %d requests; want 0 and a handful", third.Signalled, third.Requests)
 	}
+	recordOnce(t, "reconcile_run.json", hist)
 }
 
 // TestMergedTicketFollowsSurvivor: an agent merges the lead's ticket into another ticket of the
