@@ -146,23 +146,32 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 // checkRequired judges the leads first seen in this import on the design doc's required Lead
 // fields (lifecycle.CheckLead): it drops those to reject, reporting each of their rows with the
 // reason, and returns the reasons of those that land as Invalid Data. A lead already known from
-// an earlier import is not judged again: it landed then.
+// an earlier import is not judged again: it landed then. Every lead, known or not, with a value
+// longer than HaloPSA takes (landing.TooLong) is rejected the same way: HaloPSA would refuse it.
 func checkRequired(res dedupe.Result, known map[string]bool, records []lead.Record) ([]lead.Lead, map[string]string, []lead.Rejected) {
 	keep := res.Leads[:0]
 	invalid := map[string]string{}
 	var refused []lead.Rejected
+	reject := func(l lead.Lead, reason string) {
+		for _, i := range res.Members[l.ID] {
+			if i >= 0 && i < len(records) {
+				refused = append(refused, lead.Rejected{File: records[i].File, Line: records[i].Line, Reason: reason})
+			}
+		}
+	}
 	for _, l := range res.Leads {
+		if long := landing.TooLong(l.Values); len(long) > 0 {
+			// HaloPSA would refuse the record, known lead or new (landing.TooLong).
+			reject(l, "too long for HaloPSA: "+strings.Join(long, "; "))
+			continue
+		}
 		if known[l.ID] {
 			keep = append(keep, l)
 			continue
 		}
 		switch c := lifecycle.CheckLead(l.Values); c.Verdict {
 		case lifecycle.Reject:
-			for _, i := range res.Members[l.ID] {
-				if i >= 0 && i < len(records) {
-					refused = append(refused, lead.Rejected{File: records[i].File, Line: records[i].Line, Reason: c.Reason})
-				}
-			}
+			reject(l, c.Reason)
 			continue
 		case lifecycle.LandInvalid:
 			invalid[l.ID] = c.Reason

@@ -172,6 +172,7 @@ func (r *leadRun) register() error {
 		{leadflow.UpdatePromote, r.promote, r.validatePromote},
 		{leadflow.UpdateSetData, r.setData, r.validateSetData},
 		{leadflow.UpdateLogCall, r.logCall, r.validateLogCall},
+		{leadflow.UpdateDoNotContact, r.markDoNotContact, r.validateDoNotContact},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
@@ -536,7 +537,8 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 	}
 	to := path[len(path)-1]
 	note := fmt.Sprintf("Call outcome %q: %s → %s", c.Outcome, r.st.Status.DisplayName(), to.DisplayName())
-	if err := r.writeStatus(ctx, to, note); err != nil {
+	origin := leadflow.DoNotContactRequest{Via: leadflow.ViaCall, By: c.Agent, Reason: note}
+	if err := r.writeStatusFrom(ctx, to, note, origin); err != nil {
 		return *r.st, err
 	}
 	if to == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
@@ -551,8 +553,17 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 // writeStatus writes a status to HaloPSA, then adopts it; a Do-Not-Contact status also puts the
 // person on the suppression list.
 func (r *leadRun) writeStatus(ctx workflow.Context, to lifecycle.Status, note string) error {
+	return r.writeStatusFrom(ctx, to, note, leadflow.DoNotContactRequest{Via: leadflow.ViaStatus, By: "haloleads (lead transition)", Reason: note})
+}
+
+// writeStatusFrom is writeStatus; a move to Do Not Contact takes the one Do-Not-Contact path,
+// noting origin.
+func (r *leadRun) writeStatusFrom(ctx workflow.Context, to lifecycle.Status, note string, origin leadflow.DoNotContactRequest) error {
 	r.busy++
 	defer func() { r.busy-- }()
+	if to == lifecycle.DoNotContact && r.oneDoNotContact(ctx) {
+		return r.doNotContact(ctx, origin)
+	}
 	r.expectEcho(to)
 	var a *activities.Halo
 	err := workflow.ExecuteActivity(haloOptions(ctx), a.SetStatus, activities.StatusWrite{
@@ -607,13 +618,17 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 	} else if r.isEcho(c.Status) {
 		c.Status = ""
 	}
+	via := leadflow.ViaStatus
 	if c.Values[lead.DoNotContact] == "true" && r.st.Status != lifecycle.DoNotContact {
+		if c.Status != lifecycle.DoNotContact {
+			via = leadflow.ViaField
+		}
 		c.Status = lifecycle.DoNotContact
 	}
 	if c.Status == "" || c.Status == r.st.Status {
 		return
 	}
-	r.judge(ctx, c.Status)
+	r.judge(ctx, c.Status, via)
 }
 
 // haloStatus adopts the data a change carries and returns the status to judge: the ticket's
@@ -666,8 +681,9 @@ func (r *leadRun) adoptData(c leadflow.HaloChange) {
 }
 
 // judge applies a status change a person made in HaloPSA: adopted when the lifecycle allows it
-// with the data the lead holds, flagged or reverted otherwise.
-func (r *leadRun) judge(ctx workflow.Context, to lifecycle.Status) {
+// with the data the lead holds, flagged or reverted otherwise. via says how a move to Do Not
+// Contact was made (the status, or the Do Not Contact field).
+func (r *leadRun) judge(ctx workflow.Context, to lifecycle.Status, via string) {
 	c := leadflow.HaloChange{Status: to}
 	dec, err := lifecycle.Adopt(r.st.Status, c.Status, r.st.Data, r.settings.Lifecycle)
 	if err != nil {
@@ -678,6 +694,14 @@ func (r *leadRun) judge(ctx workflow.Context, to lifecycle.Status) {
 	defer func() { r.busy-- }()
 	switch dec.Action {
 	case lifecycle.ActionAdopt:
+		if dec.To == lifecycle.DoNotContact && r.oneDoNotContact(ctx) {
+			origin := leadflow.DoNotContactRequest{Via: via, By: "an agent in HaloPSA",
+				Reason: fmt.Sprintf("set in HaloPSA while the lead was %s", r.st.Status.DisplayName())}
+			if err := r.doNotContact(ctx, origin); err != nil {
+				workflow.GetLogger(ctx).Error("marking the lead Do Not Contact failed", "error", err)
+			}
+			return
+		}
 		r.setStatus(dec.To)
 		if dec.To == lifecycle.DoNotContact {
 			if err := r.suppress(ctx, "set to Do Not Contact in HaloPSA"); err != nil {

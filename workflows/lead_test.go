@@ -27,6 +27,7 @@ import (
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
+	"haloleads/internal/providers"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
 	"haloleads/workflows"
@@ -40,6 +41,8 @@ type halo struct {
 	res     tenant.Result
 	store   *store.Store
 	acts    *activities.Halo
+	// providers are the provider clients of the opt-out activities (withProviders).
+	providers map[lead.Source]providers.Provider
 }
 
 func newHalo(t *testing.T) *halo {
@@ -197,6 +200,7 @@ func newLeadTest(t *testing.T, h *halo) *leadTest {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
 	env.RegisterActivity(h.acts)
+	env.RegisterActivity(h.optOuts())
 	return &leadTest{t: t, env: env, halo: h}
 }
 

@@ -63,7 +63,8 @@ HALO_CLIENT_ID, HALO_CLIENT_SECRET, HALOLEADS_DATA, ...
 		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.AddCommand(newDemoCmd(io), newImportCmd(io), newSandboxCmd(io), newSetupCmd(io), newLeadCmd(io),
-		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io), newWebhooksCmd(io))
+		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io), newWebhooksCmd(io),
+		newSuppressCmd(io))
 	return root
 }
 

@@ -217,6 +217,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	}
 	if cfg.Webhook.Enabled() {
 		p.Webhook = webhook.Config{User: cfg.Webhook.User, Password: cfg.Webhook.Password.Value()}
+		p.LushaSecret = cfg.Providers.LushaWebhookSecret.Value()
 		p.WrapWebhooks = m.Webhooks
 	}
 	return p.Run(ctx)

@@ -149,6 +149,10 @@ type Providers struct {
 
 	LushaKey     Secret `env:"LUSHA_API_KEY"`
 	LushaBaseURL string `env:"LUSHA_BASE_URL"`
+	// LushaWebhookSecret is the Lusha account's webhook secret (Lusha's API: GET
+	// /api/account/secret): with it the webhook receiver serves Lusha's opt-out webhook, and
+	// `starter setup` subscribes it when LUSHA_API_KEY and WEBHOOK_PUBLIC_URL are set too.
+	LushaWebhookSecret Secret `env:"LUSHA_WEBHOOK_SECRET"`
 }
 
 // Secret is a credential. It prints, formats and encodes as "[redacted]" (or "(unset)"), so it

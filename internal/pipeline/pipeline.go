@@ -78,6 +78,7 @@ func StartWorkers(d Deps) (*Workers, error) {
 	main.RegisterActivity(&activities.Ended{Store: d.Store})
 	main.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
 	main.RegisterActivity(&activities.Puller{Providers: d.Providers, Store: d.Store, Dir: d.PullDir, Plan: enrich.DefaultPlan(), Logger: d.Logger})
+	main.RegisterActivity(&activities.OptOuts{Providers: d.Providers, Store: d.Store, Logger: d.Logger})
 
 	perSecond := float64(max(d.RateLimit, 1)) / max(d.RateWindow.Seconds(), 1)
 	haloWorker := worker.New(d.Temporal, leadflow.HaloTaskQueue, worker.Options{

@@ -17,6 +17,7 @@ import (
 	"haloleads/internal/halosync"
 	"haloleads/internal/lead"
 	"haloleads/internal/lifecycle"
+	"haloleads/internal/optout"
 	"haloleads/internal/providers"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
@@ -46,6 +47,9 @@ type Process struct {
 	Webhook  webhook.Config
 	Listen   string
 	Listener net.Listener
+	// LushaSecret, when set, has the receiver serve Lusha's opt-out webhook at optout.LushaPath,
+	// verifying deliveries with this account webhook secret.
+	LushaSecret string
 	// WrapWebhooks, when set, wraps the receiver's handler (metrics).
 	WrapWebhooks func(http.Handler) http.Handler
 	// Providers and PullDir serve pulls (see Deps).
@@ -113,6 +117,13 @@ func SharedBudget(ctx context.Context, st *store.Store, cfg halopsa.Config) (hal
 func (p Process) serveWebhooks(t *activities.Tenant) (func(), error) {
 	d := &halosync.Dispatcher{Temporal: p.Temporal, Store: p.Store, Tenant: t, Logger: p.Logger, StatusMap: p.StatusMap}
 	h := webhook.NewHandler(p.Webhook, d, p.Logger)
+	if p.LushaSecret != "" {
+		mux := http.NewServeMux()
+		svc := optout.Service{Store: p.Store, Temporal: p.Temporal, Logger: p.Logger}
+		mux.Handle(optout.LushaPath, svc.LushaHandler(p.LushaSecret, p.Logger))
+		mux.Handle("/", h)
+		h = mux
+	}
 	if p.WrapWebhooks != nil {
 		h = p.WrapWebhooks(h)
 	}
