@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"haloleads/internal/dedupe"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/halostate"
 	"haloleads/internal/landing"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
@@ -343,34 +345,44 @@ type haloState struct {
 	tickets  map[int]halopsa.Ticket // by user id: the user's lead ticket (any stage)
 }
 
+// readHalo brings the store's mirror of HaloPSA up to date, reading only what changed since
+// the last import (the whole tenant the first time, see halostate), and returns it.
 func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 	res, err := a.Tenant.Result(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st := &haloState{users: map[int]halopsa.User{}, clients: map[int]halopsa.Customer{}, tickets: map[int]halopsa.Ticket{}}
-	for u, err := range a.Client.Users(ctx, halopsa.UserQuery{}) {
-		if err != nil {
-			return nil, classify(fmt.Errorf("reading HaloPSA users: %w", err))
-		}
-		st.users[int(u.ID)] = u
-		st.existing.Users = append(st.existing.Users, dedupe.HaloRecord{ID: int(u.ID), Values: landing.UserValues(u)})
+	types := []halopsa.ID{res.TicketTypes[tenant.Lead], res.TicketTypes[tenant.Prospect], res.TicketTypes[tenant.Opportunity]}
+	rd := &halostate.Reader{Client: a.Client, Store: a.Store}
+	if _, err := rd.Sync(ctx, halostate.Mirror, types); err != nil {
+		return nil, classify(fmt.Errorf("reading HaloPSA: %w", err))
 	}
-	for c, err := range a.Client.Customers(ctx, halopsa.CustomerQuery{}) {
-		if err != nil {
-			return nil, classify(fmt.Errorf("reading HaloPSA clients: %w", err))
-		}
-		st.clients[int(c.ID)] = c
-		st.existing.Clients = append(st.existing.Clients, dedupe.HaloRecord{ID: int(c.ID), Values: landing.CustomerValues(c)})
+	mirror, err := rd.Load(ctx)
+	if err != nil {
+		return nil, err
 	}
-	for _, key := range []string{tenant.Lead, tenant.Prospect, tenant.Opportunity} {
-		for t, err := range a.Client.Tickets(ctx, halopsa.TicketQuery{TicketTypeID: res.TicketTypes[key]}) {
-			if err != nil {
-				return nil, classify(fmt.Errorf("reading HaloPSA lead tickets: %w", err))
-			}
-			if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
-				st.tickets[int(t.UserID)] = t
-			}
+	st := &haloState{users: mirror.Users, clients: mirror.Clients, tickets: map[int]halopsa.Ticket{}}
+	for _, id := range slices.Sorted(maps.Keys(mirror.Users)) {
+		u := mirror.Users[id]
+		if u.Inactive != nil && *u.Inactive {
+			continue
+		}
+		st.existing.Users = append(st.existing.Users, dedupe.HaloRecord{ID: id, Values: landing.UserValues(u)})
+	}
+	for _, id := range slices.Sorted(maps.Keys(mirror.Clients)) {
+		c := mirror.Clients[id]
+		if c.Inactive != nil && *c.Inactive {
+			continue
+		}
+		st.existing.Clients = append(st.existing.Clients, dedupe.HaloRecord{ID: id, Values: landing.CustomerValues(c)})
+	}
+	for _, id := range slices.Sorted(maps.Keys(mirror.Tickets)) {
+		t := mirror.Tickets[id]
+		if !slices.Contains(types, t.TicketTypeID) {
+			continue // its type was changed to one that is not haloleads'
+		}
+		if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
+			st.tickets[int(t.UserID)] = t
 		}
 	}
 	return st, nil
