@@ -111,6 +111,10 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, err
 	}
+	erased, err := a.dropErased(ctx, &resolved)
+	if err != nil {
+		return res, err
+	}
 	hb.progress("reading HaloPSA")
 	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
 	hadKnown, err := a.withKnown(ctx, resolved.Leads)
@@ -133,7 +137,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, err
 	}
-	res.Suppressed = suppressed
+	res.Suppressed = suppressed + erased
 	if err := a.saveIdentities(ctx, resolved.Leads); err != nil {
 		return res, err
 	}
@@ -725,4 +729,27 @@ func sourceList(srcs []lead.Source) string {
 func isNotFound(err error) bool {
 	var nf *serviceerror.NotFound
 	return errors.As(err, &nf)
+}
+
+// dropErased removes from res the people erased with `starter forget` (suppressed with reason
+// erased) and the review pairs naming them: nothing about them is staged, saved or written. It
+// returns how many were dropped.
+func (a *Importer) dropErased(ctx context.Context, res *dedupe.Result) (int, error) {
+	keep, gone := res.Leads[:0], map[string]bool{}
+	for _, l := range res.Leads {
+		hits, err := a.Store.Suppressed(ctx, suppressionKeys(l))
+		if err != nil {
+			return 0, err
+		}
+		if slices.ContainsFunc(hits, func(s store.Suppression) bool { return s.Reason == suppress.ReasonErased }) {
+			gone[l.ID] = true
+			continue
+		}
+		keep = append(keep, l)
+	}
+	res.Leads = keep
+	if len(gone) > 0 {
+		res.Review = slices.DeleteFunc(res.Review, func(p dedupe.ReviewPair) bool { return gone[p.LeadA] || gone[p.LeadB] })
+	}
+	return len(gone), nil
 }
