@@ -516,8 +516,14 @@ type LandResult struct {
 // up to 100 records per resource, and each lead learns its HaloPSA ids back by signal.
 func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult, err error) {
 	var cnt halopsa.Counter
+	earlier, err := a.countAttempts(ctx, in, &cnt)
+	if err != nil {
+		return res, err
+	}
 	ctx = halopsa.WithCounter(ctx, &cnt)
-	defer func() { res.HaloRequests, res.HaloWrites = cnt.Requests(), cnt.Writes() }()
+	defer func() {
+		res.HaloRequests, res.HaloWrites = earlier.Requests+cnt.Requests(), earlier.Writes+cnt.Writes()
+	}()
 	var prev LandProgress
 	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &prev) // unreadable progress: start over, safely
@@ -547,7 +553,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if err != nil {
 		return res, err
 	}
-	for _, p := range plans {
+	for i, p := range plans {
 		a.Logger.Debug("lead plan", zap.String("lead", p.LeadID), zap.String("action", string(p.Action)),
 			zap.Int("fields", len(p.Write)), zap.Int("preserved", len(p.Preserved)))
 		switch p.Action {
@@ -556,6 +562,14 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 		case leadflow.ActionUpdate:
 			res.Updated++
 		default:
+			gone, err := a.deletedInHalo(ctx, p, items[i].Offer)
+			if err != nil {
+				return res, err
+			}
+			if gone != "" {
+				res.Errors = append(res.Errors, fmt.Sprintf("lead %s: its %s was deleted in HaloPSA, and this import changes nothing on the lead, so nothing was written (not counted as unchanged)", p.LeadID, gone))
+				continue
+			}
 			res.Unchanged++
 		}
 	}
@@ -570,6 +584,61 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	w.reportRefused(&res)
 	return res, a.signalLanded(ctx, in, w)
+}
+
+// countAttempts makes cnt record this attempt's requests and writes in the store after each
+// write (before a crash can lose them), and returns what the batch's earlier attempts recorded:
+// a batch's counts include the writes of an attempt whose worker died.
+func (a *Importer) countAttempts(ctx context.Context, in LandInput, cnt *halopsa.Counter) (store.LandCount, error) {
+	if in.DryRun || !activity.IsActivity(ctx) {
+		return store.LandCount{}, nil
+	}
+	attempt := int(activity.GetInfo(ctx).Attempt)
+	var earlier store.LandCount
+	if attempt > 1 {
+		var err error
+		if earlier, err = a.Store.EarlierLandCounts(ctx, in.RunID, in.Batch, attempt); err != nil {
+			return earlier, err
+		}
+	}
+	var mu sync.Mutex
+	cnt.OnWrite = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		c := store.LandCount{Requests: cnt.Requests(), Writes: cnt.Writes()}
+		if err := a.Store.SaveLandCount(context.WithoutCancel(ctx), in.RunID, in.Batch, attempt, c); err != nil {
+			a.Logger.Warn("recording a batch's HaloPSA writes", zap.Int("batch", in.Batch), zap.Error(err))
+		}
+	}
+	return earlier, nil
+}
+
+// deletedInHalo names the HaloPSA record of an unchanged lead that no longer exists ("" when
+// all do), so that a lead whose user or ticket was deleted in HaloPSA is not reported as
+// unchanged. Prepare's read found the lead's records by matching (Offer.Halo); only a record
+// the lead holds but the read did not find is looked up, by id.
+func (a *Importer) deletedInHalo(ctx context.Context, p leadflow.Plan, o leadflow.Offer) (string, error) {
+	check := []struct {
+		what      string
+		held, got int
+		read      func(context.Context, halopsa.ID) error
+	}{
+		{"user", p.Halo.UserID, o.Halo.UserID, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.User(ctx, id); return err }},
+		{"lead ticket", p.Halo.TicketID, o.Halo.TicketID, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.Ticket(ctx, id); return err }},
+	}
+	for _, c := range check {
+		if c.held == 0 || c.got == c.held {
+			continue
+		}
+		err := c.read(ctx, halopsa.ID(c.held))
+		if halopsa.IsNotFound(err) {
+			return fmt.Sprintf("HaloPSA %s %d", c.what, c.held), nil
+		}
+		if err != nil {
+			return "", classify(fmt.Errorf("reading HaloPSA %s %d: %w", c.what, c.held, err))
+		}
+	}
+	return "", nil
 }
 
 // plan asks each lead's workflow for its plan, starting the workflow if it does not exist.
