@@ -431,7 +431,7 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 		// Every key the person has is checked: the list may know them by a phone number or a
 		// LinkedIn profile only, and a differently cased address or reformatted number is the
 		// same key.
-		hits, err := a.Store.Suppressed(ctx, suppressionKeys(l))
+		hits, err := a.Store.Suppressed(ctx, checkKeys(l))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -779,6 +779,12 @@ func optOuts(l lead.Lead) []store.Suppression {
 		out = append(out, store.Suppression{Key: k, LeadID: l.ID, Reason: "opt-out flag in provider data", Source: sourceList(l.Sources)})
 	}
 	return out
+}
+
+// checkKeys are the keys a lead is checked under: its suppression keys and its company's domain
+// (`suppress add --domain` suppresses everyone at it).
+func checkKeys(l lead.Lead) []string {
+	return suppress.Merge(l.Keys, suppress.Keys(l.Values, suppress.Options{Domain: true}))
 }
 
 // suppressionKeys are the suppression keys of a lead: its identity keys and every key of its values.
