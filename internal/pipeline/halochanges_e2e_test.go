@@ -200,6 +200,50 @@ func TestDeletedTicketIsRecreated(t *testing.T) {
 	}
 }
 
+// TestDeletedRecordIsNotUnchanged deletes one lead's ticket and one lead's user in HaloPSA, then
+// imports the same file again: the two leads are reported (one sentence each), not counted as
+// unchanged, and the summary's counts are what HaloPSA applied (nothing).
+func TestDeletedRecordIsNotUnchanged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{RateLimit: 3000})
+	ctx := context.Background()
+	file := contactList(t, "people.csv", 5, "IT Manager")
+	if sum := e.importFiles(t, "first", file); sum.LeadsCreated != 5 {
+		t.Fatalf("first import created %d leads, want 5", sum.LeadsCreated)
+	}
+	var tickets []halosandbox.Record
+	for _, tk := range e.sandbox.Tickets() {
+		if tk.Int("user_id") != 0 {
+			tickets = append(tickets, tk)
+		}
+	}
+	for _, tk := range tickets[:2] {
+		id, _, _ := e.store.LeadOfTicket(ctx, tk.ID())
+		e.settled(t, id, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tk.ID() })
+	}
+	if err := e.halo.DeleteTicket(ctx, halopsa.ID(tickets[0].ID()), "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.halo.DeleteUser(ctx, halopsa.ID(tickets[1].Int("user_id"))); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	sum, err := pipeline.RunImport(rctx, e.temporal, leadflow.ImportInput{RunID: "second", Files: []string{file}}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Unchanged != 3 || sum.LeadsCreated != 0 || sum.LeadsUpdated != 0 || sum.HaloWrites != 0 {
+		t.Errorf("re-import: %d unchanged, %d created, %d updated, %d writes; want 3, 0, 0, 0", sum.Unchanged, sum.LeadsCreated, sum.LeadsUpdated, sum.HaloWrites)
+	}
+	want := []string{fmt.Sprintf("lead ticket %d was deleted in HaloPSA", tickets[0].ID()), fmt.Sprintf("user %d was deleted in HaloPSA", tickets[1].Int("user_id"))}
+	if len(sum.Errors) != 2 || !strings.Contains(strings.Join(sum.Errors, "\n"), want[0]) || !strings.Contains(strings.Join(sum.Errors, "\n"), want[1]) {
+		t.Errorf("errors = %q, want one sentence each containing %q", sum.Errors, want)
+	}
+}
+
 // TestSameWebhookHundredTimes: an agent's rule-breaking status change (flagged: a violation and
 // a note) is delivered once by HaloPSA, then the very same delivery 100 times more, 50 of them
 // at once: the lead has one violation, one note and handled no further message.
