@@ -47,6 +47,9 @@ type Importer struct {
 	Fit      score.FitConfig
 	// Parallel bounds the concurrent workflow updates of one batch (default 16).
 	Parallel int
+	// SpillDir holds Prepare's de-duplication spill file while it runs ("": the system's
+	// temporary directory).
+	SpillDir string
 }
 
 // PrepareResult is what Prepare found.
@@ -84,7 +87,18 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	hb := startHeartbeat(ctx, "reading files") // throughout: dedupe and the tenant read are long
 	defer hb.end()
 	var res PrepareResult
-	records, rejected, reports, err := a.readFiles(ctx, in, hb)
+	known, err := a.Store.Identities(ctx)
+	if err != nil {
+		return res, err
+	}
+	// Records are normalised as they are read and spilled to a file, so memory grows with the
+	// leads, not with every row and its normalised copy (dedupe.Stream).
+	stream, err := dedupe.NewStream(a.SpillDir, dedupe.MapIndex(known), a.Dedupe)
+	if err != nil {
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
+	}
+	defer stream.Close()
+	records, rejected, reports, err := a.readFiles(ctx, in, hb, stream)
 	if err != nil {
 		return res, err
 	}
@@ -92,14 +106,10 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	res.Rows = len(records) + len(rejected)
 	res.RejectedCount = len(rejected)
 	res.Rejected = rejected[:min(len(rejected), leadflow.MaxRejectedListed)]
-	known, err := a.Store.Identities(ctx)
+	hb.progress("de-duplicating")
+	resolved, err := stream.Collect()
 	if err != nil {
 		return res, err
-	}
-	hb.progress("de-duplicating")
-	resolved, err := dedupe.Resolve(records, dedupe.MapIndex(known), a.Dedupe)
-	if err != nil {
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
 	}
 	erased, err := a.dropErased(ctx, &resolved)
 	if err != nil {
@@ -154,7 +164,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 // reason, and returns the reasons of those that land as Invalid Data. A lead already known from
 // an earlier import is not judged again: it landed then. Every lead, known or not, with a value
 // longer than HaloPSA takes (landing.TooLong) is rejected the same way: HaloPSA would refuse it.
-func checkRequired(res dedupe.Result, known map[string]bool, records []lead.Record) ([]lead.Lead, map[string]string, []lead.Rejected) {
+func checkRequired(res dedupe.Result, known map[string]bool, records []recordRef) ([]lead.Lead, map[string]string, []lead.Rejected) {
 	keep := res.Leads[:0]
 	invalid := map[string]string{}
 	var refused []lead.Rejected
@@ -220,8 +230,8 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) (map[string
 //
 // An uploaded file that is not in the store, or a store that cannot be read, fails Prepare
 // instead: the first for good (MissingUpload), the second to be retried.
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat) ([]lead.Record, []lead.Rejected, []leadflow.FileReport, error) {
-	var records []lead.Record
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat, s *dedupe.Stream) ([]recordRef, []lead.Rejected, []leadflow.FileReport, error) {
+	var records []recordRef
 	var rejected []lead.Rejected
 	reports := make([]leadflow.FileReport, 0, len(in.Files))
 	for i, path := range in.Files {
@@ -229,13 +239,25 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *h
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if rep.Error == "" {
-			records, rejected = append(records, recs...), append(rejected, rejs...)
+		if rep.Error == "" { // a file that failed part-way gives none of its rows
+			for _, r := range recs {
+				records = append(records, recordRef{File: r.File, Line: r.Line})
+				if err := s.Add(r); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+			rejected = append(rejected, rejs...)
 		}
 		reports = append(reports, rep)
 		hb.progress("read " + filepath.Base(path))
 	}
 	return records, rejected, reports, nil
+}
+
+// recordRef is where a record came from, kept to report its row if its lead is rejected.
+type recordRef struct {
+	File string
+	Line int
 }
 
 // readFile reads one export whole; on a failure the report says why and the rows are dropped.
@@ -360,8 +382,8 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 	}
 	for _, id := range slices.Sorted(maps.Keys(mirror.Tickets)) {
 		t := mirror.Tickets[id]
-		if !slices.Contains(types, t.TicketTypeID) {
-			continue // its type was changed to one that is not haloleads'
+		if !slices.Contains(types, t.TicketTypeID) || t.MergedIntoID != 0 {
+			continue // its type was changed to one that is not haloleads', or it was merged
 		}
 		if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
 			st.tickets[int(t.UserID)] = t
