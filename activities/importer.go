@@ -382,8 +382,8 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 	}
 	for _, id := range slices.Sorted(maps.Keys(mirror.Tickets)) {
 		t := mirror.Tickets[id]
-		if !slices.Contains(types, t.TicketTypeID) {
-			continue // its type was changed to one that is not haloleads'
+		if !slices.Contains(types, t.TicketTypeID) || t.MergedIntoID != 0 {
+			continue // its type was changed to one that is not haloleads', or it was merged
 		}
 		if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
 			st.tickets[int(t.UserID)] = t

@@ -179,6 +179,9 @@ type HaloChange struct {
 	FitScore int `json:"fit_score,omitempty"`
 	// Source says where the change was seen: SourceWebhook or SourceReconcile.
 	Source string `json:"source,omitempty"`
+	// MergedFrom is set when the lead's ticket MergedFrom was merged into TicketID in HaloPSA:
+	// the lead follows the survivor.
+	MergedFrom int `json:"merged_from,omitempty"`
 }
 
 // Where a HaloChange was seen.
