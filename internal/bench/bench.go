@@ -94,6 +94,7 @@ type Figures struct {
 	Windows               float64 `json:"windows"`
 	Responses429          int     `json:"responses_429"` // import and re-import
 	ReimportWriteRequests int64   `json:"reimport_write_requests"`
+	ReimportRequests      int64   `json:"reimport_requests"` // every request of the re-import, reads included
 	HistoryEventsPerLead  float64 `json:"history_events_per_lead"`
 	WallSPer1000          float64 `json:"wall_s_per_1000"`
 	CPUSPer1000           float64 `json:"cpu_s_per_1000"` // the whole process: Temporal and sandbox too
@@ -197,7 +198,9 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 		return rep, err
 	}
 	f.ReimportWriteRequests = w.halo.WriteRequests() - writes
-	f.Responses429 += w.sandbox.Stats().Responses429
+	again := w.sandbox.Stats()
+	f.Responses429 += again.Responses429
+	f.ReimportRequests = int64(again.Requests)
 	return rep, nil
 }
 
