@@ -57,6 +57,9 @@ type PrepareResult struct {
 	RejectedCount int             `json:"rejected_count"`
 	Rejected      []lead.Rejected `json:"rejected"`
 	HaloRequests  int64           `json:"halo_requests"`
+	// Floors are the highest HaloPSA ids Prepare read, before the import writes anything (no
+	// request of their own): the read-backs of a retried batch stop there.
+	Floors halopsa.Floors `json:"floors,omitzero"`
 	// Sources says how each file was read (a file that could not be read is reported there and
 	// its rows are not used).
 	Sources []leadflow.FileReport `json:"sources,omitempty"`
@@ -113,6 +116,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, a.setupChanged(err)
 	}
+	res.Floors = halo.floors
 	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo, invalid)
 	if err != nil {
 		return res, err
@@ -302,6 +306,9 @@ type haloState struct {
 	users    map[int]halopsa.User
 	clients  map[int]halopsa.Customer
 	tickets  map[int]halopsa.Ticket // by user id: the user's lead ticket (any stage)
+	// floors are the highest ids read: at or below HaloPSA's newest (sites: the clients' main
+	// sites), which is all a floor needs.
+	floors halopsa.Floors
 }
 
 func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
@@ -315,6 +322,7 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 			return nil, classify(fmt.Errorf("reading HaloPSA users: %w", err))
 		}
 		st.users[int(u.ID)] = u
+		st.floors.Users = max(st.floors.Users, u.ID)
 		st.existing.Users = append(st.existing.Users, dedupe.HaloRecord{ID: int(u.ID), Values: landing.UserValues(u)})
 	}
 	for c, err := range a.Client.Customers(ctx, halopsa.CustomerQuery{}) {
@@ -322,6 +330,7 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 			return nil, classify(fmt.Errorf("reading HaloPSA clients: %w", err))
 		}
 		st.clients[int(c.ID)] = c
+		st.floors.Customers, st.floors.Sites = max(st.floors.Customers, c.ID), max(st.floors.Sites, c.MainSiteID)
 		st.existing.Clients = append(st.existing.Clients, dedupe.HaloRecord{ID: int(c.ID), Values: landing.CustomerValues(c)})
 	}
 	for _, key := range []string{tenant.Lead, tenant.Prospect, tenant.Opportunity} {
@@ -329,6 +338,7 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 			if err != nil {
 				return nil, classify(fmt.Errorf("reading HaloPSA lead tickets: %w", err))
 			}
+			st.floors.Tickets = max(st.floors.Tickets, t.ID)
 			if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
 				st.tickets[int(t.UserID)] = t
 			}
@@ -442,6 +452,9 @@ type LandInput struct {
 	Batch    int               `json:"batch"`
 	DryRun   bool              `json:"dry_run,omitempty"`
 	Settings leadflow.Settings `json:"settings"`
+	// Floors are ids below every record this batch can create (the import's floors raised by
+	// the batches landed before it); zero: LandBatch reads them itself.
+	Floors halopsa.Floors `json:"floors,omitzero"`
 }
 
 // LandResult counts what one batch did.
@@ -452,6 +465,8 @@ type LandResult struct {
 	HaloRequests int64    `json:"halo_requests"`
 	HaloWrites   int64    `json:"halo_writes"`
 	Errors       []string `json:"errors,omitempty"`
+	// Top holds the highest HaloPSA ids of the batch's records: the next batch's floors.
+	Top halopsa.Floors `json:"top,omitzero"`
 }
 
 // LandBatch lands one batch: each lead's workflow decides what to write (update-with-start, so
@@ -502,11 +517,13 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	w := newWriter(a, in.RunID, items, plans, hb)
 	w.first = activity.GetInfo(ctx).Attempt == 1
+	w.prog.Floors = in.Floors
 	w.resume(prev)
-	if err := w.write(ctx); err != nil {
+	if err := w.write(w.fenced(ctx)); err != nil {
 		return res, a.setupChanged(err)
 	}
 	w.reportRefused(&res)
+	res.Top = w.top()
 	return res, a.signalLanded(ctx, in, w)
 }
 

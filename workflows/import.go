@@ -51,9 +51,14 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 	if workflow.GetVersion(ctx, "land-heartbeat-30s", workflow.DefaultVersion, 1) == 1 {
 		landHeartbeat = 30 * time.Second
 	}
+	carry := workflow.GetVersion(ctx, changeCarriedFloors, workflow.DefaultVersion, 1) >= 1
+	floors := prep.Floors
 	for b := 0; b < prep.Batches; b++ {
 		var res activities.LandResult
 		land := activities.LandInput{RunID: in.RunID, Batch: b, DryRun: in.DryRun, Settings: in.Settings}
+		if carry {
+			land.Floors = floors
+		}
 		if err := workflow.ExecuteActivity(landOptions(ctx, landHeartbeat), a.LandBatch, land).Get(ctx, &res); err != nil {
 			if missingBatch(err) && workflow.GetVersion(ctx, "missing-batch-fails-import", workflow.DefaultVersion, 1) == 1 {
 				// The store lost what Prepare staged: fail the import rather than report fewer leads.
@@ -65,6 +70,7 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 			}
 			continue
 		}
+		floors = floors.Max(res.Top)
 		sum.LeadsCreated += res.Created
 		sum.LeadsUpdated += res.Updated
 		sum.Unchanged += res.Unchanged
@@ -85,6 +91,11 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 	}
 	return sum, nil
 }
+
+// changeCarriedFloors (workflow.GetVersion): Prepare reads HaloPSA's newest ids once, and each
+// batch is given them raised by the batches landed before it, so a retried batch reads back only
+// what it may have created and no batch reads floors of its own.
+const changeCarriedFloors = "carried-floors"
 
 // changeImportCleanup (workflow.GetVersion): the staging area is dropped however the import
 // ends (a failure, a cancellation: on a disconnected context), a batch that fails for good

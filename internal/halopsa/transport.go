@@ -20,8 +20,9 @@ import (
 
 // The transport layers, outermost first:
 //
-//	retry429 → auth (bearer, one retry on 401) → limit (budget, pause on 429) → observe (count,
-//	log, OnRequest) → the configured *http.Client (its Timeout applies to each attempt).
+//	retry429 → auth (bearer, one retry on 401) → limit (budget, pause on 429) → observe (write
+//	fence, count, log, OnRequest) → the configured *http.Client (its Timeout applies to each
+//	attempt).
 //
 // Token requests go through limit → observe → configured client, so they use the budget too.
 
@@ -76,6 +77,11 @@ type observeTransport struct {
 }
 
 func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !t.token {
+		if err := checkFence(req); err != nil {
+			return nil, err
+		}
+	}
 	markSent(req.Context())
 	t.count(req)
 	start := time.Now()
