@@ -31,6 +31,7 @@ type Tenant struct {
 	Spec   tenant.Spec
 
 	mu      sync.Mutex
+	tagsMu  sync.Mutex // held while a batch creates missing tags: batches land side by side
 	res     *tenant.Result
 	tickets *halopsa.Fields
 	users   *halopsa.Fields

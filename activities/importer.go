@@ -27,6 +27,7 @@ import (
 	"haloleads/internal/score"
 	"haloleads/internal/sources"
 	"haloleads/internal/store"
+	"haloleads/internal/suppress"
 	"haloleads/internal/tenant"
 )
 
@@ -48,9 +49,12 @@ type Importer struct {
 
 // PrepareResult is what Prepare found.
 type PrepareResult struct {
-	Rows          int             `json:"rows"`
-	Leads         int             `json:"leads"`
-	Batches       int             `json:"batches"`
+	Rows    int `json:"rows"`
+	Leads   int `json:"leads"`
+	Batches int `json:"batches"`
+	// Barriers are the batches that continue a company from the batch before them: they must
+	// land after every earlier batch (leadflow.ImportCursor).
+	Barriers      []int           `json:"barriers,omitempty"`
 	Merged        int             `json:"merged"`
 	Suppressed    int             `json:"suppressed"`
 	Review        int             `json:"review"`
@@ -134,7 +138,11 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 		return res, err
 	}
 	hb.progress("staging")
-	res.Batches, err = a.stage(ctx, in.RunID, items)
+	size := BatchSize
+	if in.BatchSize > 0 && in.BatchSize < size {
+		size = in.BatchSize
+	}
+	res.Batches, res.Barriers, err = a.stage(ctx, in.RunID, items, size)
 	res.HaloRequests = cnt.Requests()
 	return res, err
 }
@@ -383,7 +391,10 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 				o.Halo.TicketID = int(t.ID)
 			}
 		}
-		hits, err := a.Store.Suppressed(ctx, l.Keys)
+		// Every key the person has is checked: the list may know them by a phone number or a
+		// LinkedIn profile only, and a differently cased address or reformatted number is the
+		// same key.
+		hits, err := a.Store.Suppressed(ctx, suppressionKeys(l))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -423,27 +434,26 @@ func (a *Importer) queueReview(ctx context.Context, pairs []dedupe.ReviewPair) (
 	return len(items), a.Store.AddReview(ctx, items...)
 }
 
-// stage writes the offers in batches of BatchSize, keeping a company's leads together where
-// they fit, so a batch creates each client once.
-func (a *Importer) stage(ctx context.Context, runID string, items []staged) (int, error) {
-	slices.SortStableFunc(items, func(x, y staged) int { return strings.Compare(x.CompanyKey, y.CompanyKey) })
-	batches := 0
-	for start := 0; start < len(items); start += BatchSize {
-		chunk := items[start:min(start+BatchSize, len(items))]
+// stage writes the offers in batches of size, keeping a company's leads together where
+// they fit (pack), so a batch creates each client once and batches may land side by side. It
+// returns the number of batches and the barriers (batches that must land after all earlier
+// ones).
+func (a *Importer) stage(ctx context.Context, runID string, items []staged, size int) (int, []int, error) {
+	p := pack(items, size)
+	for batches, chunk := range p.batches {
 		rows := make([]store.Staged, 0, len(chunk))
 		for _, it := range chunk {
 			b, err := json.Marshal(it)
 			if err != nil {
-				return 0, fmt.Errorf("encoding staged lead: %w", err)
+				return 0, nil, fmt.Errorf("encoding staged lead: %w", err)
 			}
 			rows = append(rows, store.Staged{LeadID: it.Offer.Lead.ID, Payload: b})
 		}
 		if err := a.Store.StageBatch(ctx, runID, batches, rows); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		batches++
 	}
-	return batches, nil
+	return len(p.batches), p.barriers, nil
 }
 
 // LandInput names one staged batch.
@@ -496,7 +506,12 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 			return res, temporal.NewNonRetryableApplicationError("decoding staged lead", "Staging", err)
 		}
 	}
-	plans, err := a.plan(ctx, in, items)
+	var plans []leadflow.Plan
+	if in.DryRun {
+		plans, err = a.dryRun(ctx, in, items)
+	} else {
+		plans, err = a.plan(ctx, in, items)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -551,9 +566,6 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 
 func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer) (leadflow.Plan, error) {
 	id := leadflow.LeadWorkflowID(o.Lead.ID)
-	if in.DryRun {
-		return a.dryPlan(ctx, id, o)
-	}
 	start := a.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                leadflow.TaskQueue,
@@ -576,18 +588,6 @@ func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer) (l
 		return leadflow.Plan{}, fmt.Errorf("planning lead %s: %w", o.Lead.ID, err)
 	}
 	return p, nil
-}
-
-// dryPlan computes the plan a lead would make without touching its workflow.
-func (a *Importer) dryPlan(ctx context.Context, id string, o leadflow.Offer) (leadflow.Plan, error) {
-	st := &leadflow.LeadState{LeadID: o.Lead.ID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
-	v, err := a.Temporal.QueryWorkflow(ctx, id, "", leadflow.QueryState)
-	if err == nil {
-		if err := v.Get(st); err != nil {
-			return leadflow.Plan{}, fmt.Errorf("reading lead %s: %w", id, err)
-		}
-	}
-	return leadflow.PlanOffer(st, o), nil
 }
 
 func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) error {
@@ -660,11 +660,17 @@ func mapValues(m map[string]store.Company) []store.Company {
 
 // optOuts are the suppression entries of a lead a provider flagged as opted out.
 func optOuts(l lead.Lead) []store.Suppression {
-	out := make([]store.Suppression, 0, len(l.Keys))
-	for _, k := range l.Keys {
+	keys := suppressionKeys(l)
+	out := make([]store.Suppression, 0, len(keys))
+	for _, k := range keys {
 		out = append(out, store.Suppression{Key: k, LeadID: l.ID, Reason: "opt-out flag in provider data", Source: sourceList(l.Sources)})
 	}
 	return out
+}
+
+// suppressionKeys are the suppression keys of a lead: its identity keys and every key of its values.
+func suppressionKeys(l lead.Lead) []string {
+	return suppress.Merge(l.Keys, suppress.Keys(l.Values, suppress.Options{}))
 }
 
 func sourceList(srcs []lead.Source) string {

@@ -432,6 +432,8 @@ func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType ha
 
 // tags makes sure every segment tag of the batch exists, creating new ones in one request.
 func (w *writer) tags(ctx context.Context) (map[string]halopsa.ID, error) {
+	w.a.Tenant.tagsMu.Lock() // two batches of this process never create the same tag
+	defer w.a.Tenant.tagsMu.Unlock()
 	res, err := w.a.Tenant.Result(ctx)
 	if err != nil {
 		return nil, err

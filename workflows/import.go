@@ -16,7 +16,14 @@ import (
 // Import lands one import run: Prepare parses, de-duplicates and stages the leads; each batch
 // is then landed in bulk on the rate-limited HaloPSA queue; Finish drops the staging area. The
 // history holds counts and references, never the people themselves.
+//
+// Since changeImportWindow, batches land in a sliding window of in.Window at once, and a run
+// continues as new after in.BatchesPerRun batches, carrying a cursor and the counts
+// (leadflow.ImportCursor), so no run's history grows with the size of the import.
 func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary, err error) {
+	if in.Resume != nil {
+		return importResumed(ctx, in)
+	}
 	sum = leadflow.Summary{RunID: in.RunID, Files: in.Files, DryRun: in.DryRun, Errors: []string{}}
 	progress := leadflow.ImportProgress{Phase: "reading", Started: workflow.Now(ctx)}
 	if workflow.GetVersion(ctx, changeProgressQuery, workflow.DefaultVersion, 1) >= 1 {
@@ -28,8 +35,13 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 	}
 	var a *activities.Importer
 	v := workflow.GetVersion(ctx, changeImportCleanup, workflow.DefaultVersion, 1)
+	continued := false // the staged data stays for the run that continues this one
 	if v >= 1 {
-		defer func() { cleanup(ctx, in.RunID, &sum) }()
+		defer func() {
+			if !continued {
+				cleanup(ctx, in.RunID, &sum)
+			}
+		}()
 	}
 	var prep activities.PrepareResult
 	err = workflow.ExecuteActivity(prepareOptions(ctx), a.Prepare, in).Get(ctx, &prep)
@@ -51,14 +63,17 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 	if workflow.GetVersion(ctx, "land-heartbeat-30s", workflow.DefaultVersion, 1) == 1 {
 		landHeartbeat = 30 * time.Second
 	}
-	carry := workflow.GetVersion(ctx, changeCarriedFloors, workflow.DefaultVersion, 1) >= 1
-	floors := prep.Floors
+	if workflow.GetVersion(ctx, changeImportWindow, workflow.DefaultVersion, 1) >= 1 {
+		cur := &leadflow.ImportCursor{Batches: prep.Batches, Barriers: prep.Barriers, Floors: prep.Floors}
+		continued, err = landWindow(ctx, in, cur, &sum, &progress)
+		if continued || err != nil {
+			return sum, err
+		}
+		return finishImport(ctx, sum, &progress), nil
+	}
 	for b := 0; b < prep.Batches; b++ {
 		var res activities.LandResult
 		land := activities.LandInput{RunID: in.RunID, Batch: b, DryRun: in.DryRun, Settings: in.Settings}
-		if carry {
-			land.Floors = floors
-		}
 		if err := workflow.ExecuteActivity(landOptions(ctx, landHeartbeat), a.LandBatch, land).Get(ctx, &res); err != nil {
 			if missingBatch(err) && workflow.GetVersion(ctx, "missing-batch-fails-import", workflow.DefaultVersion, 1) == 1 {
 				// The store lost what Prepare staged: fail the import rather than report fewer leads.
@@ -70,7 +85,6 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 			}
 			continue
 		}
-		floors = floors.Max(res.Top)
 		sum.LeadsCreated += res.Created
 		sum.LeadsUpdated += res.Updated
 		sum.Unchanged += res.Unchanged
@@ -91,11 +105,6 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 	}
 	return sum, nil
 }
-
-// changeCarriedFloors (workflow.GetVersion): Prepare reads HaloPSA's newest ids once, and each
-// batch is given them raised by the batches landed before it, so a retried batch reads back only
-// what it may have created and no batch reads floors of its own.
-const changeCarriedFloors = "carried-floors"
 
 // changeImportCleanup (workflow.GetVersion): the staging area is dropped however the import
 // ends (a failure, a cancellation: on a disconnected context), a batch that fails for good

@@ -201,7 +201,7 @@ func sharedHaloClient(ctx context.Context, cfg config.Config, logger *zap.Logger
 	}
 	done = func() {}
 	if url := cfg.DatabaseURL.Value(); url != "" {
-		st, err := store.OpenPostgres(url)
+		st, err := store.OpenPostgres(url, storeOptions(cfg)...)
 		if err != nil {
 			return nil, nil, err
 		}

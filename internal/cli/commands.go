@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"haloleads/internal/config"
+	"haloleads/internal/dryrun"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
@@ -94,7 +96,7 @@ func runImport(ctx context.Context, io IO, args []string, sourceFlags []string, 
 		return err
 	}
 	in := leadflow.ImportInput{RunID: runID, Files: refs, Source: source, FileSources: perFile,
-		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown}
+		DryRun: dryRun, Settings: settingsOf(cfg), SkipUnknown: skipUnknown, Window: cfg.ImportWindow}
 	sum, err := pipeline.RunImport(ctx, tc, in, false)
 	if err != nil {
 		return err
@@ -104,6 +106,9 @@ func runImport(ctx context.Context, io IO, args []string, sourceFlags []string, 
 			return err
 		}
 	}
+	if dryRun && wait {
+		return printDryRun(ctx, io, cfg, sum, asJSON)
+	}
 	if asJSON || !wait {
 		if err := writeJSON(io.Stdout, sum); err != nil || !wait {
 			return err
@@ -111,6 +116,43 @@ func runImport(ctx context.Context, io IO, args []string, sourceFlags []string, 
 		return importOutcome(sum)
 	}
 	printSummary(io.Stdout, sum, uiBase(io))
+	return importOutcome(sum)
+}
+
+// printDryRun prints a dry run's summary and what it would do, lead by lead (kept in the
+// store by the workers, and dropped once read).
+func printDryRun(ctx context.Context, io IO, cfg config.Config, sum leadflow.Summary, asJSON bool) error {
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	raw, err := st.DryRunBatches(ctx, sum.RunID)
+	if err != nil {
+		return err
+	}
+	batches := make([]dryrun.Batch, len(raw))
+	for i, r := range raw {
+		if err := json.Unmarshal(r, &batches[i]); err != nil {
+			return fmt.Errorf("reading the dry run's plan: %w", err)
+		}
+	}
+	plan := dryrun.Gather(batches, sum.HaloRequests, dryrun.Budget{Limit: cfg.Halo.RateLimit, Window: cfg.Halo.RateWindow})
+	if err := st.DropDryRun(context.WithoutCancel(ctx), sum.RunID); err != nil {
+		return err
+	}
+	if asJSON {
+		out := struct {
+			leadflow.Summary
+			Plan dryrun.Report `json:"plan"`
+		}{sum, plan}
+		if err := writeJSON(io.Stdout, out); err != nil {
+			return err
+		}
+		return importOutcome(sum)
+	}
+	printSummary(io.Stdout, sum, uiBase(io))
+	plan.WriteText(io.Stdout)
 	return importOutcome(sum)
 }
 
@@ -123,7 +165,7 @@ func uploadExports(ctx context.Context, cfg config.Config, runID string, files [
 			return nil, usageError("%v", err)
 		}
 	}
-	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +362,7 @@ func withStore(io IO, fn func(*store.Store) error) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return err
 	}

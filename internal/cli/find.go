@@ -38,7 +38,7 @@ func resolveLead(ctx context.Context, io IO, arg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st, err := openExistingStore(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := openExistingStore(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return "", withHint(fmt.Errorf("looking up %s %s: %w", kind, arg, err),
 			"give the lead id (lead-…; see `starter lead list`), or set HALOLEADS_DATA to the worker's data directory")

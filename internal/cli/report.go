@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"haloleads/internal/config"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
@@ -86,7 +87,7 @@ func runReport(ctx context.Context, io IO, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	st, err := openExistingStore(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := openExistingStore(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return err
 	}
@@ -109,9 +110,9 @@ func runReport(ctx context.Context, io IO, asJSON bool) error {
 
 // openExistingStore opens the PostgreSQL store at databaseURL, or else the SQLite store in dir
 // without creating one where there is none.
-func openExistingStore(dir, databaseURL string) (*store.Store, error) {
+func openExistingStore(dir, databaseURL string, opts ...store.Option) (*store.Store, error) {
 	if databaseURL != "" {
-		return store.OpenPostgres(databaseURL)
+		return store.OpenPostgres(databaseURL, opts...)
 	}
 	path := filepath.Join(dir, "haloleads.db")
 	if _, err := os.Stat(path); err != nil {
@@ -120,7 +121,15 @@ func openExistingStore(dir, databaseURL string) (*store.Store, error) {
 		}
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}
-	return store.Open(path)
+	return store.Open(path, opts...)
+}
+
+// storeOptions are the store settings of cfg: the suppression key, when one is configured.
+func storeOptions(cfg config.Config) []store.Option {
+	if k := cfg.SuppressionKey.Value(); k != "" {
+		return []store.Option{store.WithSuppressionKey([]byte(k))}
+	}
+	return nil
 }
 
 // buildReport gathers the lead counts from Temporal's visibility, the suppression list and

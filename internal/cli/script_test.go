@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,6 +56,7 @@ func TestScripts(t *testing.T) {
 			"halo-writes": cmdHaloWrites,
 			"halo-reset":  cmdHaloReset,
 			"await-leads": cmdAwaitLeads,
+			"halo-edit":   cmdHaloEdit,
 		},
 	})
 }
@@ -160,4 +162,22 @@ func cmdAwaitLeads(ts *testscript.TestScript, _ bool, args []string) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// cmdHaloEdit changes a user's field in the world's HaloPSA as an agent would in the Halo UI:
+// `halo-edit EMAIL FIELD VALUE` (FIELD as HaloPSA names it, e.g. title).
+func cmdHaloEdit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: halo-edit EMAIL FIELD VALUE")
+	}
+	sb := worldOf(ts).Sandbox
+	for _, u := range sb.Users() {
+		if strings.EqualFold(fmt.Sprint(u["emailaddress"]), args[0]) {
+			id, err := strconv.Atoi(fmt.Sprint(u["id"]))
+			ts.Check(err)
+			ts.Check(sb.AgentEditUser(id, map[string]any{args[1]: args[2]}))
+			return
+		}
+	}
+	ts.Fatalf("no HaloPSA user has the e-mail %s", args[0])
 }

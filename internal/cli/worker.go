@@ -159,7 +159,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 			"set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or run `go run ./worker --dev`")
 	}
 	defer tc.Close()
-	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value())
+	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
 	if err != nil {
 		return err
 	}

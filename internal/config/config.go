@@ -32,6 +32,13 @@ type Config struct {
 	// worker, webhook receiver and CLI of the deployment then shares it, and the HaloPSA budget
 	// with it. Empty means the SQLite file in DataDir, for one process on one host.
 	DatabaseURL Secret `env:"HALOLEADS_DATABASE_URL"`
+	// SuppressionKey is the secret the suppression list's keys are hashed with (HMAC-SHA256),
+	// at least 16 bytes. Empty: the store generates a key of its own and keeps it in the database.
+	SuppressionKey Secret `env:"HALOLEADS_SUPPRESSION_KEY"`
+	// ImportWindow is the number of batches of 100 leads an import lands at once (0 or less:
+	// leadflow.DefaultImportWindow, 4). Each worker process runs at most 4 HaloPSA activities
+	// at a time, so more only helps with several workers.
+	ImportWindow int `env:"IMPORT_PARALLEL_BATCHES" default:"4"`
 	// LogLevel is the lowest level logged: debug, info, warn or error.
 	LogLevel zapcore.Level `env:"LOG_LEVEL" default:"info"`
 	// LogFormat is how logs are written: console (readable) or json (one object a line).

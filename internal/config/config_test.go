@@ -35,7 +35,7 @@ func defaults() Config {
 		Halo:      Halo{RateLimit: 300, RateWindow: 5 * time.Minute},
 		Webhook:   Webhook{Listen: ":8089"},
 		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag},
-		DataDir:   ".haloleads",
+		DataDir:   ".haloleads", ImportWindow: 4,
 		LogLevel:  zapcore.InfoLevel,
 		LogFormat: "console", MetricsListen: ":9464",
 	}
@@ -284,7 +284,7 @@ func TestRedactedRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading the dump back: %v", err)
 	}
-	again.Halo.ClientSecret, again.Webhook.Password, again.DatabaseURL = "", "", "" // "(unset)" reads back as text
+	again.Halo.ClientSecret, again.Webhook.Password, again.DatabaseURL, again.SuppressionKey = "", "", "", "" // "(unset)" reads back as text
 	again.Providers = Providers{}
 	if !reflect.DeepEqual(again, c) {
 		t.Errorf("dump reads back as %#v, want %#v", again, c)

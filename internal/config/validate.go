@@ -16,6 +16,9 @@ import (
 // authenticates HaloPSA's deliveries.
 const MinWebhookPassword = 16
 
+// MinSuppressionKey is the shortest suppression key accepted (128 bits).
+const MinSuppressionKey = 16
+
 // Validate checks that c can run a worker. The error joins one *SettingError per problem, each a
 // sentence naming the variable, with a hint.
 func (c Config) Validate() error {
@@ -35,6 +38,10 @@ func (c Config) Validate() error {
 		add(hostPort("METRICS_LISTEN", c.MetricsListen, false))
 	}
 	add(apiURL("TEMPORAL_UI_URL", c.Temporal.UIURL))
+	if k := c.SuppressionKey.Value(); k != "" && len(k) < MinSuppressionKey {
+		add(&SettingError{Var: "HALOLEADS_SUPPRESSION_KEY", Problem: fmt.Sprintf("is %d bytes long", len(k)),
+			Hint: fmt.Sprintf("use at least %d random bytes, e.g. the output of `openssl rand -hex 32`", MinSuppressionKey)})
+	}
 	errs = append(errs, c.Halo.validate()...)
 	errs = append(errs, c.Webhook.validate()...)
 	errs = append(errs, c.Lifecycle.validate()...)

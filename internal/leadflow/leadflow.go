@@ -6,6 +6,7 @@ package leadflow
 import (
 	"time"
 
+	"haloleads/internal/halopsa"
 	"haloleads/internal/lead"
 	"haloleads/internal/lifecycle"
 )
@@ -284,6 +285,43 @@ type ImportInput struct {
 	Settings Settings `json:"settings"`
 	// SkipUnknown reports a file whose header nothing fits as skipped instead of as an error.
 	SkipUnknown bool `json:"skip_unknown,omitempty"`
+	// BatchSize is the number of leads per batch (0 or more than 100: 100, the most HaloPSA's
+	// array POSTs take); smaller batches only cost more requests.
+	BatchSize int `json:"batch_size,omitempty"`
+	// Window is the number of batches landed at once (0: DefaultImportWindow).
+	Window int `json:"window,omitempty"`
+	// BatchesPerRun is the number of batches one run of the Import workflow lands before it
+	// continues as new (0: DefaultBatchesPerRun); it keeps every run's history short.
+	BatchesPerRun int `json:"batches_per_run,omitempty"`
+	// Resume is where the run that continued as new stopped; nil for a new import.
+	Resume *ImportCursor `json:"resume,omitempty"`
+}
+
+// DefaultImportWindow is the default number of batches landed at once. A batch makes about
+// five HaloPSA requests and spends most of its time in the lead workflows' updates, so four
+// batches in flight keep Temporal busy while using at most 20 of the tenant's 300 requests
+// per window at any moment; the rate limiter spaces them out whatever the window.
+const DefaultImportWindow = 4
+
+// DefaultBatchesPerRun is the default number of batches one Import run lands before it
+// continues as new: about 3 history events a batch, so a run stays near 1,500 events, far
+// below the 10,000 events past which Temporal warns and the 51,200 at which it terminates.
+const DefaultBatchesPerRun = 500
+
+// ImportCursor is what an Import run carries into the run that continues it: the batches
+// still to land and the counts so far. It holds no personal data (the staged leads stay in
+// the store).
+type ImportCursor struct {
+	Next    int `json:"next"`    // first batch not landed yet
+	Batches int `json:"batches"` // batches staged
+	// Barriers are the batches that continue a company from the batch before them: they
+	// start only when every earlier batch has landed, so a client is never created twice.
+	Barriers []int          `json:"barriers,omitempty"`
+	Summary  Summary        `json:"summary"`
+	Progress ImportProgress `json:"progress"`
+	Runs     int            `json:"runs"` // runs that continued as new so far
+	// Floors are the next batch's floors (see activities.LandInput).
+	Floors halopsa.Floors `json:"floors,omitzero"`
 }
 
 // SourceOf is the provider forced for the i-th file, or "" to recognise it from its header.

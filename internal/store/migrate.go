@@ -30,7 +30,8 @@ type Migration struct {
 }
 
 // Migrations returns the migrations of a backend ("sqlite" or "postgres"), in order. Versions
-// start at 1 and leave no gap.
+// are unique and may leave gaps: changes developed in parallel take numbers from separate
+// ranges, and each is applied once whatever order they reach a database in.
 func Migrations(backend string) ([]Migration, error) {
 	dir := path.Join("migrations", backend)
 	entries, err := fs.ReadDir(migrationFiles, dir)
@@ -52,15 +53,16 @@ func Migrations(backend string) ([]Migration, error) {
 	}
 	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
 	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("%s migrations: version %d found where %d was expected", backend, m.Version, i+1)
+		if m.Version < 1 || i > 0 && m.Version == out[i-1].Version {
+			return nil, fmt.Errorf("%s migrations: version %d is not a unique positive number", backend, m.Version)
 		}
 	}
 	return out, nil
 }
 
-// migrate applies the migrations the database has not seen yet, each in its own transaction,
-// on one connection that holds the advisory lock on PostgreSQL.
+// migrate applies the migrations the database has not seen yet (by version, not by count: a
+// lower number merged later is still applied), each in its own transaction, on one connection
+// that holds the advisory lock on PostgreSQL.
 func (s *Store) migrate(ctx context.Context) error {
 	all, err := Migrations(s.dialect.name)
 	if err != nil {
@@ -83,19 +85,46 @@ func (s *Store) migrate(ctx context.Context) error {
 		applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("creating the migrations table: %w", err)
 	}
-	var current int
-	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("reading the schema version: %w", err)
+	applied, err := appliedVersions(ctx, conn)
+	if err != nil {
+		return err
 	}
-	if current > len(all) {
-		return fmt.Errorf("the store's schema is at version %d, newer than this program knows (%d): upgrade haloleads", current, len(all))
+	known := map[int]bool{}
+	for _, m := range all {
+		known[m.Version] = true
 	}
-	for _, m := range all[current:] {
+	for _, v := range applied {
+		if !known[v] {
+			return fmt.Errorf("the store's schema has migration %d, which this program does not know: upgrade haloleads", v)
+		}
+	}
+	for _, m := range all {
+		if slices.Contains(applied, m.Version) {
+			continue
+		}
 		if err := apply(ctx, conn, m); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// appliedVersions lists the migrations the database has had.
+func appliedVersions(ctx context.Context, conn *sql.Conn) ([]int, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("reading the schema version: %w", err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("reading the schema version: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 func apply(ctx context.Context, conn *sql.Conn, m Migration) error {

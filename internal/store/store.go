@@ -1,7 +1,7 @@
 // Package store is haloleads' own database: the stable lead identities, the staged records of
 // an import run (so that Temporal histories carry references, not personal data), the import
 // files the CLI streamed in, the suppression list (Do Not Contact, authoritative and never
-// forgotten), the de-duplication review queue, the ticket → lead map webhooks use, and the
+// forgotten, its keys stored as keyed hashes), the de-duplication review queue, the ticket → lead map webhooks use, and the
 // provider records already bought.
 //
 // It runs on PostgreSQL (OpenPostgres: every worker, receiver and CLI of a deployment shares one
@@ -29,6 +29,7 @@ import (
 	_ "modernc.org/sqlite"             // the pure-Go SQLite driver, registered as "sqlite"
 
 	"haloleads/internal/lead"
+	"haloleads/internal/suppress"
 )
 
 // Store is a handle on the database. It is safe for concurrent use.
@@ -36,6 +37,22 @@ type Store struct {
 	db      *sql.DB
 	path    string
 	dialect dialect
+	// hasher turns suppression keys into their stored form (see suppression.go).
+	hasher suppress.Hasher
+}
+
+// Option configures a store when it is opened.
+type Option func(*options)
+
+type options struct {
+	suppressionKey []byte
+}
+
+// WithSuppressionKey sets the secret the suppression list's keys are hashed with (the
+// HALOLEADS_SUPPRESSION_KEY setting). Without it the store uses a key of its own, generated once
+// and kept in the database.
+func WithSuppressionKey(secret []byte) Option {
+	return func(o *options) { o.suppressionKey = secret }
 }
 
 // dialect is what differs between the backends beyond the migrations. Queries use $1-style
@@ -53,7 +70,7 @@ var (
 
 // Open opens (creating if needed) the SQLite database file at path and brings its schema up to
 // date; ":memory:" gives a private in-memory database for tests.
-func Open(path string) (*Store, error) {
+func Open(path string, opts ...Option) (*Store, error) {
 	dsn := path
 	if path != ":memory:" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -68,13 +85,13 @@ func Open(path string) (*Store, error) {
 	if path == ":memory:" {
 		db.SetMaxOpenConns(1) // one connection, or each would see its own empty database
 	}
-	return ready(&Store{db: db, path: path, dialect: sqliteDialect})
+	return ready(&Store{db: db, path: path, dialect: sqliteDialect}, opts)
 }
 
 // OpenPostgres connects to the PostgreSQL database at url (a postgres:// URL or a key=value
 // connection string) and brings its schema up to date. Several processes may open the same
 // database at once: migrations take an advisory lock.
-func OpenPostgres(url string) (*Store, error) {
+func OpenPostgres(url string, opts ...Option) (*Store, error) {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("opening PostgreSQL store: %w", err)
@@ -82,22 +99,30 @@ func OpenPostgres(url string) (*Store, error) {
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return ready(&Store{db: db, path: "postgres", dialect: postgresDialect})
+	return ready(&Store{db: db, path: "postgres", dialect: postgresDialect}, opts)
 }
 
 // OpenConfigured opens the deployment's store: PostgreSQL when databaseURL is set (the
 // HALOLEADS_DATABASE_URL setting), otherwise the SQLite file haloleads.db in dataDir.
-func OpenConfigured(dataDir, databaseURL string) (*Store, error) {
+func OpenConfigured(dataDir, databaseURL string, opts ...Option) (*Store, error) {
 	if databaseURL != "" {
-		return OpenPostgres(databaseURL)
+		return OpenPostgres(databaseURL, opts...)
 	}
-	return Open(filepath.Join(dataDir, "haloleads.db"))
+	return Open(filepath.Join(dataDir, "haloleads.db"), opts...)
 }
 
-func ready(s *Store) (*Store, error) {
+func ready(s *Store, opts []Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if err := s.readySuppression(ctx, o.suppressionKey); err != nil {
 		s.db.Close()
 		return nil, err
 	}
@@ -300,67 +325,6 @@ func (s *Store) DropRun(ctx context.Context, runID string) error {
 		return fmt.Errorf("dropping staged run %s: %w", runID, err)
 	}
 	return nil
-}
-
-// Suppression is one entry of the Do-Not-Contact list.
-type Suppression struct {
-	Key       string    `json:"key"` // email:..., phone:..., name:...
-	LeadID    string    `json:"lead_id,omitempty"`
-	Reason    string    `json:"reason"`
-	Source    string    `json:"source"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// Suppress adds keys to the suppression list. Entries are never removed by haloleads.
-func (s *Store) Suppress(ctx context.Context, entries ...Suppression) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		for _, e := range entries {
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO suppression(key, lead_id, reason, source, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-				e.Key, e.LeadID, e.Reason, e.Source, now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// Suppressed returns the entries matching any of keys.
-func (s *Store) Suppressed(ctx context.Context, keys []string) ([]Suppression, error) {
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	q := `SELECT key, lead_id, reason, source, created_at FROM suppression WHERE key IN ` +
-		placeholders(1, len(keys)) + ` ORDER BY key`
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
-	return s.suppressions(ctx, q, args...)
-}
-
-// SuppressionList returns the whole list, ordered by key.
-func (s *Store) SuppressionList(ctx context.Context) ([]Suppression, error) {
-	return s.suppressions(ctx, `SELECT key, lead_id, reason, source, created_at FROM suppression ORDER BY key`)
-}
-
-func (s *Store) suppressions(ctx context.Context, q string, args ...any) ([]Suppression, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("reading suppression list: %w", err)
-	}
-	defer rows.Close()
-	var out []Suppression
-	for rows.Next() {
-		var e Suppression
-		var at string
-		if err := rows.Scan(&e.Key, &e.LeadID, &e.Reason, &e.Source, &at); err != nil {
-			return nil, fmt.Errorf("reading suppression list: %w", err)
-		}
-		e.CreatedAt, _ = time.Parse(time.RFC3339Nano, at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // ReviewItem is a pair of leads that may be one person, waiting for a human decision.

@@ -89,13 +89,19 @@ func TestMigrationsAreNumberedAndApplied(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v, err := s.SchemaVersion(context.Background()); err != nil || v != len(all) {
-			t.Fatalf("schema version %d (%v), want %d", v, err, len(all))
+		if v, err := s.SchemaVersion(context.Background()); err != nil || v != all[len(all)-1].Version {
+			t.Fatalf("schema version %d (%v), want %d", v, err, all[len(all)-1].Version)
 		}
 	})
 	sq, _ := Migrations("sqlite")
 	pg, _ := Migrations("postgres")
 	if len(sq) != len(pg) {
 		t.Fatalf("%d SQLite migrations, %d PostgreSQL ones: every schema change needs both", len(sq), len(pg))
+	}
+	for i := range sq {
+		if sq[i].Version != pg[i].Version || sq[i].Name != pg[i].Name {
+			t.Errorf("migration %d_%s (SQLite) and %d_%s (PostgreSQL) differ: every schema change needs both",
+				sq[i].Version, sq[i].Name, pg[i].Version, pg[i].Name)
+		}
 	}
 }
