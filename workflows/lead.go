@@ -32,6 +32,10 @@ const (
 	changeAutoConvertOnCall = "auto-convert-on-call"
 	// changeAutoConvertOnHalo: so does a move to Engaged made in HaloPSA.
 	changeAutoConvertOnHalo = "auto-convert-on-halo"
+	// changeOfferAwaitsLanding: an offer waits (up to offerWait) for an outstanding offer of
+	// another import run or batch to land before it plans, so that it plans on what that one
+	// wrote (a "landed" signal delivered after the next import's offer was lost for the plan).
+	changeOfferAwaitsLanding = "offer-awaits-landing"
 )
 
 // autoConvert promotes an Engaged lead to a prospect after a change seen in HaloPSA, taking the
@@ -62,6 +66,9 @@ const (
 	// landingWait bounds how long a lifecycle update waits for an outstanding import offer to
 	// land (LandBatch's start-to-close timeout); after it the offer counts as abandoned.
 	landingWait = 30 * time.Minute
+	// offerWait bounds how long an import offer waits for another import's outstanding offer
+	// to land; after it that offer counts as abandoned (its import was terminated).
+	offerWait = 2 * time.Minute
 )
 
 // Versions of the lead workflow (workflow.GetVersion), newest last.
@@ -242,6 +249,12 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 		}
 		r.onLanded(l)
 	}
+	if r.ordered && r.st.Offered != nil && !r.st.Offered.Answers(leadflow.Landed{RunID: o.RunID, Batch: o.Batch}) &&
+		workflow.GetVersion(ctx, changeOfferAwaitsLanding, workflow.DefaultVersion, 1) >= 1 {
+		if err := r.awaitOffered(ctx, offerWait); err != nil {
+			return leadflow.Plan{}, err
+		}
+	}
 	if workflow.GetVersion(ctx, changePersonFit, workflow.DefaultVersion, 1) >= 1 {
 		o.PersonFit = r.st.Data.Qualification.FitScore
 	}
@@ -322,7 +335,13 @@ func (r *leadRun) awaitLanding(ctx workflow.Context) error {
 	if !r.ordered || r.st.Offered == nil {
 		return nil
 	}
-	landed, err := workflow.AwaitWithTimeout(ctx, landingWait, func() bool { return r.st.Offered == nil })
+	return r.awaitOffered(ctx, landingWait)
+}
+
+// awaitOffered waits until the outstanding offer lands, for at most wait; after it the offer
+// is taken as abandoned.
+func (r *leadRun) awaitOffered(ctx workflow.Context, wait time.Duration) error {
+	landed, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.st.Offered == nil })
 	if err != nil {
 		return err
 	}

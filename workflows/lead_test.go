@@ -849,3 +849,46 @@ func TestLeadHaloEngagedAutoConverts(t *testing.T) {
 		t.Errorf("after Engaged in HaloPSA with auto-convert: workflow %s, HaloPSA %s; want New Prospect", st.Status, h.status(t, tid))
 	}
 }
+
+// TestLeadOfferWaitsForAnotherRunsLanding: an offer of the next import that arrives before the
+// previous import's "landed" signal waits for it and plans on what it wrote (nothing to write
+// again); an offer whose predecessor never lands goes on after offerWait.
+func TestLeadOfferWaitsForAnotherRunsLanding(t *testing.T) {
+	t.Parallel()
+	for _, lands := range []bool{true, false} {
+		t.Run(fmt.Sprint("lands=", lands), func(t *testing.T) {
+			t.Parallel()
+			h := newHalo(t)
+			lt := newLeadTest(t, h)
+			l := dana()
+			first := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r1", Lead: l, Fit: 80})
+			landed := h.seedLead(t, l, 80)
+			written := leadflow.PlanOffer(&leadflow.LeadState{LeadID: l.ID, Status: lifecycle.NewLead}, leadflow.Offer{Lead: l, Fit: 80})
+			landed.Segments, landed.Lists, landed.RunID = written.Segments, written.Lists, "r1"
+			next := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r2", Lead: l, Fit: 80, Halo: landed.Halo})
+			if lands {
+				lt.signal(leadflow.SignalLanded, landed)
+			}
+			after := lt.query()
+			if err := lt.run(leadflow.LeadInput{LeadID: l.ID}); !temporal.IsCanceledError(err) {
+				t.Fatalf("workflow ended with %v, want cancellation", err)
+			}
+			mustDone(t, "first offer", first)
+			mustDone(t, "next offer", next)
+			var plan leadflow.Plan
+			if err := json.Unmarshal(next.value, &plan); err != nil || next.err != nil {
+				t.Fatalf("next offer: %v / %v", next.err, err)
+			}
+			want := leadflow.ActionUpdate // nothing known written: the plan writes again
+			if lands {
+				want = leadflow.ActionNone
+			}
+			if plan.Action != want {
+				t.Errorf("next offer planned %s (writes %v), want %s", plan.Action, plan.Write, want)
+			}
+			if lands && (after.Offered != nil || after.Written[lead.Email] != l.Values[lead.Email]) {
+				t.Errorf("after landing: offered %+v, written e-mail %q", after.Offered, after.Written[lead.Email])
+			}
+		})
+	}
+}
