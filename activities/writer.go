@@ -122,13 +122,15 @@ func (w *writer) fenced(ctx context.Context) context.Context {
 	}
 	w.fence = true
 	token := activity.GetInfo(ctx).TaskToken
-	return halopsa.WithWriteFence(ctx, func(ctx context.Context) error {
+	check := func(ctx context.Context) error {
 		p := w.record("writing")
 		if err := w.a.Temporal.RecordActivityHeartbeat(ctx, token, p); err != nil {
 			return fmt.Errorf("this attempt is no longer current: %w", err)
 		}
 		return nil
-	})
+	}
+	// A wait for budget longer than a quarter of the heartbeat timeout is fenced again.
+	return halopsa.WithWriteFence(ctx, halopsa.Fence{Check: check, MaxAge: activity.GetInfo(ctx).HeartbeatTimeout / 4})
 }
 
 // top returns the highest HaloPSA ids the batch's leads hold.

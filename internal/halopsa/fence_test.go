@@ -5,20 +5,25 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
-// TestWriteFence: every write request calls the fence just before it is sent; a fence that
-// fails stops the write unsent (ErrFenced, nothing created); reads are never fenced.
+// TestWriteFence: every write request calls the fence before it waits for budget, and again
+// when the wait outlived MaxAge; a fence that fails stops the write unsent (ErrFenced, nothing
+// created); reads are never fenced.
 func TestWriteFence(t *testing.T) {
 	t.Parallel()
 	refuse := errors.New("attempt superseded")
 	tests := []struct {
 		name      string
 		fenceErr  error
+		maxAge    time.Duration
 		wantUsers int
+		wantCalls int64
 	}{
-		{"fence passes", nil, 3},
-		{"fence fails", refuse, 0},
+		{"fence passes", nil, time.Hour, 3, 1},
+		{"fence fails", refuse, 0, 0, 1},
+		{"a wait for budget past MaxAge is fenced again", nil, time.Nanosecond, 3, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -26,10 +31,10 @@ func TestWriteFence(t *testing.T) {
 			f := newFakeHalo(t)
 			c := f.client(t, nil)
 			var calls atomic.Int64
-			ctx := WithWriteFence(context.Background(), func(context.Context) error {
+			ctx := WithWriteFence(context.Background(), Fence{Check: func(context.Context) error {
 				calls.Add(1)
 				return tt.fenceErr
-			})
+			}, MaxAge: tt.maxAge})
 			if _, err := collect(c.Users(ctx, UserQuery{})); err != nil {
 				t.Fatalf("reading users: %v", err)
 			}
@@ -46,8 +51,8 @@ func TestWriteFence(t *testing.T) {
 			if n := f.count("users"); n != tt.wantUsers {
 				t.Errorf("%d users created, want %d", n, tt.wantUsers)
 			}
-			if calls.Load() != 1 {
-				t.Errorf("the fence was called %d times for one POST, want 1", calls.Load())
+			if calls.Load() != tt.wantCalls {
+				t.Errorf("the fence was called %d times for one POST, want %d", calls.Load(), tt.wantCalls)
 			}
 		})
 	}
