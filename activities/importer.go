@@ -150,23 +150,32 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 // checkRequired judges the leads first seen in this import on the design doc's required Lead
 // fields (lifecycle.CheckLead): it drops those to reject, reporting each of their rows with the
 // reason, and returns the reasons of those that land as Invalid Data. A lead already known from
-// an earlier import is not judged again: it landed then.
+// an earlier import is not judged again: it landed then. Every lead, known or not, with a value
+// longer than HaloPSA takes (landing.TooLong) is rejected the same way: HaloPSA would refuse it.
 func checkRequired(res dedupe.Result, known map[string]bool, records []lead.Record) ([]lead.Lead, map[string]string, []lead.Rejected) {
 	keep := res.Leads[:0]
 	invalid := map[string]string{}
 	var refused []lead.Rejected
+	reject := func(l lead.Lead, reason string) {
+		for _, i := range res.Members[l.ID] {
+			if i >= 0 && i < len(records) {
+				refused = append(refused, lead.Rejected{File: records[i].File, Line: records[i].Line, Reason: reason})
+			}
+		}
+	}
 	for _, l := range res.Leads {
+		if long := landing.TooLong(l.Values); len(long) > 0 {
+			// HaloPSA would refuse the record, known lead or new (landing.TooLong).
+			reject(l, "too long for HaloPSA: "+strings.Join(long, "; "))
+			continue
+		}
 		if known[l.ID] {
 			keep = append(keep, l)
 			continue
 		}
 		switch c := lifecycle.CheckLead(l.Values); c.Verdict {
 		case lifecycle.Reject:
-			for _, i := range res.Members[l.ID] {
-				if i >= 0 && i < len(records) {
-					refused = append(refused, lead.Rejected{File: records[i].File, Line: records[i].Line, Reason: c.Reason})
-				}
-			}
+			reject(l, c.Reason)
 			continue
 		case lifecycle.LandInvalid:
 			invalid[l.ID] = c.Reason
@@ -547,6 +556,14 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]leadflow.Plan, error) {
 	plans := make([]leadflow.Plan, len(items))
 	errs := make([]error, len(items))
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.Offer.Lead.ID
+	}
+	ended, err := EndedInputs(ctx, a.Store, ids) // leads whose workflow ended start from their state
+	if err != nil {
+		return nil, err
+	}
 	sem := make(chan struct{}, max(a.Parallel, 16))
 	var wg sync.WaitGroup
 	for i := range items {
@@ -557,20 +574,26 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 			defer func() { <-sem }()
 			o := items[i].Offer
 			o.Batch = in.Batch
-			plans[i], errs[i] = a.offer(ctx, in, o)
+			start := leadflow.LeadInput{LeadID: o.Lead.ID, Settings: in.Settings}
+			if k, ok := ended[o.Lead.ID]; ok {
+				start.State = k.State
+			}
+			plans[i], errs[i] = a.offer(ctx, in, o, start)
 		}()
 	}
 	wg.Wait()
 	return plans, errors.Join(errs...)
 }
 
-func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer) (leadflow.Plan, error) {
+// offer asks the lead's workflow for its plan; start is the input that starts the workflow
+// when it is not running (a new lead, or one that ended, with its kept state).
+func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer, startIn leadflow.LeadInput) (leadflow.Plan, error) {
 	id := leadflow.LeadWorkflowID(o.Lead.ID)
 	start := a.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                leadflow.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, leadflow.LeadWorkflow, leadflow.LeadInput{LeadID: o.Lead.ID, Settings: in.Settings})
+	}, leadflow.LeadWorkflow, startIn)
 	h, err := a.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{

@@ -15,6 +15,7 @@ import (
 	"haloleads/internal/leadflow"
 	"haloleads/internal/providers"
 	"haloleads/internal/store"
+	"haloleads/internal/suppress"
 )
 
 // Puller holds the pull workflow's activities: the provider clients, the store that remembers
@@ -41,8 +42,11 @@ type PullPageInput struct {
 
 // PullPageResult is what one page bought: counts and the export written, never people.
 type PullPageResult struct {
-	Found           int    `json:"found"`
-	AlreadyBought   int    `json:"already_bought"`
+	Found         int `json:"found"`
+	AlreadyBought int `json:"already_bought"`
+	// Suppressed counts the people of the page on the suppression list: skipped before any
+	// credit is spent on them.
+	Suppressed      int    `json:"suppressed,omitempty"`
 	Bought          int    `json:"bought"`
 	Credits         int    `json:"credits"`
 	File            string `json:"file,omitempty"`
@@ -75,6 +79,9 @@ func (a *Puller) PullPage(ctx context.Context, in PullPageInput) (PullPageResult
 		return res, err
 	}
 	res.AlreadyBought = len(page.Records) - len(fresh)
+	if fresh, res.Suppressed, err = a.unsuppressed(ctx, fresh); err != nil {
+		return res, err
+	}
 	if n := in.Budget - res.Credits; n < len(fresh) {
 		res.BudgetExhausted, fresh = true, fresh[:max(n, 0)]
 	}
@@ -137,6 +144,26 @@ func (a *Puller) unbought(ctx context.Context, src lead.Source, recs []lead.Reco
 	return out, nil
 }
 
+// unsuppressed drops the records whose person is on the suppression list, by any key the
+// record has (a search result may carry only the provider's id and a name), and counts them.
+func (a *Puller) unsuppressed(ctx context.Context, recs []lead.Record) ([]lead.Record, int, error) {
+	out := recs[:0:0]
+	for _, r := range recs {
+		keys := suppress.Keys(r.Values, suppress.Options{})
+		if k := suppress.ProviderKey(r.Source, r.SourceID); k != "" {
+			keys = append(keys, k)
+		}
+		hit, err := a.Store.IsSuppressed(ctx, keys...)
+		if err != nil {
+			return nil, 0, fmt.Errorf("checking the suppression list: %w", err)
+		}
+		if !hit {
+			out = append(out, r)
+		}
+	}
+	return out, len(recs) - len(out), nil
+}
+
 // EnrichPageInput asks for the waterfall over one page's export.
 type EnrichPageInput struct {
 	RunID  string `json:"run_id"`
@@ -163,6 +190,14 @@ func (a *Puller) EnrichPage(ctx context.Context, in EnrichPageInput) (EnrichPage
 	recs, err := enrich.ReadExport(in.File)
 	if err != nil {
 		return EnrichPageResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+	}
+	// Nobody on the suppression list is enriched: no credit is spent on them.
+	recs, skipped, err := a.unsuppressed(ctx, recs)
+	if err != nil {
+		return EnrichPageResult{}, err
+	}
+	if skipped > 0 {
+		a.logger().Info("suppressed people left out of enrichment", zap.String("run", in.RunID), zap.Int("people", skipped))
 	}
 	prior := map[lead.Source]int{}
 	if activity.HasHeartbeatDetails(ctx) {

@@ -346,6 +346,7 @@ func (w *writer) users(ctx context.Context) error {
 		save = w.a.Client.SaveUsersAbove
 	}
 	saved, err := save(ctx, f.Users, users)
+	err = w.recreateUsers(ctx, err, idx, users, saved, f.Users)
 	if err = w.refuse(err, "user", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA users: %w", len(users), err))
 	}
@@ -391,6 +392,7 @@ func (w *writer) tickets(ctx context.Context) error {
 		save = w.a.Client.SaveTicketsAbove
 	}
 	saved, err := save(ctx, f.Tickets, tickets)
+	err = w.recreateTickets(ctx, err, idx, tickets, saved, f.Tickets, tags)
 	if err = w.refuse(err, "lead ticket", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}
@@ -407,6 +409,9 @@ func (w *writer) tickets(ctx context.Context) error {
 
 func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType halopsa.ID, tags map[string]halopsa.ID) (halopsa.Ticket, error) {
 	values := landing.TicketFieldValues(p.Owned, p.Quality, p.Fit)
+	if p.Data != nil && w.ids[i].TicketID != 0 {
+		values = TicketValues(p.Owned, p.Quality, p.Fit, p.Stage, *p.Data)
+	}
 	cfs, err := w.a.Tenant.TicketFields(ctx, values)
 	if err != nil {
 		return halopsa.Ticket{}, fmt.Errorf("building custom fields of lead %s: %w", p.LeadID, err)

@@ -77,6 +77,14 @@ const (
 	// batch); lifecycle updates wait for an outstanding offer to land; offers take the
 	// lifecycle lock; pending writes and echoes are carried across Continue-As-New.
 	changeOrderedLanding = "ordered-landing"
+	// changeAdoptHalo: a change seen in HaloPSA brings the ticket's qualification and
+	// opportunity data and Fit Score, which the lead adopts before the status change is judged;
+	// the ticket's status (HaloStatus, a tenant status mapped) is judged once per status seen;
+	// an unmapped tenant status is reported.
+	changeAdoptHalo = "adopt-halo"
+	// changeStageTimes: the lead records when it entered each stage (LeadState.Stages), for
+	// the funnel report's time in stage.
+	changeStageTimes = "stage-times"
 )
 
 // leadRun is one run of a lead workflow: its state and the context to act in.
@@ -98,6 +106,10 @@ type leadRun struct {
 	pending lead.Values
 	// ordered is set from changeOrderedLanding on (see the constant).
 	ordered bool
+	// adopt is set from changeAdoptHalo on (see the constant).
+	adopt bool
+	// stageTimes is set from changeStageTimes on.
+	stageTimes bool
 }
 
 // Lead is the entity workflow of one lead. Its ID is the lead's stable identity. It owns the
@@ -116,16 +128,27 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	if r.ordered {
 		r.pending, r.echoes = r.st.Pending, r.st.Echoes
 	}
+	r.adopt = workflow.GetVersion(ctx, changeAdoptHalo, workflow.DefaultVersion, 1) >= 1
+	r.stageTimes = workflow.GetVersion(ctx, changeStageTimes, workflow.DefaultVersion, 1) >= 1
+	if r.stageTimes && len(r.st.Stages) == 0 {
+		// A new lead enters its stage now; one started before the change, from this run on.
+		r.st.Stages = []leadflow.StageEntry{{Stage: r.st.Stage, Entered: workflow.Now(ctx)}}
+	}
 	if err := r.register(); err != nil {
 		return err
 	}
 	r.upsertSearchAttributes()
 	startEvents := r.st.Events
-	err := workflow.Await(ctx, func() bool {
+	continueNow := func() bool {
 		return r.busy == 0 && (r.st.Events-startEvents >= r.settings.MaxEvents ||
 			workflow.GetInfo(ctx).GetContinueAsNewSuggested())
-	})
-	if err != nil {
+	}
+	if workflow.GetVersion(ctx, changeQuietEnd, workflow.DefaultVersion, 1) >= 1 {
+		ended, err := r.awaitQuiet(continueNow)
+		if err != nil || ended {
+			return err
+		}
+	} else if err := workflow.Await(ctx, continueNow); err != nil {
 		return err
 	}
 	if err := r.settle(); err != nil {
@@ -156,6 +179,7 @@ func (r *leadRun) register() error {
 		{leadflow.UpdatePromote, r.promote, r.validatePromote},
 		{leadflow.UpdateSetData, r.setData, r.validateSetData},
 		{leadflow.UpdateLogCall, r.logCall, r.validateLogCall},
+		{leadflow.UpdateDoNotContact, r.markDoNotContact, r.validateDoNotContact},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
@@ -261,6 +285,12 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 	plan := leadflow.PlanOffer(r.st, o)
 	r.st.Lead = mergeLead(r.st.Lead, o.Lead)
 	r.st.Fit, r.st.Quality = o.Fit, o.Lead.Quality
+	if r.adopt {
+		// The ticket's fields are written as a whole set: the stage data goes with them, and
+		// the fit is the plan's (a person's fit score outranks the computed one).
+		data := r.st.Data
+		plan.Stage, plan.Data, r.st.Fit = r.st.Stage, &data, plan.Fit
+	}
 	r.st.Halo = plan.Halo
 	if plan.Action != leadflow.ActionNone {
 		if r.ordered {
@@ -526,7 +556,8 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 	}
 	to := path[len(path)-1]
 	note := fmt.Sprintf("Call outcome %q: %s → %s", c.Outcome, r.st.Status.DisplayName(), to.DisplayName())
-	if err := r.writeStatus(ctx, to, note); err != nil {
+	origin := leadflow.DoNotContactRequest{Via: leadflow.ViaCall, By: c.Agent, Reason: note}
+	if err := r.writeStatusFrom(ctx, to, note, origin); err != nil {
 		return *r.st, err
 	}
 	if to == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
@@ -541,8 +572,17 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 // writeStatus writes a status to HaloPSA, then adopts it; a Do-Not-Contact status also puts the
 // person on the suppression list.
 func (r *leadRun) writeStatus(ctx workflow.Context, to lifecycle.Status, note string) error {
+	return r.writeStatusFrom(ctx, to, note, leadflow.DoNotContactRequest{Via: leadflow.ViaStatus, By: "haloleads (lead transition)", Reason: note})
+}
+
+// writeStatusFrom is writeStatus; a move to Do Not Contact takes the one Do-Not-Contact path,
+// noting origin.
+func (r *leadRun) writeStatusFrom(ctx workflow.Context, to lifecycle.Status, note string, origin leadflow.DoNotContactRequest) error {
 	r.busy++
 	defer func() { r.busy-- }()
+	if to == lifecycle.DoNotContact && r.oneDoNotContact(ctx) {
+		return r.doNotContact(ctx, origin)
+	}
 	r.expectEcho(to)
 	var a *activities.Halo
 	err := workflow.ExecuteActivity(haloOptions(ctx), a.SetStatus, activities.StatusWrite{
@@ -592,15 +632,78 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 		}
 	}
 	r.recordHaloValues(c)
-	if r.isEcho(c.Status) {
+	if r.adopt {
+		c.Status = r.haloStatus(ctx, c)
+	} else if r.isEcho(c.Status) {
 		c.Status = ""
 	}
+	via := leadflow.ViaStatus
 	if c.Values[lead.DoNotContact] == "true" && r.st.Status != lifecycle.DoNotContact {
+		if c.Status != lifecycle.DoNotContact {
+			via = leadflow.ViaField
+		}
 		c.Status = lifecycle.DoNotContact
 	}
 	if c.Status == "" || c.Status == r.st.Status {
 		return
 	}
+	r.judge(ctx, c.Status, via)
+}
+
+// haloStatus adopts the data a change carries and returns the status to judge: the ticket's
+// status when it is new (not the one last seen or written, nor an echo of haloleads' write),
+// "" otherwise. An unmapped tenant status is reported once: a violation and a note.
+func (r *leadRun) haloStatus(ctx workflow.Context, c leadflow.HaloChange) lifecycle.Status {
+	r.adoptData(c)
+	seen := c.HaloStatus
+	if seen == "" {
+		seen = c.Status // a receiver from before HaloStatus sends status changes only
+	}
+	if c.UnknownStatus != "" {
+		seen = lifecycle.Status("?" + c.UnknownStatus)
+	}
+	if seen == "" || seen == r.st.HaloStatus {
+		r.isEcho(seen)
+		return ""
+	}
+	r.st.HaloStatus = seen
+	if r.isEcho(seen) {
+		return ""
+	}
+	if c.UnknownStatus != "" {
+		reason := fmt.Sprintf("HaloPSA status %q is not one of the lifecycle's and LEAD_STATUS_MAP does not map it; the lead stays %s",
+			c.UnknownStatus, r.st.Status.DisplayName())
+		r.recordViolation(lifecycle.Status(c.UnknownStatus), reason, "flag")
+		r.busy++
+		defer func() { r.busy-- }()
+		r.flagNote(ctx, "haloleads: "+reason+".")
+		return ""
+	}
+	return seen
+}
+
+// adoptData takes the qualification and opportunity data the ticket holds (a person's values
+// where HaloPSA has one) and a Fit Score a person set: one that differs from what haloleads
+// computed or wrote, seen while no import offer is being written.
+func (r *leadRun) adoptData(c leadflow.HaloChange) {
+	if c.Data != nil {
+		r.st.Data = r.st.Data.Overlay(*c.Data)
+	}
+	fit := c.FitScore
+	if fit <= 0 || fit > 100 || fit == r.st.Fit || fit == r.st.Data.Qualification.FitScore ||
+		r.st.Offered != nil || r.pending != nil {
+		return
+	}
+	r.st.Data.Qualification.FitScore = fit
+	r.st.Fit = fit
+	r.upsertSearchAttributes()
+}
+
+// judge applies a status change a person made in HaloPSA: adopted when the lifecycle allows it
+// with the data the lead holds, flagged or reverted otherwise. via says how a move to Do Not
+// Contact was made (the status, or the Do Not Contact field).
+func (r *leadRun) judge(ctx workflow.Context, to lifecycle.Status, via string) {
+	c := leadflow.HaloChange{Status: to}
 	dec, err := lifecycle.Adopt(r.st.Status, c.Status, r.st.Data, r.settings.Lifecycle)
 	if err != nil {
 		r.recordViolation(c.Status, err.Error(), "flag")
@@ -610,6 +713,14 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 	defer func() { r.busy-- }()
 	switch dec.Action {
 	case lifecycle.ActionAdopt:
+		if dec.To == lifecycle.DoNotContact && r.oneDoNotContact(ctx) {
+			origin := leadflow.DoNotContactRequest{Via: via, By: "an agent in HaloPSA",
+				Reason: fmt.Sprintf("set in HaloPSA while the lead was %s", r.st.Status.DisplayName())}
+			if err := r.doNotContact(ctx, origin); err != nil {
+				workflow.GetLogger(ctx).Error("marking the lead Do Not Contact failed", "error", err)
+			}
+			return
+		}
 		r.setStatus(dec.To)
 		if dec.To == lifecycle.DoNotContact {
 			if err := r.suppress(ctx, "set to Do Not Contact in HaloPSA"); err != nil {
@@ -662,15 +773,23 @@ func (r *leadRun) revert(ctx workflow.Context, seen lifecycle.Status, reason str
 	}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Error("reverting status failed", "error", err)
+		return
+	}
+	if r.adopt {
+		r.st.HaloStatus = r.st.Status
 	}
 }
 
 // flag notes on the ticket that a person's status change breaks the rules, for review.
 func (r *leadRun) flag(ctx workflow.Context, reason string) {
+	r.flagNote(ctx, "haloleads: this status change breaks the sales process: "+reason)
+}
+
+// flagNote adds a note to the lead's ticket; a failure is logged.
+func (r *leadRun) flagNote(ctx workflow.Context, text string) {
 	var a *activities.Halo
 	err := workflow.ExecuteActivity(haloOptions(ctx), a.AddNote, activities.NoteWrite{
-		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID,
-		Text: "haloleads: this status change breaks the sales process: " + reason,
+		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Text: text,
 	}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Error("flagging violation failed", "error", err)
@@ -703,9 +822,16 @@ func (r *leadRun) isEcho(s lifecycle.Status) bool {
 	return true
 }
 
+// setStatus moves the lead to s, which HaloPSA holds (haloleads wrote it, or a person did).
 func (r *leadRun) setStatus(s lifecycle.Status) {
 	r.st.Status = s
+	if stage := s.StageOf(); r.stageTimes && stage != r.st.Stage {
+		r.st.Stages = append(r.st.Stages, leadflow.StageEntry{Stage: stage, Entered: workflow.Now(r.ctx)})
+	}
 	r.st.Stage = s.StageOf()
+	if r.adopt {
+		r.st.HaloStatus = s
+	}
 }
 
 // upsertSearchAttributes publishes the lead's stage, status, source, company, fit score and

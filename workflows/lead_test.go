@@ -27,6 +27,7 @@ import (
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
+	"haloleads/internal/providers"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
 	"haloleads/workflows"
@@ -40,6 +41,8 @@ type halo struct {
 	res     tenant.Result
 	store   *store.Store
 	acts    *activities.Halo
+	// providers are the provider clients of the opt-out activities (withProviders).
+	providers map[lead.Source]providers.Provider
 }
 
 func newHalo(t *testing.T) *halo {
@@ -197,6 +200,7 @@ func newLeadTest(t *testing.T, h *halo) *leadTest {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
 	env.RegisterActivity(h.acts)
+	env.RegisterActivity(h.optOuts())
 	return &leadTest{t: t, env: env, halo: h}
 }
 
@@ -435,6 +439,11 @@ func TestLeadPromote(t *testing.T) {
 			st := r.state(t)
 			if st.Status != tc.want || st.Stage != tc.want.StageOf() {
 				t.Errorf("workflow at %s/%s, want %s", st.Stage, st.Status, tc.want)
+			}
+			// The stage it entered, a step after the one it started in (changeStageTimes).
+			if n := len(st.Stages); n != 2 || st.Stages[0].Stage != tc.from.StageOf() || st.Stages[1].Stage != tc.want.StageOf() ||
+				st.Stages[1].Entered.Sub(st.Stages[0].Entered) != time.Minute {
+				t.Errorf("stages recorded: %+v, want %s then %s a minute later", st.Stages, tc.from.StageOf(), tc.want.StageOf())
 			}
 			if tk.Int("tickettype_id") != int(h.res.TicketTypes[tc.wantType]) || h.status(t, landed.Halo.TicketID) != tc.want {
 				t.Errorf("ticket type %d status %s, want %s %s", tk.Int("tickettype_id"), h.status(t, landed.Halo.TicketID), tc.wantType, tc.want)
@@ -847,6 +856,48 @@ func TestLeadHaloEngagedAutoConverts(t *testing.T) {
 	}
 	if st.Status != lifecycle.NewProspect || h.status(t, tid) != lifecycle.NewProspect {
 		t.Errorf("after Engaged in HaloPSA with auto-convert: workflow %s, HaloPSA %s; want New Prospect", st.Status, h.status(t, tid))
+	}
+}
+
+// TestLeadAdoptsHaloData: a change seen in HaloPSA carries the ticket's qualification data and
+// Fit Score, which the lead adopts before judging the status (Prospecting → Qualified with the
+// agent's data passes even under revert); the same status seen again is not judged again; a
+// tenant status nothing maps is reported once (a violation and a note) and the lead keeps its
+// status.
+func TestLeadAdoptsHaloData(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedAt(t, lifecycle.Prospecting)
+	tid := landed.Halo.TicketID
+	lt := newLeadTest(t, h)
+	data := lifecycle.Data{Qualification: lifecycle.QualificationData{PainPoints: "backups", QualifiedServices: "Managed backup",
+		DecisionMaker: "CFO", BudgetRange: "$2k", Timeframe: "Q3"}}
+	lt.step(func() { h.setStatus(t, tid, lifecycle.Qualified) })
+	qualified := leadflow.HaloChange{EventID: "ev-1", TicketID: tid, HaloStatus: lifecycle.Qualified, Data: &data, FitScore: 88}
+	lt.signal(leadflow.SignalHaloChange, qualified)
+	again := qualified
+	again.EventID = "ev-2" // another event showing the same ticket
+	lt.signal(leadflow.SignalHaloChange, again)
+	lt.signal(leadflow.SignalHaloChange, leadflow.HaloChange{EventID: "ev-3", TicketID: tid, UnknownStatus: "On Hold"})
+	lt.signal(leadflow.SignalHaloChange, leadflow.HaloChange{EventID: "ev-4", TicketID: tid, UnknownStatus: "On Hold"})
+	st := lt.query()
+	settings := leadflow.Settings{Lifecycle: lifecycle.Config{OnViolation: lifecycle.Revert}}
+	if err := lt.run(at(landed, lifecycle.Prospecting, lifecycle.Data{}, settings)); !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow ended with %v, want cancellation", err)
+	}
+	if st.Status != lifecycle.Qualified || st.Data.Qualification.PainPoints != "backups" ||
+		st.Data.Qualification.FitScore != 88 || st.Fit != 88 {
+		t.Errorf("state %s, data %+v, fit %d; want Qualified with the agent's data and fit 88", st.Status, st.Data.Qualification, st.Fit)
+	}
+	if len(st.Violations) != 1 || st.Violations[0].To != "On Hold" {
+		t.Errorf("violations %+v, want one for the unknown status", st.Violations)
+	}
+	notes := strings.Join(h.notes(tid), "\n")
+	if strings.Count(notes, `HaloPSA status "On Hold" is not one of the lifecycle's`) != 1 {
+		t.Errorf("ticket notes %q, want one note about the unknown status", notes)
+	}
+	if got := h.status(t, tid); got != lifecycle.Qualified {
+		t.Errorf("HaloPSA status = %s, want Qualified (adopted, not reverted)", got)
 	}
 }
 

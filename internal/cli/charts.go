@@ -15,6 +15,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"haloleads/internal/charts"
 	"haloleads/internal/lead"
@@ -34,6 +35,9 @@ type leadFacts struct {
 	DNC     bool
 	Email   bool
 	Phone   bool
+	// InStage is how long the lead has spent in each stage it entered (to now for its current
+	// one); empty for a lead that has not recorded its stages.
+	InStage map[lifecycle.Stage]time.Duration
 }
 
 // queryWorkers bounds the lead state queries in flight.
@@ -41,7 +45,7 @@ const queryWorkers = 8
 
 // gatherLeads lists the running leads through visibility and asks each for its state.
 func gatherLeads(ctx context.Context, c client.Client) ([]leadFacts, error) {
-	rows, err := listLeads(ctx, c, runningLeads, -1, "")
+	rows, err := listLeads(ctx, c, converter.GetDefaultDataConverter(), runningLeads, -1, "")
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +60,7 @@ func gatherLeads(ctx context.Context, c client.Client) ([]leadFacts, error) {
 			for i := range next {
 				st, err := readLead(ctx, c, rows[i].LeadID)
 				errs[i] = err
-				out[i] = factsOf(rows[i], st)
+				out[i] = factsOf(rows[i], st, time.Now())
 			}
 		}()
 	}
@@ -73,11 +77,12 @@ func gatherLeads(ctx context.Context, c client.Client) ([]leadFacts, error) {
 	return out, nil
 }
 
-func factsOf(r leadRow, st leadflow.LeadState) leadFacts {
+func factsOf(r leadRow, st leadflow.LeadState, now time.Time) leadFacts {
 	v := st.Lead.Values
 	return leadFacts{ID: r.LeadID, Source: r.Source, Stage: st.Stage, Status: st.Status, Fit: st.Fit,
 		Quality: st.Quality, Value: st.Data.Opportunity.Value, DNC: r.DNC,
-		Email: v[lead.Email] != "", Phone: v[lead.PhoneDirect] != "" || v[lead.PhoneMobile] != ""}
+		Email: v[lead.Email] != "", Phone: v[lead.PhoneDirect] != "" || v[lead.PhoneMobile] != "",
+		InStage: st.TimeInStages(now)}
 }
 
 // sourceOrder lists the sources present in leads, providers first, in a fixed order.
@@ -130,7 +135,45 @@ type funnelCounts struct {
 		Prospect    int `json:"prospect"`
 		Opportunity int `json:"opportunity"`
 	} `json:"in_stage"`
+	// TimeInStage is how long the leads spent in each stage (those still in it: so far).
+	TimeInStage struct {
+		Lead        stageTime `json:"lead"`
+		Prospect    stageTime `json:"prospect"`
+		Opportunity stageTime `json:"opportunity"`
+	} `json:"time_in_stage"`
 }
+
+// stageTime is the time the leads that entered a stage spent in it, in days.
+type stageTime struct {
+	Leads      int     `json:"leads"` // leads that entered the stage (and recorded when)
+	MeanDays   float64 `json:"mean_days"`
+	MedianDays float64 `json:"median_days"`
+}
+
+// timeIn summarises the time leads spent in stage.
+func timeIn(stage lifecycle.Stage, leads []leadFacts) stageTime {
+	var days []float64
+	for _, l := range leads {
+		if d, ok := l.InStage[stage]; ok {
+			days = append(days, d.Hours()/24)
+		}
+	}
+	if len(days) == 0 {
+		return stageTime{}
+	}
+	sort.Float64s(days)
+	sum := 0.0
+	for _, d := range days {
+		sum += d
+	}
+	median := days[len(days)/2]
+	if len(days)%2 == 0 {
+		median = (days[len(days)/2-1] + median) / 2
+	}
+	return stageTime{Leads: len(days), MeanDays: round1(sum / float64(len(days))), MedianDays: round1(median)}
+}
+
+func round1(x float64) float64 { return float64(int(x*10+0.5)) / 10 }
 
 func funnelOf(source string, leads []leadFacts) funnelCounts {
 	f := funnelCounts{Source: source, Leads: len(leads)}
@@ -154,6 +197,9 @@ func funnelOf(source string, leads []leadFacts) funnelCounts {
 			f.Lost++
 		}
 	}
+	f.TimeInStage.Lead = timeIn(lifecycle.Lead, leads)
+	f.TimeInStage.Prospect = timeIn(lifecycle.Prospect, leads)
+	f.TimeInStage.Opportunity = timeIn(lifecycle.Opportunity, leads)
 	return f
 }
 
@@ -200,6 +246,21 @@ func (r funnelReport) page() charts.Page {
 			fmt.Sprintf("%d (%s%%)", f.Won, charts.Number(pct(f.Won, f.Opportunity))), fmt.Sprint(f.Lost), charts.Number(f.WonValue)})
 	}
 	t := r.Total
+	days := &charts.Bars{Series: []string{"mean", "median"}, Unit: " d"}
+	times := &charts.Table{Header: []string{"source", "days in Lead", "days in Prospect", "days in Opportunity"}}
+	for _, f := range append(r.BySource, r.Total) {
+		label := sourceLabel(f.Source)
+		if f.Source == "all" {
+			label = "All sources"
+		}
+		times.Rows = append(times.Rows, []string{label, f.TimeInStage.Lead.cell(), f.TimeInStage.Prospect.cell(), f.TimeInStage.Opportunity.cell()})
+	}
+	for _, st := range []struct {
+		label string
+		t     stageTime
+	}{{"Lead", t.TimeInStage.Lead}, {"Prospect", t.TimeInStage.Prospect}, {"Opportunity", t.TimeInStage.Opportunity}} {
+		days.Rows = append(days.Rows, charts.Row{Label: st.label, Values: []float64{st.t.MeanDays, st.t.MedianDays}})
+	}
 	conv.Rows = []charts.Row{
 		{Label: "Lead → Prospect", Values: []float64{pct(t.Prospects, t.Leads)}},
 		{Label: "Prospect → Opportunity", Values: []float64{pct(t.Opportunity, t.Prospects)}},
@@ -210,6 +271,7 @@ func (r funnelReport) page() charts.Page {
 			{Heading: "Leads per stage, by original source", Chart: stages},
 			{Heading: "Conversion between stages", Note: "Share of the leads that reached a stage which reached the next one.", Chart: conv},
 			{Heading: "Won value by original source", Chart: won},
+			{Heading: "Time in stage", Note: "Days the leads that entered a stage spent in it (those still there: so far); mean and median.", Chart: days, Table: times},
 			{Heading: "Figures", Table: table},
 		}}
 }
@@ -229,6 +291,16 @@ func printFunnel(w io.Writer, r funnelReport) {
 	t := r.Total
 	fmt.Fprintf(w, "Conversion: Lead → Prospect %s%%, Prospect → Opportunity %s%%, Opportunity → Won %s%%\n",
 		charts.Number(pct(t.Prospects, t.Leads)), charts.Number(pct(t.Opportunity, t.Prospects)), charts.Number(pct(t.Won, t.Opportunity)))
+	fmt.Fprintf(w, "Time in stage (mean / median days, leads): Lead %s, Prospect %s, Opportunity %s\n",
+		t.TimeInStage.Lead.cell(), t.TimeInStage.Prospect.cell(), t.TimeInStage.Opportunity.cell())
+}
+
+// cell prints a stage time as "mean / median (leads)", or "-" when no lead recorded it.
+func (s stageTime) cell() string {
+	if s.Leads == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%s / %s (%d)", charts.Number(s.MeanDays), charts.Number(s.MedianDays), s.Leads)
 }
 
 // sourceFigures are `report sources`: what each source brought and cost.
@@ -491,7 +563,7 @@ func writeHTML(path string, p charts.Page) error {
 	if err := charts.Write(&b, p); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/pipeline"
 )
 
@@ -57,6 +58,9 @@ func TestFunnelHTMLInChromium(t *testing.T) {
 	if fr.Total.Leads != sum.Leads || fr.Total.InStage.Lead != sum.Leads || len(fr.BySource) < 2 {
 		t.Errorf("funnel of %d leads: %+v", sum.Leads, fr.Total)
 	}
+	if tl := fr.Total.TimeInStage.Lead; tl.Leads != sum.Leads || fr.Total.TimeInStage.Prospect.Leads != 0 {
+		t.Errorf("time in stage of %d new leads: %+v", sum.Leads, fr.Total.TimeInStage)
+	}
 	page, err := os.ReadFile(html)
 	if err != nil {
 		t.Fatal(err)
@@ -68,8 +72,8 @@ func TestFunnelHTMLInChromium(t *testing.T) {
 	}
 
 	dom := chromium(ctx, t, browser, "--dump-dom", "file://"+html)
-	if n := strings.Count(dom, "<svg"); n != 3 {
-		t.Errorf("rendered DOM holds %d <svg> charts, want 3", n)
+	if n := strings.Count(dom, "<svg"); n != 4 {
+		t.Errorf("rendered DOM holds %d <svg> charts, want 4", n)
 	}
 	if n := strings.Count(dom, `class="bar"`); n < len(fr.BySource) {
 		t.Errorf("rendered DOM holds %d bars, want at least %d", n, len(fr.BySource))
@@ -134,4 +138,33 @@ func colouredPixels(t *testing.T, path string, r, g, b uint8) (match, total int)
 		}
 	}
 	return match, total
+}
+
+func TestTimeInStage(t *testing.T) {
+	t.Parallel()
+	day := 24 * time.Hour
+	leads := []leadFacts{
+		{InStage: map[lifecycle.Stage]time.Duration{lifecycle.Lead: 2 * day, lifecycle.Prospect: 10 * day}},
+		{InStage: map[lifecycle.Stage]time.Duration{lifecycle.Lead: 4 * day}},
+		{InStage: map[lifecycle.Stage]time.Duration{lifecycle.Lead: 9 * day}},
+		{}, // a lead that has not recorded its stages
+	}
+	for _, tt := range []struct {
+		stage lifecycle.Stage
+		want  stageTime
+	}{
+		{lifecycle.Lead, stageTime{Leads: 3, MeanDays: 5, MedianDays: 4}},
+		{lifecycle.Prospect, stageTime{Leads: 1, MeanDays: 10, MedianDays: 10}},
+		{lifecycle.Opportunity, stageTime{}},
+	} {
+		if got := timeIn(tt.stage, leads); got != tt.want {
+			t.Errorf("timeIn(%s) = %+v, want %+v", tt.stage, got, tt.want)
+		}
+	}
+	if got := timeIn(lifecycle.Lead, leads[:2]); got.MedianDays != 3 {
+		t.Errorf("median of 2 and 4 days = %v, want 3", got.MedianDays)
+	}
+	if c := (stageTime{}).cell(); c != "-" {
+		t.Errorf("empty cell = %q", c)
+	}
 }

@@ -19,8 +19,10 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.uber.org/zap"
 
+	"haloleads/internal/codec"
 	"haloleads/internal/config"
 	"haloleads/internal/halopsa"
 	"haloleads/internal/store"
@@ -61,7 +63,8 @@ HALO_CLIENT_ID, HALO_CLIENT_SECRET, HALOLEADS_DATA, ...
 		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.AddCommand(newDemoCmd(io), newImportCmd(io), newSandboxCmd(io), newSetupCmd(io), newLeadCmd(io),
-		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io), newWebhooksCmd(io))
+		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io), newWebhooksCmd(io),
+		newSuppressCmd(io))
 	return root
 }
 
@@ -158,9 +161,13 @@ func loadConfig(io IO) (config.Config, error) {
 // stderr through zap.
 func dialTemporal(ctx context.Context, cfg config.Config, io IO) (client.Client, error) {
 	logger := newLogger(max(cfg.LogLevel, zap.WarnLevel), io.Stderr, cfg.LogFormat)
-	c, err := client.DialContext(ctx, client.Options{
+	keys, err := codec.Load(cfg.CodecKey.Value(), cfg.DataDir)
+	if err != nil {
+		return nil, withHint(err, "set HALOLEADS_CODEC_KEY (or HALOLEADS_CODEC_KEY_FILE) to the workers' keys")
+	}
+	c, err := client.DialContext(ctx, keys.Apply(client.Options{
 		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace, Logger: temporalLogger(logger),
-	})
+	}))
 	if err != nil {
 		return nil, withHint(fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Temporal.Address, lastClause(err)),
 			"set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or start `go run ./worker --dev` or `go run ./starter demo`")
@@ -278,3 +285,18 @@ func lastClause(err error) string {
 }
 
 func joinLines(lines []string) string { return strings.Join(lines, "\n") }
+
+// payloadConverter is the data converter of the configured payload keys (the default one when
+// there are none or they cannot be read: dialTemporal reports that), for payloads read outside
+// the client, such as a visibility record's memo.
+func payloadConverter(io IO) converter.DataConverter {
+	cfg, err := loadConfig(io)
+	if err != nil {
+		return converter.GetDefaultDataConverter()
+	}
+	keys, err := codec.Load(cfg.CodecKey.Value(), cfg.DataDir)
+	if err != nil || keys == nil {
+		return converter.GetDefaultDataConverter()
+	}
+	return keys.DataConverter()
+}

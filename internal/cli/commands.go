@@ -22,7 +22,9 @@ import (
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
+	"haloleads/internal/optout"
 	"haloleads/internal/pipeline"
+	"haloleads/internal/providers/lusha"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
 )
@@ -33,6 +35,7 @@ func settingsOf(cfg config.Config) leadflow.Settings {
 		Lifecycle: lifecycle.Config{FitThreshold: cfg.Lifecycle.FitThreshold, OnViolation: cfg.Lifecycle.OnViolation,
 			RequireWinLossReason: cfg.Lifecycle.RequireWinLossReason},
 		AutoConvertEngaged: cfg.Lifecycle.AutoConvertEngaged,
+		QuietPeriod:        cfg.Lifecycle.QuietPeriod,
 	}
 }
 
@@ -280,6 +283,10 @@ func runSetup(ctx context.Context, io IO, check bool) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.CheckTransport(); err != nil {
+		return withHint(fmt.Errorf("refusing to send credentials in clear: %w", err),
+			"HaloPSA's client secret and the webhook password must travel over https (HALO_ALLOW_INSECURE=true allows http for a sandbox)")
+	}
 	c, done, err := sharedHaloClient(ctx, cfg, newLogger(cfg.LogLevel, io.Stderr))
 	if err != nil {
 		return err
@@ -289,6 +296,9 @@ func runSetup(ctx context.Context, io IO, check bool) error {
 	if cfg.Webhook.Enabled() {
 		spec.Webhook = &tenant.Webhook{Name: "haloleads", URL: cfg.Webhook.PublicURL, Username: cfg.Webhook.User,
 			Password: cfg.Webhook.Password.Value(), Events: tenant.DefaultWebhookEvents}
+	}
+	if err := setupLusha(ctx, io, cfg, check); err != nil {
+		return err
 	}
 	if check {
 		diff, err := tenant.Plan(ctx, c, spec)
@@ -308,6 +318,29 @@ func runSetup(ctx context.Context, io IO, check bool) error {
 		return err
 	}
 	fmt.Fprintf(io.Stdout, "Tenant set up: %d write requests, %d requests in all.\n", res.Writes, c.Requests())
+	return nil
+}
+
+// setupLusha subscribes the receiver to Lusha's opt-out webhook when Lusha is configured
+// (LUSHA_API_KEY, LUSHA_WEBHOOK_SECRET) and the receiver has a public URL.
+func setupLusha(ctx context.Context, io IO, cfg config.Config, check bool) error {
+	p := cfg.Providers
+	if p.LushaKey == "" || p.LushaWebhookSecret == "" || cfg.Webhook.PublicURL == "" {
+		return nil
+	}
+	target, err := optout.LushaURL(cfg.Webhook.PublicURL)
+	if err != nil {
+		return err
+	}
+	c, err := lusha.New(lusha.Config{BaseURL: p.LushaBaseURL, APIKey: p.LushaKey.Value()})
+	if err != nil {
+		return err
+	}
+	msg, err := optout.EnsureLushaSubscription(ctx, c, target, check)
+	if err != nil {
+		return withHint(fmt.Errorf("subscribing to Lusha's opt-outs: %w", err), "check LUSHA_API_KEY and WEBHOOK_PUBLIC_URL")
+	}
+	fmt.Fprintln(io.Stdout, msg)
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"haloleads/internal/codec"
 	"haloleads/internal/devserver"
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosandbox"
@@ -168,7 +169,7 @@ func sampleFiles(dir string) ([]string, error) {
 
 func dataDir(dir string) (string, func(), error) {
 	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", nil, fmt.Errorf("creating data directory: %w", err)
 		}
 		abs, _ := filepath.Abs(dir)
@@ -212,7 +213,9 @@ type embedded struct {
 	Store         *store.Store
 	Workers       *pipeline.Workers
 	SetupRequests int64
-	closers       []func()
+	// Keys encrypt every payload (the data directory's codec.key).
+	Keys    *codec.Keyring
+	closers []func()
 }
 
 func startEmbedded(ctx context.Context, o embeddedOptions) (*embedded, error) {
@@ -243,7 +246,12 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 	}
 	e.Server = srv
 	e.closers = append(e.closers, srv.Stop)
-	copts := client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}}
+	// The demo's payload key lives in its data directory (created 0600 on first run), where
+	// every command given HALOLEADS_DATA=DIR finds it.
+	if e.Keys, err = codec.LoadOrCreate("", o.Dir); err != nil {
+		return err
+	}
+	copts := e.Keys.Apply(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}})
 	var onRequest func(halopsa.RequestInfo)
 	if o.Metrics != nil {
 		copts.MetricsHandler, onRequest = o.Metrics.SDK(), o.Metrics.OnHaloRequest
@@ -277,7 +285,7 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 	if e.Workers, err = pipeline.StartWorkers(pipeline.Deps{
 		Temporal: e.Temporal, Halo: e.Halo, Store: e.Store, Spec: tenant.DefaultSpec(), Logger: o.Logger,
 		RateLimit: halopsa.DefaultRateLimit, RateWindow: halopsa.DefaultRateWindow,
-		Providers: provs, PullDir: o.Dir,
+		Providers: provs, PullDir: o.Dir, IDKey: e.Keys.IDKey(),
 	}); err != nil {
 		return err
 	}
@@ -387,7 +395,7 @@ func printSources(w io.Writer, files []leadflow.FileReport) {
 // fileLogger logs to a file: the embedded Temporal server's own logs (warnings and errors,
 // noisy at shutdown) stay out of the demo's output.
 func fileLogger(path string) (*zap.Logger, func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening %s: %w", path, err)
 	}

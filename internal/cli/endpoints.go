@@ -32,7 +32,7 @@ func writeEndpoints(dir string, e endpoints) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
 	return func() { _ = os.Remove(path) }, nil

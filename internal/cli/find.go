@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -23,16 +24,20 @@ import (
 )
 
 // leadArgHelp says how a lead may be named on the command line.
-const leadArgHelp = `LEAD is a lead id (lead-…), an e-mail address, or a HaloPSA ticket id; e-mails and ticket ids
-are looked up in haloleads' store (HALOLEADS_DATA).`
+const leadArgHelp = `LEAD is a lead id (lead-…), an e-mail address, a HaloPSA ticket id, or the person's name
+("Jane Doe", any case); e-mails and ticket ids are looked up in haloleads' store (HALOLEADS_DATA),
+names among the running leads. A name several leads share fails (exit 1) listing them.`
 
 // resolveLead turns what the user typed into a lead id: a lead id as it is, an e-mail address
 // or a HaloPSA ticket id through the store's identities (following "same" review decisions).
 func resolveLead(ctx context.Context, io IO, arg string) (string, error) {
 	arg = strings.TrimSpace(arg)
 	kind := leadArgKind(arg)
-	if kind == "id" {
+	switch kind {
+	case "id":
 		return arg, nil
+	case "name":
+		return leadNamed(ctx, io, arg)
 	}
 	cfg, err := loadConfig(io)
 	if err != nil {
@@ -70,15 +75,58 @@ func resolveLead(ctx context.Context, io IO, arg string) (string, error) {
 	return id, nil
 }
 
-// leadArgKind says what a lead argument is: "id", "e-mail" or "ticket".
+// leadArgKind says what a lead argument is: "id", "e-mail", "ticket" or "name".
 func leadArgKind(arg string) string {
 	switch {
 	case strings.Contains(arg, "@"):
 		return "e-mail"
 	case arg != "" && strings.Trim(arg, "0123456789") == "":
 		return "ticket"
+	case strings.HasPrefix(arg, "lead-") && !strings.ContainsAny(arg, " \t"):
+		return "id"
 	}
-	return "id"
+	return "name"
+}
+
+// leadNamed finds the one running lead whose name is name (any case and spacing). No lead, or
+// several, is an error that lists the candidates.
+func leadNamed(ctx context.Context, io IO, name string) (string, error) {
+	var rows []leadRow
+	err := withTemporal(ctx, io, func(tc client.Client) error {
+		all, err := listLeads(ctx, tc, payloadConverter(io), runningLeads, 0, "")
+		rows = matchingName(all, name)
+		return err
+	})
+	switch {
+	case err != nil:
+		return "", err
+	case len(rows) == 1:
+		return rows[0].LeadID, nil
+	case len(rows) == 0:
+		return "", withHint(fmt.Errorf("no running lead is named %s", name),
+			"`starter lead list` lists the leads; give an e-mail address or a lead id")
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = fmt.Sprintf("%s (%s, %s, %s)", r.LeadID, lifecycle.Status(r.Status).DisplayName(),
+			lead.Source(r.Source).DisplayName(), cmp.Or(r.Name, "no name"))
+	}
+	return "", withHint(fmt.Errorf("%d leads are named %s: %s", len(rows), name, strings.Join(ids, "; ")),
+		"give one of these lead ids, or the person's e-mail address")
+}
+
+// matchingName keeps the rows whose person is name, ignoring case and spacing (a row's name is
+// "First Last — Company", as the lead workflow's memo holds it).
+func matchingName(rows []leadRow, name string) []leadRow {
+	want := strings.Join(strings.Fields(name), " ")
+	var out []leadRow
+	for _, r := range rows {
+		person, _, _ := strings.Cut(r.Name, " — ")
+		if strings.EqualFold(strings.Join(strings.Fields(person), " "), want) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // leadRow is one lead as `lead list` prints it.
@@ -155,7 +203,7 @@ func newLeadListCmd(io IO) *cobra.Command {
 				return err
 			}
 			return withTemporal(cmd.Context(), io, func(tc client.Client) error {
-				rows, err := listLeads(cmd.Context(), tc, q, f.limit, uiBase(io))
+				rows, err := listLeads(cmd.Context(), tc, payloadConverter(io), q, f.limit, uiBase(io))
 				if err != nil {
 					return err
 				}
@@ -177,8 +225,8 @@ func newLeadListCmd(io IO) *cobra.Command {
 	return cmd
 }
 
-// listLeads lists the running leads that match query, newest first, up to limit.
-func listLeads(ctx context.Context, c client.Client, query string, limit int, ui string) ([]leadRow, error) {
+// listLeads lists the running leads that match query, newest first, up to limit (0: all).
+func listLeads(ctx context.Context, c client.Client, dc converter.DataConverter, query string, limit int, ui string) ([]leadRow, error) {
 	rows := []leadRow{}
 	var token []byte
 	for {
@@ -188,10 +236,10 @@ func listLeads(ctx context.Context, c client.Client, query string, limit int, ui
 			return nil, fmt.Errorf("listing leads (%s): %w", query, err)
 		}
 		for _, ex := range resp.GetExecutions() {
-			if len(rows) == limit {
+			if limit > 0 && len(rows) == limit {
 				return rows, nil
 			}
-			rows = append(rows, rowOf(ex, ui))
+			rows = append(rows, rowOf(ex, dc, ui))
 		}
 		if token = resp.GetNextPageToken(); len(token) == 0 {
 			return rows, nil
@@ -199,14 +247,15 @@ func listLeads(ctx context.Context, c client.Client, query string, limit int, ui
 	}
 }
 
-// rowOf reads a lead's row from its visibility record: search attributes and memo.
-func rowOf(ex *workflowpb.WorkflowExecutionInfo, ui string) leadRow {
-	dc := converter.GetDefaultDataConverter()
+// rowOf reads a lead's row from its visibility record: search attributes (never encrypted) and
+// memo (encrypted like every payload: dc decrypts it).
+func rowOf(ex *workflowpb.WorkflowExecutionInfo, dc converter.DataConverter, ui string) leadRow {
+	plain := converter.GetDefaultDataConverter()
 	sa := ex.GetSearchAttributes().GetIndexedFields()
 	str := func(name string) string {
 		var s string
 		if p, ok := sa[name]; ok {
-			_ = dc.FromPayload(p, &s)
+			_ = plain.FromPayload(p, &s)
 		}
 		return s
 	}
@@ -214,10 +263,10 @@ func rowOf(ex *workflowpb.WorkflowExecutionInfo, ui string) leadRow {
 		Status: str(visibility.LeadStatus.GetName()), Source: str(visibility.LeadSource.GetName()),
 		URL: workflowURL(ui, ex.GetExecution().GetWorkflowId())}
 	if p, ok := sa[visibility.FitScore.GetName()]; ok {
-		_ = dc.FromPayload(p, &r.Fit)
+		_ = plain.FromPayload(p, &r.Fit)
 	}
 	if p, ok := sa[visibility.DoNotContact.GetName()]; ok {
-		_ = dc.FromPayload(p, &r.DNC)
+		_ = plain.FromPayload(p, &r.DNC)
 	}
 	if p, ok := ex.GetMemo().GetFields()["name"]; ok {
 		_ = dc.FromPayload(p, &r.Name)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,11 +10,14 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"haloleads/activities"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
+	"haloleads/internal/store"
 )
 
 func newLeadCmd(io IO) *cobra.Command {
@@ -261,10 +265,14 @@ func newLeadLogCallCmd(io IO) *cobra.Command {
 // update sends a validated update to a lead and prints the lead afterwards; a refusal comes
 // back as the validator's reason.
 func update(ctx context.Context, io IO, tc client.Client, id, name string, arg any) error {
-	h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	opts := client.UpdateWorkflowOptions{
 		WorkflowID: leadflow.LeadWorkflowID(id), UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	}
+	h, err := tc.UpdateWorkflow(ctx, opts)
+	if isNotFound(err) {
+		h, err = reviveWithUpdate(ctx, io, tc, id, opts)
+	}
 	if err != nil {
 		return fmt.Errorf("lead %s: %w", id, err)
 	}
@@ -283,4 +291,31 @@ func anyChanged(fs *pflag.FlagSet, names []string) bool {
 		}
 	}
 	return false
+}
+
+// isNotFound reports whether Temporal answered that the workflow is not running.
+func isNotFound(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
+}
+
+// reviveWithUpdate sends the update to a lead whose workflow ended after its quiet period,
+// starting it again from the state kept in the store (update-with-start); a lead with no kept
+// state keeps Temporal's "not found".
+func reviveWithUpdate(ctx context.Context, io IO, tc client.Client, id string, opts client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	var kept map[string]leadflow.LeadInput
+	err := withStore(io, func(st *store.Store) (err error) {
+		kept, err = activities.EndedInputs(ctx, st, []string{id})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	in, ok := kept[id]
+	if !ok {
+		return nil, fmt.Errorf("lead %s has no running workflow and no kept state", id)
+	}
+	start, _, _ := activities.StartLead(ctx, nil, id, in.Settings)
+	op := tc.NewWithStartWorkflowOperation(start, leadflow.LeadWorkflow, in)
+	return tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op, UpdateOptions: opts})
 }

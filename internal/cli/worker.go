@@ -17,8 +17,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"haloleads/internal/codec"
+	"haloleads/internal/config"
 	"haloleads/internal/devserver"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/metrics"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/store"
@@ -152,8 +155,12 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		cfg.Temporal.Address = srv.HostPort()
 		logger.Info("embedded Temporal started", zap.String("frontend", srv.HostPort()), zap.String("ui", srv.UIURL()))
 	}
-	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
-		Logger: temporalLogger(logger), MetricsHandler: m.SDK()})
+	keys, err := workerKeys(cfg, dev, logger)
+	if err != nil {
+		return err
+	}
+	tc, err := client.DialContext(ctx, keys.Apply(client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
+		Logger: temporalLogger(logger), MetricsHandler: m.SDK()}))
 	if err != nil {
 		return withHint(fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Temporal.Address, lastClause(err)),
 			"set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or run `go run ./worker --dev`")
@@ -186,15 +193,31 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		}
 		defer stop()
 	}
+	if cfg.CodecListen != "" && keys != nil {
+		stop, err := serveCodec(cfg.CodecListen, keys, cfg.Temporal.UIURL, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	provs, err := providerClients(cfg.Providers, logger)
 	if err != nil {
 		return err
 	}
-	p := pipeline.Process{Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
+	statusMap, err := lifecycle.ParseStatusMap(cfg.Lifecycle.StatusMap)
+	if err != nil {
+		return err
+	}
+	p := pipeline.Process{StatusMap: statusMap, Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
 		Store: st, Spec: tenant.DefaultSpec(), Logger: logger,
-		Workers: workers, Providers: provs, PullDir: cfg.DataDir, Listen: cfg.Webhook.Listen}
+		Workers: workers, Providers: provs, PullDir: cfg.DataDir, Listen: cfg.Webhook.Listen,
+		TLSCert: cfg.Webhook.TLSCert, TLSKey: cfg.Webhook.TLSKey, PublicURL: cfg.Webhook.PublicURL}
+	if keys != nil {
+		p.IDKey = keys.IDKey()
+	}
 	if cfg.Webhook.Enabled() {
 		p.Webhook = webhook.Config{User: cfg.Webhook.User, Password: cfg.Webhook.Password.Value()}
+		p.LushaSecret = cfg.Providers.LushaWebhookSecret.Value()
 		p.WrapWebhooks = m.Webhooks
 	}
 	return p.Run(ctx)
@@ -253,5 +276,48 @@ func serveMetrics(addr string, h http.Handler, logger *zap.Logger) (stop func(),
 		}
 	}()
 	logger.Info("serving /metrics, /healthz and /readyz", zap.String("addr", l.Addr().String()))
+	return func() { _ = hs.Close() }, nil
+}
+
+// workerKeys loads the payload keys (HALOLEADS_CODEC_KEY, else DATA/codec.key; --dev creates
+// that file when there is none) and logs their ids, never the keys. Without keys the worker
+// runs and warns: Temporal then holds personal data in clear.
+func workerKeys(cfg config.Config, dev bool, logger *zap.Logger) (*codec.Keyring, error) {
+	load := codec.Load
+	if dev {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating data directory: %w", err)
+		}
+		load = codec.LoadOrCreate
+	}
+	keys, err := load(cfg.CodecKey.Value(), cfg.DataDir)
+	if err != nil {
+		return nil, withHint(err, "HALOLEADS_CODEC_KEY holds base64 32-byte keys, e.g. from: openssl rand -base64 32")
+	}
+	if keys == nil {
+		logger.Warn("HALOLEADS_CODEC_KEY is unset: Temporal payloads (names, e-mail addresses, phones) are stored in clear")
+		return nil, nil
+	}
+	logger.Info("payloads encrypted", zap.Strings("key_ids", keys.IDs()))
+	return keys, nil
+}
+
+// serveCodec serves the codec endpoint for the Temporal Web UI on addr and returns its stop
+// function.
+func serveCodec(addr string, keys *codec.Keyring, uiOrigin string, logger *zap.Logger) (func(), error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("listening for the codec endpoint on %s: %w", addr, err),
+			"set CODEC_LISTEN to a free loopback host:port, or unset it")
+	}
+	hs := &http.Server{Handler: codec.Handler(keys, uiOrigin), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+	go func() {
+		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("codec endpoint stopped", zap.Error(err))
+		}
+	}()
+	logger.Info("serving the codec endpoint for the Temporal Web UI", zap.String("addr", l.Addr().String()),
+		zap.String("allowed_origin", uiOrigin))
 	return func() { _ = hs.Close() }, nil
 }

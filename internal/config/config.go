@@ -46,6 +46,13 @@ type Config struct {
 	// MetricsListen is where the worker serves /metrics, /healthz and /readyz (host:port);
 	// empty serves none.
 	MetricsListen string `env:"METRICS_LISTEN" default:":9464"`
+	// CodecKey encrypts every Temporal payload (package codec): base64 32-byte keys separated
+	// by commas, the current one first. Empty means the key file codec.key in DataDir, when
+	// there is one (the demo writes it), else payloads are not encrypted.
+	CodecKey Secret `env:"HALOLEADS_CODEC_KEY"`
+	// CodecListen, when set, is where the worker serves the codec endpoint the Temporal Web UI
+	// decrypts through (host:port; keep it on a loopback address).
+	CodecListen string `env:"CODEC_LISTEN"`
 }
 
 // Temporal says where the Temporal frontend is.
@@ -76,12 +83,20 @@ type Halo struct {
 	RateLimit int `env:"HALO_RATE_LIMIT" default:"300"`
 	// RateWindow is the rolling window of RateLimit, as a Go duration ("5m").
 	RateWindow time.Duration `env:"HALO_RATE_WINDOW" default:"5m"`
+	// AllowInsecure lets `setup` use an http:// HALO_URL or WEBHOOK_PUBLIC_URL that is not on
+	// a loopback address (a sandbox on another host); without it setup refuses to send the
+	// client secret or the webhook password in clear.
+	AllowInsecure bool `env:"HALO_ALLOW_INSECURE"`
 }
 
 // Webhook configures the receiver of HaloPSA's outbound webhooks. It runs when Password is set.
 type Webhook struct {
-	// Listen is the receiver's listen address, host:port.
-	Listen string `env:"WEBHOOK_LISTEN" default:":8089"`
+	// Listen is the receiver's listen address, host:port. The default is loopback only: put a
+	// TLS-terminating proxy in front, or set TLSCert and TLSKey and listen on a public address.
+	Listen string `env:"WEBHOOK_LISTEN" default:"127.0.0.1:8089"`
+	// TLSCert and TLSKey are PEM files; with both set the receiver serves HTTPS itself.
+	TLSCert string `env:"WEBHOOK_TLS_CERT"`
+	TLSKey  string `env:"WEBHOOK_TLS_KEY"`
 	// User and Password are the Basic-auth credentials set on the HaloPSA webhook.
 	User     string `env:"WEBHOOK_USER"`
 	Password Secret `env:"WEBHOOK_PASSWORD"`
@@ -104,6 +119,12 @@ type Lifecycle struct {
 	// RequireWinLossReason makes Win/Loss Reason required to close an opportunity (the design
 	// doc marks it optional).
 	RequireWinLossReason bool `env:"LEAD_REQUIRE_WIN_LOSS_REASON"`
+	// QuietPeriod is how long a lead at Won, Lost, Disqualified or Do Not Contact stays
+	// untouched before its workflow ends, its state kept in the store (0: never).
+	QuietPeriod time.Duration `env:"LEAD_QUIET_PERIOD" default:"720h"`
+	// StatusMap maps the tenant's own HaloPSA statuses to lifecycle statuses ("Name=status,...";
+	// "closed" is the closing status of the lead's stage): lifecycle.ParseStatusMap.
+	StatusMap string `env:"LEAD_STATUS_MAP" default:"Closed=closed"`
 }
 
 // Providers holds the data providers' credentials; a provider without credentials is used
@@ -128,6 +149,10 @@ type Providers struct {
 
 	LushaKey     Secret `env:"LUSHA_API_KEY"`
 	LushaBaseURL string `env:"LUSHA_BASE_URL"`
+	// LushaWebhookSecret is the Lusha account's webhook secret (Lusha's API: GET
+	// /api/account/secret): with it the webhook receiver serves Lusha's opt-out webhook, and
+	// `starter setup` subscribes it when LUSHA_API_KEY and WEBHOOK_PUBLIC_URL are set too.
+	LushaWebhookSecret Secret `env:"LUSHA_WEBHOOK_SECRET"`
 }
 
 // Secret is a credential. It prints, formats and encodes as "[redacted]" (or "(unset)"), so it

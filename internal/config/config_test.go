@@ -33,8 +33,8 @@ func defaults() Config {
 	return Config{
 		Temporal:  Temporal{Address: "127.0.0.1:7233", Namespace: "default"},
 		Halo:      Halo{RateLimit: 300, RateWindow: 5 * time.Minute},
-		Webhook:   Webhook{Listen: ":8089"},
-		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag},
+		Webhook:   Webhook{Listen: "127.0.0.1:8089"},
+		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag, StatusMap: lifecycle.DefaultStatusMap, QuietPeriod: 720 * time.Hour},
 		DataDir:   ".haloleads", ImportWindow: 4,
 		LogLevel:  zapcore.InfoLevel,
 		LogFormat: "console", MetricsListen: ":9464",
@@ -65,7 +65,7 @@ func TestFromEnv(t *testing.T) {
 			"HALO_CLIENT_ID": "cid", "HALO_CLIENT_SECRET": "csecret", "HALO_SCOPES": " read:tickets\tedit:tickets  read:crm ",
 			"HALO_RATE_LIMIT": "450", "HALO_RATE_WINDOW": "90s",
 			"WEBHOOK_LISTEN": "0.0.0.0:9000", "WEBHOOK_USER": "halo", "WEBHOOK_PASSWORD": "pw", "WEBHOOK_PUBLIC_URL": "https://hooks.example.com/halo",
-			"HALOLEADS_DATA": "/data", "LEAD_AUTO_CONVERT": "yes", "LEAD_FIT_THRESHOLD": "80", "LEAD_ON_VIOLATION": "revert",
+			"HALOLEADS_DATA": "/data", "LEAD_AUTO_CONVERT": "yes", "LEAD_FIT_THRESHOLD": "80", "LEAD_ON_VIOLATION": "revert", "LEAD_QUIET_PERIOD": "240h",
 			"APOLLO_API_KEY": "ak", "APOLLO_BASE_URL": "http://127.0.0.1:9001",
 			"ZOOMINFO_USERNAME": "zu", "ZOOMINFO_PASSWORD": "zp", "ZOOMINFO_CLIENT_ID": "zc", "ZOOMINFO_PRIVATE_KEY": "zk", "ZOOMINFO_BASE_URL": "https://zi.example",
 			"HUNTER_API_KEY": "hk", "HUNTER_BASE_URL": "https://hu.example", "UPLEAD_API_KEY": "uk", "UPLEAD_BASE_URL": "https://up.example",
@@ -76,7 +76,7 @@ func TestFromEnv(t *testing.T) {
 				ClientSecret: "csecret", Scopes: []string{"read:tickets", "edit:tickets", "read:crm"}, RateLimit: 450, RateWindow: 90 * time.Second}
 			c.Webhook = Webhook{Listen: "0.0.0.0:9000", User: "halo", Password: "pw", PublicURL: "https://hooks.example.com/halo"}
 			c.DataDir = "/data"
-			c.Lifecycle = Lifecycle{AutoConvertEngaged: true, FitThreshold: 80, OnViolation: lifecycle.Revert}
+			c.Lifecycle = Lifecycle{AutoConvertEngaged: true, FitThreshold: 80, OnViolation: lifecycle.Revert, StatusMap: lifecycle.DefaultStatusMap, QuietPeriod: 240 * time.Hour}
 			c.Providers = Providers{ApolloKey: "ak", ApolloBaseURL: "http://127.0.0.1:9001",
 				ZoomInfoUser: "zu", ZoomInfoPassword: "zp", ZoomInfoClientID: "zc", ZoomInfoPrivateKey: "zk", ZoomInfoBaseURL: "https://zi.example",
 				HunterKey: "hk", HunterBaseURL: "https://hu.example", UpLeadKey: "uk", UpLeadBaseURL: "https://up.example",
@@ -284,7 +284,7 @@ func TestRedactedRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading the dump back: %v", err)
 	}
-	again.Halo.ClientSecret, again.Webhook.Password, again.DatabaseURL, again.SuppressionKey = "", "", "", "" // "(unset)" reads back as text
+	again.Halo.ClientSecret, again.Webhook.Password, again.DatabaseURL, again.SuppressionKey, again.CodecKey = "", "", "", "", "" // "(unset)" reads back as text
 	again.Providers = Providers{}
 	if !reflect.DeepEqual(again, c) {
 		t.Errorf("dump reads back as %#v, want %#v", again, c)

@@ -41,5 +41,6 @@ func ExampleFromEnv() {
 	// HALO_SCOPES=
 	// HALO_RATE_LIMIT=300
 	// HALO_RATE_WINDOW=10m0s
+	// HALO_ALLOW_INSECURE=false
 	// secret in fmt: [redacted]
 }

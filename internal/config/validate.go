@@ -89,6 +89,10 @@ func (w Webhook) validate() []error {
 		errs = append(errs, &SettingError{Var: "WEBHOOK_PASSWORD", Problem: fmt.Sprintf("is shorter than %d characters", MinWebhookPassword),
 			Hint: "generate one with: openssl rand -base64 32"})
 	}
+	if (w.TLSCert == "") != (w.TLSKey == "") {
+		errs = append(errs, &SettingError{Var: "WEBHOOK_TLS_CERT", Problem: "and WEBHOOK_TLS_KEY must be set together",
+			Hint: "name the PEM certificate (chain) and its private key, or neither to serve plain HTTP on loopback"})
+	}
 	if w.PublicURL != "" {
 		if u, err := url.Parse(w.PublicURL); err != nil || u.Scheme != "https" || u.Host == "" {
 			errs = append(errs, &SettingError{Var: "WEBHOOK_PUBLIC_URL", Problem: fmt.Sprintf("is %q, not an https URL", w.PublicURL),
@@ -108,6 +112,10 @@ func (l Lifecycle) validate() []error {
 	if l.OnViolation != lifecycle.Flag && l.OnViolation != lifecycle.Revert {
 		errs = append(errs, &SettingError{Var: "LEAD_ON_VIOLATION", Problem: fmt.Sprintf("is %q", l.OnViolation),
 			Hint: fmt.Sprintf("use %s (keep the change and flag it) or %s (undo it)", lifecycle.Flag, lifecycle.Revert)})
+	}
+	if _, err := lifecycle.ParseStatusMap(l.StatusMap); err != nil {
+		errs = append(errs, &SettingError{Var: "LEAD_STATUS_MAP", Problem: err.Error(),
+			Hint: "write Name=status pairs separated by commas, e.g. Closed=closed,On Hold=researching"})
 	}
 	return errs
 }
@@ -204,4 +212,44 @@ func show(f reflect.Value) string {
 		return v.String()
 	}
 	return fmt.Sprint(f.Interface())
+}
+
+// CheckTransport refuses, for `setup`, a HALO_URL or WEBHOOK_PUBLIC_URL that would carry the
+// client secret or the webhook password in clear: anything but https, unless the host is a
+// loopback address (the sandbox, the demo) or HALO_ALLOW_INSECURE is set.
+func (c Config) CheckTransport() error {
+	if c.Halo.AllowInsecure {
+		return nil
+	}
+	var errs []error
+	for _, u := range []struct{ name, value string }{
+		{"HALO_URL", c.Halo.URL}, {"HALO_AUTH_URL", c.Halo.AuthURL}, {"WEBHOOK_PUBLIC_URL", c.Webhook.PublicURL},
+	} {
+		if u.value == "" || secureURL(u.value) {
+			continue
+		}
+		errs = append(errs, &SettingError{Var: u.name, Problem: fmt.Sprintf("is %q, not https", u.value),
+			Hint: "use the https address; for a sandbox on another host set HALO_ALLOW_INSECURE=true"})
+	}
+	return errors.Join(errs...)
+}
+
+// secureURL reports whether raw is https, or http to a loopback host.
+func secureURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return u.Host != ""
+	case "http":
+		h := u.Hostname()
+		if h == "localhost" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && ip.IsLoopback()
+	}
+	return false
 }

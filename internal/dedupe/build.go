@@ -20,12 +20,7 @@ type group struct {
 // build turns clusters into leads with stable IDs, and collects review pairs.
 func (p *prepared) build(cl clustering, cands []candidate, cfg Config) Result {
 	groups, rootGroup := p.groups(cl)
-	claims := map[string]int{}
-	for _, g := range groups {
-		for _, k := range g.keys {
-			claims[k]++
-		}
-	}
+	claims := claimsOf(groups)
 	leads := make([]lead.Lead, len(groups))
 	parallel(len(groups), cfg.Workers, func(gi int) {
 		g := &groups[gi]
@@ -34,11 +29,7 @@ func (p *prepared) build(cl clustering, cands []candidate, cfg Config) Result {
 			recs[x] = p.recs[m]
 			p.recs[m] = lead.Record{} // each record is in one group: free it once merged
 		}
-		l := merge("", recs, cfg.Precedence)
-		l.Quality = score.QualityBy(cfg.Quality, l.Values, p.norm.ParsePhone)
-		l.ID = p.leadID(g, l.Values, claims)
-		l.Keys = p.leadKeys(g, l.ID, claims)
-		leads[gi] = l
+		leads[gi] = p.makeLead(g, recs, claims, cfg)
 	})
 	res := Result{Members: make(map[string][]int, len(groups))}
 	leadOf := make([]string, len(groups))
@@ -50,6 +41,26 @@ func (p *prepared) build(cl clustering, cands []candidate, cfg Config) Result {
 	res.Leads = leads
 	res.Review = p.review(cl, cands, cfg, func(i int32) string { return leadOf[rootGroup[cl.find(i)]] })
 	return res
+}
+
+// claimsOf counts, for each identity key, the groups that hold it.
+func claimsOf(groups []group) map[string]int {
+	claims := map[string]int{}
+	for _, g := range groups {
+		for _, k := range g.keys {
+			claims[k]++
+		}
+	}
+	return claims
+}
+
+// makeLead merges a group's records into its lead, with its quality, ID and keys.
+func (p *prepared) makeLead(g *group, recs []lead.Record, claims map[string]int, cfg Config) lead.Lead {
+	l := merge("", recs, cfg.Precedence)
+	l.Quality = score.QualityBy(cfg.Quality, l.Values, p.norm.ParsePhone)
+	l.ID = p.leadID(g, l.Values, claims, cfg.IDKey)
+	l.Keys = p.leadKeys(g, l.ID, claims)
+	return l
 }
 
 // groups lists the clusters with their members and identity keys; rootGroup maps a root
@@ -77,19 +88,19 @@ func (p *prepared) groups(cl clustering) ([]group, map[int32]int) {
 	return groups, rootGroup
 }
 
-// leadID is the known ID, else lead.IDFor of the best key that no other cluster holds: the
+// leadID is the known ID, else lead.KeyedIDFor (idKey) of the best key that no other cluster holds: the
 // merged e-mail's key, the merged name's key, then the others (e-mail keys sort first).
-func (p *prepared) leadID(g *group, merged lead.Values, claims map[string]int) string {
+func (p *prepared) leadID(g *group, merged lead.Values, claims map[string]int, idKey []byte) string {
 	if g.known != "" {
 		return g.known
 	}
 	prefs := append(identityKeys(p.norm.Keys(merged)), g.keys...)
 	for _, k := range prefs {
 		if claims[k] == 1 && slices.Contains(g.keys, k) {
-			return lead.IDFor(k)
+			return lead.KeyedIDFor(idKey, k)
 		}
 	}
-	return lead.IDFor(fmt.Sprintf("record:%016x", g.minFP))
+	return lead.KeyedIDFor(idKey, fmt.Sprintf("record:%016x", g.minFP))
 }
 
 // leadKeys are the group's keys that no other cluster holds, plus those the index already

@@ -62,6 +62,10 @@ type Config struct {
 	Workers int
 	// Quality is the data-quality formula leads are scored with. Default score.QualityDoc.
 	Quality score.QualityModel
+	// IDKey keys new lead ids (an HMAC of the identity key, see lead.KeyedIDFor); empty gives
+	// the unkeyed ids of lead.IDFor. Existing leads keep their ids whatever the key: they are
+	// found through the identity index and HaloPSA.
+	IDKey []byte
 }
 
 // DefaultConfig returns the defaults described on Config.

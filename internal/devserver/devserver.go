@@ -46,6 +46,9 @@ type Options struct {
 	FrontendPort int
 	// UIPort serves the Temporal Web UI when non-zero; -1 picks a free port.
 	UIPort int
+	// UIWritable lets the Web UI signal, terminate, reset and start workflows; by default it
+	// is read-only (any local process can reach it, and it has no login).
+	UIWritable bool
 	// Namespace to create; default "default".
 	Namespace string
 	// SearchAttributes to register on the namespace.
@@ -209,6 +212,8 @@ func (o Options) sqlConfig() (*config.SQL, error) {
 		conf.ConnectAttributes["mode"] = "rwc"
 		conf.ConnectAttributes["_journal_mode"] = "wal"
 		conf.ConnectAttributes["_synchronous"] = "2"
+		// Deleted rows (a forgotten lead's history) are overwritten, not left in free pages.
+		conf.ConnectAttributes["secure_delete"] = "on"
 		conf.DatabaseName = o.DatabaseFile
 		if err := setupSchemaOnce(conf, o.DatabaseFile); err != nil {
 			return nil, err
@@ -253,9 +258,15 @@ func setupSchemaOnce(conf *config.SQL, file string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("checking temporal database %s: %w", file, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return fmt.Errorf("creating directory for temporal database: %w", err)
 	}
+	// SQLite gives its journal the database file's mode: create the file private first.
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating temporal database %s: %w", file, err)
+	}
+	f.Close()
 	if err := sqliteschema.SetupSchema(conf); err != nil {
 		return fmt.Errorf("setting up temporal database schema in %s: %w", file, err)
 	}
@@ -331,6 +342,7 @@ func (s *Server) startUI(o Options) {
 		DefaultNamespace:    o.Namespace,
 		CORS:                uiconfig.CORS{CookieInsecure: true},
 		HideLogs:            true,
+		DisableWriteActions: !o.UIWritable,
 	}))
 	s.uiURL = fmt.Sprintf("http://%s", net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort)))
 	go func() {

@@ -162,6 +162,9 @@ func (s *Server) prepareItem(res *resource, c *collection, item Record, i int, n
 	if err := res.prepare(s, now, old, rec); err != nil {
 		return change{}, err
 	}
+	if err := checkLengths(res, rec); err != nil {
+		return change{}, err
+	}
 	return change{old: old, rec: rec, quiet: item.Bool("_dont_fire_automations")}, nil
 }
 

@@ -127,16 +127,16 @@ func MainSite(clientID int, v lead.Values) halopsa.Site {
 	return halopsa.Site{Name: "Main", ClientID: halopsa.ID(clientID), PhoneNumber: v[lead.PhoneCompany]}
 }
 
-// Summary is a lead ticket's summary: "First Last - Company".
+// Summary is a lead ticket's summary: "First Last - Company", cut to the length HaloPSA takes.
 func Summary(v lead.Values) string {
 	name := strings.TrimSpace(v[lead.FirstName] + " " + v[lead.LastName])
 	if name == "" {
 		name = v[lead.Email]
 	}
 	if c := v[lead.Company]; c != "" {
-		return name + " - " + c
+		name += " - " + c
 	}
-	return name
+	return clip(name, "Tickets", "summary")
 }
 
 // Details is the lead ticket's description: where the lead came from and what is known.

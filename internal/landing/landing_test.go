@@ -1,7 +1,10 @@
 package landing
 
 import (
+	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"haloleads/internal/lead"
 	"haloleads/internal/tenant"
@@ -119,4 +122,41 @@ func FuzzRevenueLow(f *testing.F) {
 		}
 		RevenueBucket(lead.Values{lead.RevenueRange: s})
 	})
+}
+
+func TestTooLong(t *testing.T) {
+	t.Parallel()
+	long := func(n int) string { return strings.Repeat("x", n) }
+	tests := []struct {
+		name string
+		v    lead.Values
+		want []string
+	}{
+		{"ordinary", lead.Values{lead.FirstName: "Dana", lead.LastName: "Okafor", lead.JobTitle: "CRO", lead.Company: "Bright Kettle"}, nil},
+		{"at the limits", lead.Values{lead.FirstName: long(100), lead.JobTitle: long(255), lead.PhoneMobile: long(50)}, nil},
+		{"title past the limit", lead.Values{lead.FirstName: "Dana", lead.JobTitle: long(300)},
+			[]string{"job title is 300 characters long, HaloPSA takes at most 255"}},
+		{"characters, not bytes", lead.Values{lead.FirstName: strings.Repeat("é", 100)}, nil},
+		{"name and company", lead.Values{lead.LastName: long(101), lead.Company: long(256)},
+			[]string{"last name is 101 characters long, HaloPSA takes at most 100", "company name is 256 characters long, HaloPSA takes at most 255"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := TooLong(tt.v); !slices.Equal(got, tt.want) {
+				t.Errorf("TooLong = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSummaryFitsHaloPSA(t *testing.T) {
+	t.Parallel()
+	s := Summary(lead.Values{lead.FirstName: "Dana", lead.LastName: "Okafor", lead.Company: strings.Repeat("é", 300)})
+	if n := utf8.RuneCountInString(s); n != 255 || !strings.HasPrefix(s, "Dana Okafor - é") || !strings.HasSuffix(s, "…") {
+		t.Errorf("Summary of a long company is %d characters: %q", n, s)
+	}
+	if s := Summary(lead.Values{lead.FirstName: "Dana", lead.Company: "Acme"}); s != "Dana - Acme" {
+		t.Errorf("Summary = %q", s)
+	}
 }

@@ -8,6 +8,7 @@
 package lead
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"sort"
@@ -240,6 +241,18 @@ func (v Values) SortedFields() []Field {
 	}
 	sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
 	return append(out, extra...)
+}
+
+// KeyedIDFor derives a lead ID from an identity key with an HMAC under idKey, so that the ID
+// cannot be matched to an e-mail address by someone without the key; an empty idKey gives
+// IDFor's unkeyed ID (leads created before ids were keyed keep theirs).
+func KeyedIDFor(idKey []byte, key string) string {
+	if len(idKey) == 0 {
+		return IDFor(key)
+	}
+	m := hmac.New(sha256.New, idKey)
+	m.Write([]byte(key))
+	return "lead-" + hex.EncodeToString(m.Sum(nil)[:8])
 }
 
 // IDFor derives a stable lead ID from an identity key (for example "email:jane@example.com").

@@ -116,6 +116,11 @@ type Plan struct {
 	Quality int      `json:"quality"`
 	// DoNotContact is set when the person must not be contacted.
 	DoNotContact bool `json:"do_not_contact,omitempty"`
+	// Stage and Data are the lead's stage and its qualification and opportunity data, which
+	// the ticket's whole custom-field set carries from Prospect on (a person's values among
+	// them); Data is nil in plans of lead workflows from before the adopt-halo change.
+	Stage lifecycle.Stage `json:"stage,omitempty"`
+	Data  *lifecycle.Data `json:"data,omitempty"`
 }
 
 // Landed tells a lead what the import wrote.
@@ -140,7 +145,27 @@ type HaloChange struct {
 	Status   lifecycle.Status `json:"status,omitempty"` // "" when the status did not change
 	Values   lead.Values      `json:"values,omitempty"` // fields as HaloPSA now holds them
 	At       time.Time        `json:"at"`
+	// HaloStatus is the status the ticket holds now, whatever the event (a tenant status
+	// mapped through LEAD_STATUS_MAP); "" when unknown. Lead workflows from the adopt-halo
+	// change on judge it instead of Status, once per status seen.
+	HaloStatus lifecycle.Status `json:"halo_status,omitempty"`
+	// UnknownStatus names a HaloPSA status the lifecycle and the status map do not know: the
+	// lead reports it and keeps its status.
+	UnknownStatus string `json:"unknown_status,omitempty"`
+	// Data is the qualification and opportunity data the ticket holds (custom fields and
+	// HaloPSA's opp* fields); nil when the change does not carry it (a user event).
+	Data *lifecycle.Data `json:"data,omitempty"`
+	// FitScore is the ticket's Fit Score field (haloleads' computed score, or a person's).
+	FitScore int `json:"fit_score,omitempty"`
+	// Source says where the change was seen: SourceWebhook or SourceReconcile.
+	Source string `json:"source,omitempty"`
 }
+
+// Where a HaloChange was seen.
+const (
+	SourceWebhook   = "webhook"
+	SourceReconcile = "reconcile"
+)
 
 // TransitionRequest asks for a status change within the lead's stage.
 type TransitionRequest struct {
@@ -172,6 +197,19 @@ type Settings struct {
 	AutoConvertEngaged bool             `json:"auto_convert_engaged,omitempty"`
 	// MaxEvents bounds a run's history before it continues as new (default 2,000).
 	MaxEvents int `json:"max_events,omitempty"`
+	// QuietPeriod is how long a lead at Won, Lost, Disqualified or Do Not Contact stays
+	// untouched before its workflow ends, its state kept in the store (0: never; the worker's
+	// LEAD_QUIET_PERIOD). A later import, webhook or command starts it again from that state.
+	QuietPeriod time.Duration `json:"quiet_period,omitempty"`
+}
+
+// EndsWhenQuiet reports whether a lead at status s ends after its quiet period.
+func EndsWhenQuiet(s lifecycle.Status) bool {
+	switch s {
+	case lifecycle.Won, lifecycle.Lost, lifecycle.Disqualified, lifecycle.DoNotContact:
+		return true
+	}
+	return false
 }
 
 // LeadInput starts (or continues) a lead workflow.
@@ -246,6 +284,33 @@ type LeadState struct {
 	Offered *OfferRef          `json:"offered,omitempty"`
 	Pending lead.Values        `json:"pending,omitempty"`
 	Echoes  []lifecycle.Status `json:"echoes,omitempty"`
+	// Stages are the stages the lead entered, oldest first, with when (workflow time): the
+	// time in stage of the funnel report. Leads started before they were recorded begin with
+	// the stage they were in when a run first recorded it.
+	Stages []StageEntry `json:"stages,omitempty"`
+	// HaloStatus is the status last seen on the ticket in HaloPSA (or last written there by
+	// haloleads): a change showing it again is not a new change.
+	HaloStatus lifecycle.Status `json:"halo_status,omitempty"`
+}
+
+// StageEntry is a stage a lead entered and when.
+type StageEntry struct {
+	Stage   lifecycle.Stage `json:"stage"`
+	Entered time.Time       `json:"entered"`
+}
+
+// TimeInStages is how long the lead spent in each stage it entered, up to now for the stage
+// it is in (stages entered twice add up).
+func (s *LeadState) TimeInStages(now time.Time) map[lifecycle.Stage]time.Duration {
+	out := map[lifecycle.Stage]time.Duration{}
+	for i, e := range s.Stages {
+		end := now
+		if i+1 < len(s.Stages) {
+			end = s.Stages[i+1].Entered
+		}
+		out[e.Stage] += max(0, end.Sub(e.Entered))
+	}
+	return out
 }
 
 // OfferRef names an accepted import offer: the run and batch landing it, and the status the

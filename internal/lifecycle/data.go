@@ -151,3 +151,37 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// Overlay returns d with the values h holds put over it: a field HaloPSA shows filled is what
+// a person (or haloleads) put there and wins; an empty one leaves d's value (a field the
+// ticket's type does not show reads empty). DoNotContact is d's.
+func (d Data) Overlay(h Data) Data {
+	str := func(dst *string, v string) {
+		if filled(v) {
+			*dst = strings.TrimSpace(v)
+		}
+	}
+	q, hq := &d.Qualification, h.Qualification
+	str(&q.PainPoints, hq.PainPoints)
+	str(&q.QualifiedServices, hq.QualifiedServices)
+	str(&q.DecisionMaker, hq.DecisionMaker)
+	str(&q.BudgetRange, hq.BudgetRange)
+	str(&q.Timeframe, hq.Timeframe)
+	str(&q.Notes, hq.Notes)
+	if hq.FitScore > 0 {
+		q.FitScore = hq.FitScore
+	}
+	o, ho := &d.Opportunity, h.Opportunity
+	if ho.Value > 0 {
+		o.Value = ho.Value
+	}
+	if ho.Probability > 0 {
+		o.Probability = ho.Probability
+	}
+	str(&o.ProductsServices, ho.ProductsServices)
+	str(&o.ExpectedClose, ho.ExpectedClose)
+	str(&o.Quotes, ho.Quotes)
+	str(&o.Competitors, ho.Competitors)
+	str(&o.WinLossReason, ho.WinLossReason)
+	return d
+}

@@ -21,6 +21,7 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
 	"haloleads/internal/providers"
 	"haloleads/internal/score"
 	"haloleads/internal/store"
@@ -43,6 +44,11 @@ type Deps struct {
 	// PullDir holds the exports pulls write for their imports.
 	Providers map[lead.Source]providers.Provider
 	PullDir   string
+	// IDKey keys new lead ids (see dedupe.Config.IDKey); the codec keyring's IDKey.
+	IDKey []byte
+	// StatusMap maps the tenant's own statuses for the reconciliation (LEAD_STATUS_MAP); nil:
+	// the default map.
+	StatusMap lifecycle.StatusMap
 }
 
 // Workers are the started workers of one process.
@@ -62,14 +68,17 @@ func StartWorkers(d Deps) (*Workers, error) {
 		Client: d.Halo, Tenant: t, Store: d.Store, Temporal: d.Temporal, Logger: d.Logger,
 		Dedupe: dedupe.DefaultConfig(), Fit: score.DefaultFitConfig(),
 	}
+	imp.Dedupe.IDKey = d.IDKey
 	halo := &activities.Halo{Client: d.Halo, Tenant: t, Store: d.Store, Logger: d.Logger}
 
 	main := worker.New(d.Temporal, leadflow.TaskQueue, worker.Options{})
 	main.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
 	main.RegisterWorkflowWithOptions(workflows.Import, workflow.RegisterOptions{Name: leadflow.ImportWorkflow})
 	main.RegisterActivity(imp)
+	main.RegisterActivity(&activities.Ended{Store: d.Store})
 	main.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
 	main.RegisterActivity(&activities.Puller{Providers: d.Providers, Store: d.Store, Dir: d.PullDir, Plan: enrich.DefaultPlan(), Logger: d.Logger})
+	main.RegisterActivity(&activities.OptOuts{Providers: d.Providers, Store: d.Store, Logger: d.Logger})
 
 	perSecond := float64(max(d.RateLimit, 1)) / max(d.RateWindow.Seconds(), 1)
 	haloWorker := worker.New(d.Temporal, leadflow.HaloTaskQueue, worker.Options{

@@ -16,6 +16,8 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosync"
 	"haloleads/internal/lead"
+	"haloleads/internal/lifecycle"
+	"haloleads/internal/optout"
 	"haloleads/internal/providers"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
@@ -45,11 +47,22 @@ type Process struct {
 	Webhook  webhook.Config
 	Listen   string
 	Listener net.Listener
+	// LushaSecret, when set, has the receiver serve Lusha's opt-out webhook at optout.LushaPath,
+	// verifying deliveries with this account webhook secret.
+	LushaSecret string
 	// WrapWebhooks, when set, wraps the receiver's handler (metrics).
 	WrapWebhooks func(http.Handler) http.Handler
 	// Providers and PullDir serve pulls (see Deps).
 	Providers map[lead.Source]providers.Provider
 	PullDir   string
+	// IDKey keys new lead ids (see Deps).
+	IDKey []byte
+	// TLSCert and TLSKey, when set, make the receiver serve HTTPS with that certificate.
+	TLSCert, TLSKey string
+	// PublicURL is the address HaloPSA is told to call (logged at start).
+	PublicURL string
+	// StatusMap maps the tenant's own statuses (LEAD_STATUS_MAP); nil: the default map.
+	StatusMap lifecycle.StatusMap
 }
 
 // Run runs the process until ctx ends.
@@ -63,7 +76,8 @@ func (p Process) Run(ctx context.Context) error {
 	t := &activities.Tenant{Client: p.Halo, Spec: p.Spec}
 	if p.Workers {
 		w, err := StartWorkers(Deps{Temporal: p.Temporal, Halo: p.Halo, Store: p.Store, Spec: p.Spec, Logger: p.Logger,
-			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers, PullDir: p.PullDir})
+			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers, PullDir: p.PullDir,
+			StatusMap: p.StatusMap, IDKey: p.IDKey})
 		if err != nil {
 			return err
 		}
@@ -101,8 +115,15 @@ func SharedBudget(ctx context.Context, st *store.Store, cfg halopsa.Config) (hal
 
 // serveWebhooks starts the webhook receiver and returns its stop function.
 func (p Process) serveWebhooks(t *activities.Tenant) (func(), error) {
-	d := &halosync.Dispatcher{Temporal: p.Temporal, Store: p.Store, Tenant: t, Logger: p.Logger}
+	d := &halosync.Dispatcher{Temporal: p.Temporal, Store: p.Store, Tenant: t, Logger: p.Logger, StatusMap: p.StatusMap}
 	h := webhook.NewHandler(p.Webhook, d, p.Logger)
+	if p.LushaSecret != "" {
+		mux := http.NewServeMux()
+		svc := optout.Service{Store: p.Store, Temporal: p.Temporal, Logger: p.Logger}
+		mux.Handle(optout.LushaPath, svc.LushaHandler(p.LushaSecret, p.Logger))
+		mux.Handle("/", h)
+		h = mux
+	}
 	if p.WrapWebhooks != nil {
 		h = p.WrapWebhooks(h)
 	}
@@ -115,11 +136,31 @@ func (p Process) serveWebhooks(t *activities.Tenant) (func(), error) {
 	}
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+	tls := p.TLSCert != "" && p.TLSKey != ""
 	go func() {
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if tls {
+			err = hs.ServeTLS(ln, p.TLSCert, p.TLSKey)
+		} else {
+			err = hs.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			p.Logger.Error("webhook receiver stopped", zap.Error(err))
 		}
 	}()
-	p.Logger.Info("webhook receiver listening", zap.String("addr", ln.Addr().String()))
+	p.Logger.Info("webhook receiver listening", receiverState(ln.Addr(), tls, p.Webhook.User != "", p.PublicURL)...)
 	return func() { hs.Close() }, nil
+}
+
+// receiverState describes the webhook receiver for the start-up log, without its credentials:
+// where it listens, whether it serves TLS itself, whether Basic auth is on, the public URL, and
+// a warning when a non-loopback address is served without TLS.
+func receiverState(addr net.Addr, tls, auth bool, publicURL string) []zap.Field {
+	fields := []zap.Field{zap.String("addr", addr.String()), zap.Bool("tls", tls), zap.Bool("basic_auth", auth),
+		zap.String("public_url", publicURL)}
+	if ta, ok := addr.(*net.TCPAddr); ok && !tls && !ta.IP.IsLoopback() {
+		fields = append(fields, zap.String("warning",
+			"plain HTTP on a non-loopback address: HaloPSA's Basic-auth password travels in clear unless a TLS proxy is in front"))
+	}
+	return fields
 }

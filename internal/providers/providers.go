@@ -89,3 +89,22 @@ func Batches(n, size int) [][2]int {
 	}
 	return out
 }
+
+// OptOuter is a Provider that can act on a person's opt-out by the provider's own mechanism
+// (no provider accepts a suppression list: Apollo moves the saved contact to its Do Not
+// Contact stage and out of sequences, Hunter deletes the saved lead).
+type OptOuter interface {
+	Provider
+	// OptOut acts on the person with the e-mail address and says what it did ("no saved
+	// contact" is an outcome, not an error).
+	OptOut(ctx context.Context, email string) (OptOutResult, error)
+}
+
+// OptOutResult is what a provider did about an opt-out.
+type OptOutResult struct {
+	// Outcome says it in one sentence, for the ticket note.
+	Outcome string
+	// PersonIDs are the provider's ids of the person (Apollo's person_id): suppressed too, so
+	// a pull skips them in search results before spending credits.
+	PersonIDs []string
+}

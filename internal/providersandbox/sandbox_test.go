@@ -49,7 +49,7 @@ func TestRoutesAreInTheContracts(t *testing.T) {
 		lead.ZoomInfo: {"zoominfo/zoominfo-authentication-api-openapi.yml", "zoominfo/zoominfo-contact-search-api-openapi.yml",
 			"zoominfo/zoominfo-contact-enrich-api-openapi.yml", "zoominfo/zoominfo-company-enrich-api-openapi.yml"},
 		lead.Hunter: {"hunter/hunter-domain-search-api-openapi.yml", "hunter/hunter-email-finder-api-openapi.yml",
-			"hunter/hunter-email-verifier-api-openapi.yml"},
+			"hunter/hunter-email-verifier-api-openapi.yml", "hunter/hunter-leads-api-openapi.yml"},
 		lead.Lusha:  {"lusha/lusha-v2-openapi.yaml", "lusha/lusha-webhooks-api-openapi.yml"},
 		lead.UpLead: {"uplead/uplead-openapi.json"},
 	}

@@ -40,6 +40,8 @@ type Options struct {
 	TokenLifetime time.Duration
 	// Now is the sandbox clock (time.Now when nil).
 	Now func() time.Time
+	// LushaWebhookSecret signs Lusha's webhook deliveries (DefaultLushaWebhookSecret when empty).
+	LushaWebhookSecret string
 }
 
 func (o Options) withDefaults() Options {
@@ -60,6 +62,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.LushaWebhookSecret == "" {
+		o.LushaWebhookSecret = DefaultLushaWebhookSecret
 	}
 	return o
 }
@@ -82,6 +87,11 @@ type Server struct {
 	optOuts  []Subscription                  // Lusha subscriptions
 	latency  time.Duration
 	tokenSeq int
+	// The opt-out side (optout.go): Apollo's saved contacts by id, Hunter's leads, the writes.
+	apolloContacts map[string]*ApolloContact
+	hunterLeads    []HunterLead
+	hunterSeq      int
+	writes         []Write
 }
 
 // Route is one route the sandbox serves, as the provider's contract names it.
@@ -95,7 +105,8 @@ type Route struct {
 func New(opts Options) *Server {
 	s := &Server{opts: opts.withDefaults(), mux: http.NewServeMux(),
 		knobs: map[lead.Source]*knobs{}, credits: map[lead.Source]int{}, requests: map[lead.Source]int{},
-		bought: map[lead.Source]map[string]bool{}, tokens: map[string]time.Time{}, pending: map[string]int{}}
+		bought: map[lead.Source]map[string]bool{}, tokens: map[string]time.Time{}, pending: map[string]int{},
+		apolloContacts: map[string]*ApolloContact{}}
 	s.people, s.companies = seed(s.opts.Seed, s.opts.People)
 	for _, p := range lead.Providers {
 		s.knobs[p] = &knobs{}
@@ -106,6 +117,7 @@ func New(opts Options) *Server {
 	s.hunterRoutes()
 	s.lushaRoutes()
 	s.upLeadRoutes()
+	s.optOutRoutes()
 	return s
 }
 

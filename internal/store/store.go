@@ -73,10 +73,16 @@ var (
 func Open(path string, opts ...Option) (*Store, error) {
 	dsn := path
 	if path != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("creating store directory: %w", err)
 		}
-		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+		// SQLite gives its WAL the database file's mode: create the file private first.
+		if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+			f.Close()
+		}
+		// secure_delete overwrites deleted rows (a forgotten person) instead of leaving them in
+		// free pages.
+		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(ON)"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

@@ -60,6 +60,15 @@ func Keys(v lead.Values, opts Options) []string {
 	return slices.Compact(out)
 }
 
+// ProviderKey is the key of a provider's own id of a person ("apollo:<person id>"): a pull
+// checks it on search results, which carry no e-mail, before spending credits on them.
+func ProviderKey(src lead.Source, id string) string {
+	if id == "" {
+		return ""
+	}
+	return string(src) + ":" + id
+}
+
 // Merge returns the sorted union of key lists.
 func Merge(lists ...[]string) []string {
 	var out []string

@@ -1,0 +1,196 @@
+package dedupe
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"haloleads/internal/lead"
+	"haloleads/internal/normalize"
+)
+
+// Stream de-duplicates records fed one at a time, with memory bounded by their match keys
+// rather than by the records: each record is normalised as it arrives (in parallel, a chunk at
+// a time) and written to a spill file in dir; only its match keys, content fingerprint and
+// known lead ID stay in memory. Resolve then blocks, scores and clusters on the keys alone, as
+// Resolve does, and merges each lead from its records read back from the spill, a chunk of
+// leads at a time, handing each to the caller instead of returning them all. The leads and
+// review pairs are those Resolve finds for the same records.
+//
+// A Stream is used by one goroutine. Close removes the spill file.
+type Stream struct {
+	cfg     Config
+	index   Index
+	norm    *normalize.Normalizer
+	spill   *spill
+	pending []lead.Record
+	keys    []normalize.Keys
+	fps     []uint64
+	known   []string
+	buf     []byte
+	err     error
+}
+
+// streamChunk is the number of records normalised together, and of leads merged together.
+const streamChunk = 8192
+
+// StreamPhoneCache is the default phone-parse cache of a Stream (entries of about 150 bytes):
+// smaller than Resolve's, which is sized for a million records held in memory anyway.
+const StreamPhoneCache = 1 << 18
+
+// NewStream starts a Stream whose spill file is created in dir ("" for the system's temporary
+// directory). Errors are *ConfigError or the spill file's.
+func NewStream(dir string, known Index, cfg Config) (*Stream, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("starting a de-duplication stream: %w", err)
+	}
+	if cfg.Normalize.PhoneCacheSize == 0 {
+		cfg.Normalize.PhoneCacheSize = StreamPhoneCache
+	}
+	sp, err := newSpill(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{cfg: cfg, index: known, norm: normalize.New(cfg.Normalize), spill: sp}, nil
+}
+
+// Add feeds one record; its index in the stream is the number of records added before it.
+func (s *Stream) Add(r lead.Record) error {
+	if s.err != nil {
+		return s.err
+	}
+	s.pending = append(s.pending, r)
+	if len(s.pending) == streamChunk {
+		s.err = s.flush()
+	}
+	return s.err
+}
+
+// Len is the number of records added.
+func (s *Stream) Len() int { return len(s.keys) + len(s.pending) }
+
+// flush normalises the pending records, keeps their keys and spills them.
+func (s *Stream) flush() error {
+	n := len(s.pending)
+	keys, fps, known := make([]normalize.Keys, n), make([]uint64, n), make([]string, n)
+	parallel(n, s.cfg.Workers, func(i int) {
+		s.pending[i] = s.norm.Record(s.pending[i])
+		keys[i] = s.norm.Keys(s.pending[i].Values)
+		fps[i] = fingerprint(s.pending[i])
+		known[i] = lookupKnown(s.index, keys[i])
+	})
+	for i := range s.pending {
+		var err error
+		if s.buf, err = s.spill.add(s.buf, s.pending[i]); err != nil {
+			return err
+		}
+		s.pending[i] = lead.Record{}
+	}
+	s.pending = s.pending[:0]
+	s.keys, s.fps, s.known = append(s.keys, keys...), append(s.fps, fps...), append(s.known, known...)
+	return nil
+}
+
+// StreamResult is what Stream.Resolve found besides the leads it handed over.
+type StreamResult struct {
+	Leads  int
+	Review []ReviewPair // sorted by LeadA, LeadB
+	Stats  Stats
+}
+
+// Resolve de-duplicates every record added and calls emit with each lead and the indexes of
+// its records (ascending), in the order of their first record. An error from emit stops it.
+// The Stream cannot be added to afterwards.
+func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamResult, error) {
+	if s.err != nil {
+		return StreamResult{}, s.err
+	}
+	if len(s.pending) > 0 {
+		if err := s.flush(); err != nil {
+			return StreamResult{}, err
+		}
+	}
+	s.err = fmt.Errorf("de-duplication stream already resolved")
+	if err := s.spill.done(); err != nil {
+		return StreamResult{}, err
+	}
+	p := &prepared{keys: s.keys, fps: s.fps, known: s.known, index: s.index, norm: s.norm}
+	p.freq = phoneFrequencies(p.keys)
+	b := candidatePairs(p.keys, s.cfg.MaxBlock)
+	stats := Stats{Records: len(p.keys), Blocks: b.blocks, CappedBlocks: b.capped, Comparisons: len(b.pairs)}
+	cands := p.scorePairs(b.pairs, s.cfg)
+	b.pairs = nil
+	stats.AutoPairs = countAuto(cands, s.cfg.AutoThreshold)
+	cl := p.cluster(cands, s.cfg)
+	groups, rootGroup := p.groups(cl)
+	leadOf, err := s.emitLeads(p, groups, emit)
+	if err != nil {
+		return StreamResult{}, err
+	}
+	review := p.review(cl, cands, s.cfg, func(i int32) string { return leadOf[rootGroup[cl.find(i)]] })
+	return StreamResult{Leads: len(groups), Review: review, Stats: stats}, nil
+}
+
+// emitLeads merges the groups a chunk at a time from the spill and hands each lead to emit; it
+// returns each group's lead ID.
+func (s *Stream) emitLeads(p *prepared, groups []group, emit func(lead.Lead, []int) error) ([]string, error) {
+	claims := claimsOf(groups)
+	leadOf := make([]string, len(groups))
+	for start := 0; start < len(groups); start += streamChunk {
+		chunk := groups[start:min(start+streamChunk, len(groups))]
+		leads := make([]lead.Lead, len(chunk))
+		errs := make([]error, len(chunk))
+		parallel(len(chunk), s.cfg.Workers, func(x int) {
+			g := &chunk[x]
+			recs := make([]lead.Record, len(g.members))
+			for y, m := range g.members {
+				if recs[y], errs[x] = s.spill.read(m); errs[x] != nil {
+					return
+				}
+			}
+			leads[x] = p.makeLead(g, recs, claims, s.cfg)
+		})
+		for x := range chunk {
+			if errs[x] != nil {
+				return nil, errs[x]
+			}
+			leadOf[start+x] = leads[x].ID
+			if err := emit(leads[x], toInts(chunk[x].members)); err != nil {
+				return nil, err
+			}
+			chunk[x].keys = nil // no longer needed: claims are counted
+		}
+	}
+	return leadOf, nil
+}
+
+// Close removes the spill file.
+func (s *Stream) Close() error { return s.spill.close() }
+
+// ResolveStream runs records through a Stream and collects a Result like Resolve's (leads
+// sorted by ID), for callers and tests that hold the leads anyway.
+func ResolveStream(dir string, records []lead.Record, known Index, cfg Config) (Result, error) {
+	s, err := NewStream(dir, known, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	defer s.Close()
+	for _, r := range records {
+		if err := s.Add(r); err != nil {
+			return Result{}, err
+		}
+	}
+	res := Result{Members: map[string][]int{}}
+	sr, err := s.Resolve(func(l lead.Lead, members []int) error {
+		res.Leads = append(res.Leads, l)
+		res.Members[l.ID] = members
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	slices.SortFunc(res.Leads, func(a, b lead.Lead) int { return strings.Compare(a.ID, b.ID) })
+	res.Review, res.Stats = sr.Review, sr.Stats
+	return res, nil
+}

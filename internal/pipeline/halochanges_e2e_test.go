@@ -1,0 +1,242 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"haloleads/activities"
+	"haloleads/internal/halopsa"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/lifecycle"
+	"haloleads/internal/pipeline"
+	"haloleads/internal/tenant"
+)
+
+// importWith runs an import with lifecycle settings (the lead workflows it starts keep them).
+func (e *env) importWith(t *testing.T, runID string, settings leadflow.Settings, files ...string) leadflow.Summary {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sum, err := pipeline.RunImport(ctx, e.temporal, leadflow.ImportInput{RunID: runID, Files: files, Settings: settings}, true)
+	if err != nil {
+		t.Fatalf("import %s: %v", runID, err)
+	}
+	if len(sum.Errors) > 0 {
+		t.Fatalf("import %s errors: %v", runID, sum.Errors)
+	}
+	return sum
+}
+
+// statusID is the HaloPSA id of a lifecycle status in the sandbox tenant.
+func (e *env) statusID(t *testing.T, s lifecycle.Status) int {
+	t.Helper()
+	id, ok := e.tenant.StatusID(activities.TypeKey(s.StageOf()), s.DisplayName())
+	if !ok {
+		t.Fatalf("status %s is not set up", s)
+	}
+	return int(id)
+}
+
+// cf is one custom field value of an agent's edit.
+func (e *env) cf(logical string, value any) map[string]any {
+	return map[string]any{"id": int(e.tenant.Fields[logical]), "value": value}
+}
+
+// TestAgentQualifiesProspectInHalo: an agent fills the qualification fields of a prospect in
+// HaloPSA and sets Qualified, with LEAD_ON_VIOLATION=revert. The workflow adopts the data and
+// the status, `lead promote` then works, and a re-import leaves every field the agent set, the
+// fit score included.
+func TestAgentQualifiesProspectInHalo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
+	settings := leadflow.Settings{Lifecycle: lifecycle.Config{OnViolation: lifecycle.Revert}}
+	e.importWith(t, "first", settings, oneLead(t, func(row string) string { return row }))
+	leadID, tk := e.theLead(t)
+	tid := tk.ID()
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tid })
+	for _, args := range [][]string{
+		{"transition", leadID, "--to", "researching"}, {"transition", leadID, "--to", "contacted"},
+		{"transition", leadID, "--to", "engaged"}, {"promote", leadID}, {"transition", leadID, "--to", "prospecting"},
+	} {
+		if out, code := e.leadCLI(append([]string{"lead"}, args...)...); code != 0 {
+			t.Fatalf("lead %v: exit %d: %s", args, code, out)
+		}
+	}
+	before := e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Status == lifecycle.Prospecting })
+	const fit = 90
+	if before.Fit == fit {
+		t.Fatalf("the computed fit is already %d: pick another", fit)
+	}
+
+	// The agent fills the six qualification fields and sets Qualified in one edit.
+	err := e.sandbox.AgentEditTicket(tid, map[string]any{
+		"status_id": e.statusID(t, lifecycle.Qualified),
+		"customfields": []any{
+			e.cf(tenant.FieldPainPoints, "backups fail weekly"),
+			e.cf(tenant.FieldQualifiedServices, "Managed backup"),
+			e.cf(tenant.FieldDecisionMaker, "Operations director"),
+			e.cf(tenant.FieldBudgetRange, "$1-2k/month"),
+			e.cf(tenant.FieldTimeframe, "this quarter"),
+			e.cf(tenant.FieldFitScore, fit),
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Status == lifecycle.Qualified })
+	q := st.Data.Qualification
+	if q.PainPoints != "backups fail weekly" || q.DecisionMaker != "Operations director" || q.FitScore != fit || st.Fit != fit {
+		t.Errorf("workflow data after the agent's edit: %+v (fit %d)", q, st.Fit)
+	}
+	if len(st.Violations) > 0 {
+		t.Errorf("the agent's qualification was judged a violation: %+v", st.Violations)
+	}
+	if _, status := e.statusOf(e.ticket(t, tid)); status != lifecycle.Qualified {
+		t.Errorf("ticket status %s, want Qualified (not reverted)", status)
+	}
+
+	out, code := e.leadCLI("lead", "promote", leadID, "--value", "18000", "--products", "Managed backup",
+		"--probability", "50", "--close-date", "2026-12-31")
+	if code != 0 {
+		t.Fatalf("lead promote after the agent qualified: exit %d: %s", code, out)
+	}
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Status == lifecycle.NewOpportunity })
+
+	// A re-import with new provider data: every field the agent set stays, the fit included.
+	changed := oneLead(t, func(row string) string { return strings.Replace(row, ",240,food", ",260,food", 1) })
+	e.importWith(t, "second", settings, changed)
+	e.settled(t, leadID, func(leadflow.LeadState) bool { return true })
+	tk = e.ticket(t, tid)
+	for f, want := range map[string]string{
+		tenant.FieldPainPoints: "backups fail weekly", tenant.FieldQualifiedServices: "Managed backup",
+		tenant.FieldDecisionMaker: "Operations director", tenant.FieldBudgetRange: "$1-2k/month",
+		tenant.FieldTimeframe: "this quarter", tenant.FieldFitScore: strconv.Itoa(fit),
+	} {
+		if got := e.customField(tk, f); got != want {
+			t.Errorf("after re-import: %s = %q, want the agent's %q", f, got, want)
+		}
+	}
+	if st := e.leadState(t, leadID); st.Fit != fit || st.Status != lifecycle.NewOpportunity {
+		t.Errorf("after re-import: workflow fit %d, status %s; want %d, New Opportunity", st.Fit, st.Status, fit)
+	}
+}
+
+// contactList writes a generic contact list of n people (ten companies), each with title.
+func contactList(t *testing.T, name string, n int, title string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("First Name,Last Name,Email,Company,Website,Title\n")
+	for i := range n {
+		c := i % 10
+		fmt.Fprintf(&b, "Person%d,Tester%d,person%d@company%d.example.com,Company %d Ltd,https://company%d.example.com,%s\n",
+			i, i, i, c, c, c, title)
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestDeletedTicketIsRecreated: a lead ticket deleted in HaloPSA, then a re-import of its
+// batch of 100: the other 99 land, and the deleted ticket is re-created (the documented rule)
+// at the lead's stage and status, the lead workflow learning its new id.
+func TestDeletedTicketIsRecreated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{RateLimit: 3000})
+	ctx := context.Background()
+	sum := e.importFiles(t, "first", contactList(t, "people.csv", 100, "IT Manager"))
+	if sum.LeadsCreated != 100 {
+		t.Fatalf("first import created %d leads, want 100", sum.LeadsCreated)
+	}
+	leadID, tk := e.theLead(t)
+	old := tk.ID()
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == old })
+	if err := e.halo.DeleteTicket(ctx, halopsa.ID(old), "test"); err != nil {
+		t.Fatal(err)
+	}
+
+	sum = e.importFiles(t, "second", contactList(t, "people.csv", 100, "IT Director"))
+	if sum.LeadsUpdated != 100 || len(sum.Errors) != 0 {
+		t.Fatalf("re-import: %d updated, errors %v; want 100 and none", sum.LeadsUpdated, sum.Errors)
+	}
+	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID != old })
+	nt := e.ticket(t, st.Halo.TicketID)
+	if nt.Int("user_id") != tk.Int("user_id") || !strings.Contains(nt.String("details"), fmt.Sprintf("ticket %d was deleted", old)) {
+		t.Errorf("re-created ticket: user %d (want %d), details %q", nt.Int("user_id"), tk.Int("user_id"), nt.String("details"))
+	}
+	if typ, status := e.statusOf(nt); typ != tenant.Lead || status != st.Status {
+		t.Errorf("re-created ticket at %s/%s, want lead/%s", typ, status, st.Status)
+	}
+	if got, ok, _ := e.store.LeadOfTicket(ctx, nt.ID()); !ok || got != leadID {
+		t.Errorf("store maps the new ticket to %q, want %s", got, leadID)
+	}
+	tickets := 0
+	for _, x := range e.sandbox.Tickets() {
+		if x.Int("user_id") != 0 {
+			tickets++
+		}
+	}
+	if tickets != 100 {
+		t.Errorf("%d lead tickets in the sandbox, want 100", tickets)
+	}
+}
+
+// TestSameWebhookHundredTimes: an agent's rule-breaking status change (flagged: a violation and
+// a note) is delivered once by HaloPSA, then the very same delivery 100 times more, 50 of them
+// at once: the lead has one violation, one note and handled no further message.
+func TestSameWebhookHundredTimes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
+	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
+	leadID, tk := e.theLead(t)
+	tid := tk.ID()
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tid })
+	if err := e.sandbox.AgentEditTicketStatus(tid, e.statusID(t, lifecycle.Engaged)); err != nil {
+		t.Fatal(err)
+	}
+	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return len(st.Violations) == 1 })
+	events, notes := st.Events, len(e.actions(tid))
+	var payload string
+	for _, d := range e.sandbox.WebhookDeliveries() {
+		if d.Event == "Ticket Status Changed" || strings.EqualFold(d.Event, "ticket status changed") {
+			payload = string(d.Payload)
+		}
+	}
+	if payload == "" {
+		t.Fatal("the sandbox delivered no status change")
+	}
+	var wg sync.WaitGroup
+	codes := make(chan int, 50)
+	for range 50 {
+		wg.Go(func() { codes <- e.post(t, payload) })
+	}
+	wg.Wait()
+	close(codes)
+	answered := map[int]int{}
+	for c := range codes {
+		answered[c]++
+	}
+	for range 50 {
+		answered[e.post(t, payload)]++
+	}
+	st = e.settled(t, leadID, func(leadflow.LeadState) bool { return true })
+	t.Logf("the same delivery 100 times more: answers %v; lead messages %d → %d", answered, events, st.Events)
+	if len(st.Violations) != 1 || st.Events != events || len(e.actions(tid)) != notes {
+		t.Errorf("redeliveries had an effect: violations %d, messages %d → %d, notes %d → %d",
+			len(st.Violations), events, st.Events, notes, len(e.actions(tid)))
+	}
+}
