@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -36,6 +37,9 @@ const (
 	// another import run or batch to land before it plans, so that it plans on what that one
 	// wrote (a "landed" signal delivered after the next import's offer was lost for the plan).
 	changeOfferAwaitsLanding = "offer-awaits-landing"
+	// changeMergedNotes: rule-violation notes are written at most once per noteEvery per lead;
+	// those flagged in between are merged into the next one.
+	changeMergedNotes = "merged-violation-notes"
 )
 
 // autoConvert promotes an Engaged lead to a prospect after a change seen in HaloPSA, taking the
@@ -69,6 +73,10 @@ const (
 	// offerWait bounds how long an import offer waits for another import's outstanding offer
 	// to land; after it that offer counts as abandoned (its import was terminated).
 	offerWait = 2 * time.Minute
+	// noteEvery is the least time between two rule-violation notes on a lead's ticket.
+	noteEvery = 10 * time.Minute
+	// maxMergedNotes bounds the lines of a merged note (the rest are counted).
+	maxMergedNotes = 20
 )
 
 // Versions of the lead workflow (workflow.GetVersion), newest last.
@@ -106,6 +114,8 @@ type leadRun struct {
 	pending lead.Values
 	// ordered is set from changeOrderedLanding on (see the constant).
 	ordered bool
+	// flushing is set while a coroutine waits to write the queued violation notes.
+	flushing bool
 	// adopt is set from changeAdoptHalo on (see the constant).
 	adopt bool
 	// stageTimes is set from changeStageTimes on.
@@ -785,8 +795,64 @@ func (r *leadRun) flag(ctx workflow.Context, reason string) {
 	r.flagNote(ctx, "haloleads: this status change breaks the sales process: "+reason)
 }
 
-// flagNote adds a note to the lead's ticket; a failure is logged.
+// flagNote adds a rule-violation note to the lead's ticket. From changeMergedNotes on, notes
+// are queued and written by flushNotes, at most one per noteEvery, merged.
 func (r *leadRun) flagNote(ctx workflow.Context, text string) {
+	if workflow.GetVersion(ctx, changeMergedNotes, workflow.DefaultVersion, 1) < 1 {
+		r.writeNote(ctx, text)
+		return
+	}
+	r.st.NoteQueue = append(r.st.NoteQueue, text)
+	if !r.flushing {
+		r.flushing = true
+		r.busy++ // Continue-As-New waits for the queue to be written
+		workflow.Go(r.ctx, r.flushNotes)
+	}
+}
+
+// flushNotes waits until the lead's note budget allows, then writes the queued notes as one.
+func (r *leadRun) flushNotes(ctx workflow.Context) {
+	defer func() { r.flushing = false; r.busy-- }()
+	if wait := r.st.LastNoteAt.Add(noteEvery).Sub(workflow.Now(ctx)); wait > 0 {
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return // cancelled: the queue stays in the state
+		}
+	}
+	queued := r.st.NoteQueue
+	r.st.NoteQueue, r.st.LastNoteAt = nil, workflow.Now(ctx)
+	r.writeNote(ctx, mergeNotes(queued))
+}
+
+// mergeNotes joins queued notes into one: repeats counted, at most maxMergedNotes lines.
+func mergeNotes(notes []string) string {
+	if len(notes) == 1 {
+		return notes[0]
+	}
+	var order []string
+	count := map[string]int{}
+	for _, n := range notes {
+		if count[n] == 0 {
+			order = append(order, n)
+		}
+		count[n]++
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "haloleads: %d rule violations since the last note:", len(notes))
+	for i, n := range order {
+		if i == maxMergedNotes {
+			fmt.Fprintf(&b, "\n- and %d more", len(order)-i)
+			break
+		}
+		b.WriteString("\n- " + strings.TrimPrefix(n, "haloleads: "))
+		if count[n] > 1 {
+			fmt.Fprintf(&b, " (%d times)", count[n])
+		}
+	}
+	return b.String()
+}
+
+// writeNote adds a note to the lead's ticket; a failure is logged.
+func (r *leadRun) writeNote(ctx workflow.Context, text string) {
 	var a *activities.Halo
 	err := workflow.ExecuteActivity(haloOptions(ctx), a.AddNote, activities.NoteWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Text: text,

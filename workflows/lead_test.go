@@ -943,3 +943,40 @@ func TestLeadOfferWaitsForAnotherRunsLanding(t *testing.T) {
 		})
 	}
 }
+
+// TestLeadViolationNotesAreMerged: a burst of rule-breaking status changes in HaloPSA leaves one
+// note at once and one merged note for the rest when the lead's note budget (one per 10 min)
+// allows, instead of a note per change.
+func TestLeadViolationNotesAreMerged(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedAt(t, lifecycle.NewLead)
+	tid := landed.Halo.TicketID
+	lt := newLeadTest(t, h)
+	for i, s := range []lifecycle.Status{lifecycle.Engaged, lifecycle.Contacted, lifecycle.Engaged, lifecycle.Contacted} {
+		lt.step(func() { h.setStatus(t, tid, s) })
+		lt.signal(leadflow.SignalHaloChange, leadflow.HaloChange{EventID: fmt.Sprint("ev-", i), TicketID: tid, Status: s})
+	}
+	var during []string
+	lt.step(func() { during = h.notes(tid) })
+	for range 10 { // past the note budget's 10 minutes
+		lt.step(func() {})
+	}
+	st := lt.query()
+	if err := lt.run(at(landed, lifecycle.NewLead, lifecycle.Data{}, leadflow.Settings{})); !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow ended with %v, want cancellation", err)
+	}
+	if len(st.Violations) < 3 {
+		t.Fatalf("violations %+v, want the burst flagged", st.Violations)
+	}
+	if len(during) != 1 {
+		t.Errorf("notes during the burst = %q, want one", during)
+	}
+	notes := h.notes(tid)
+	if len(notes) != 2 || !strings.Contains(notes[1], "rule violations since the last note") {
+		t.Errorf("notes after it = %q, want the first and one merged note", notes)
+	}
+	if len(st.NoteQueue) != 0 {
+		t.Errorf("notes still queued: %q", st.NoteQueue)
+	}
+}

@@ -271,7 +271,11 @@ type LeadState struct {
 	Segments   []string     `json:"segments,omitempty"`
 	Lists      []string     `json:"lists,omitempty"`
 	Violations []Violation  `json:"violations,omitempty"`
-	Calls      int          `json:"calls"`
+	// NoteQueue holds rule-violation notes waiting to be written (merged into one) when the
+	// lead's note budget allows; LastNoteAt is when the last one was written.
+	NoteQueue  []string  `json:"note_queue,omitempty"`
+	LastNoteAt time.Time `json:"last_note_at,omitzero"`
+	Calls      int       `json:"calls"`
 	// Events counts the messages handled over the lead's whole life.
 	Events int `json:"events"`
 	// Runs counts Continue-As-New generations.
