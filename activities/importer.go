@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"haloleads/internal/dedupe"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/halostate"
 	"haloleads/internal/landing"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
@@ -102,6 +104,10 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
 	}
+	erased, err := a.dropErased(ctx, &resolved)
+	if err != nil {
+		return res, err
+	}
 	hb.progress("reading HaloPSA")
 	res.Leads, res.Merged = len(resolved.Leads), len(records)-len(resolved.Leads)
 	hadKnown, err := a.withKnown(ctx, resolved.Leads)
@@ -125,7 +131,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, err
 	}
-	res.Suppressed = suppressed
+	res.Suppressed = suppressed + erased
 	if err := a.saveIdentities(ctx, resolved.Leads); err != nil {
 		return res, err
 	}
@@ -323,45 +329,68 @@ type haloState struct {
 	users    map[int]halopsa.User
 	clients  map[int]halopsa.Customer
 	tickets  map[int]halopsa.Ticket // by user id: the user's lead ticket (any stage)
-	// floors are the highest ids read: at or below HaloPSA's newest (sites: the clients' main
-	// sites), which is all a floor needs.
+	// floors are the highest ids of the mirror (see mirrorFloors).
 	floors halopsa.Floors
 }
 
+// readHalo brings the store's mirror of HaloPSA up to date, reading only what changed since
+// the last import (the whole tenant the first time, see halostate), and returns it.
 func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 	res, err := a.Tenant.Result(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st := &haloState{users: map[int]halopsa.User{}, clients: map[int]halopsa.Customer{}, tickets: map[int]halopsa.Ticket{}}
-	for u, err := range a.Client.Users(ctx, halopsa.UserQuery{}) {
-		if err != nil {
-			return nil, classify(fmt.Errorf("reading HaloPSA users: %w", err))
-		}
-		st.users[int(u.ID)] = u
-		st.floors.Users = max(st.floors.Users, u.ID)
-		st.existing.Users = append(st.existing.Users, dedupe.HaloRecord{ID: int(u.ID), Values: landing.UserValues(u)})
+	types := []halopsa.ID{res.TicketTypes[tenant.Lead], res.TicketTypes[tenant.Prospect], res.TicketTypes[tenant.Opportunity]}
+	rd := &halostate.Reader{Client: a.Client, Store: a.Store}
+	if _, err := rd.Sync(ctx, halostate.Mirror, types); err != nil {
+		return nil, classify(fmt.Errorf("reading HaloPSA: %w", err))
 	}
-	for c, err := range a.Client.Customers(ctx, halopsa.CustomerQuery{}) {
-		if err != nil {
-			return nil, classify(fmt.Errorf("reading HaloPSA clients: %w", err))
-		}
-		st.clients[int(c.ID)] = c
-		st.floors.Customers, st.floors.Sites = max(st.floors.Customers, c.ID), max(st.floors.Sites, c.MainSiteID)
-		st.existing.Clients = append(st.existing.Clients, dedupe.HaloRecord{ID: int(c.ID), Values: landing.CustomerValues(c)})
+	mirror, err := rd.Load(ctx)
+	if err != nil {
+		return nil, err
 	}
-	for _, key := range []string{tenant.Lead, tenant.Prospect, tenant.Opportunity} {
-		for t, err := range a.Client.Tickets(ctx, halopsa.TicketQuery{TicketTypeID: res.TicketTypes[key]}) {
-			if err != nil {
-				return nil, classify(fmt.Errorf("reading HaloPSA lead tickets: %w", err))
-			}
-			st.floors.Tickets = max(st.floors.Tickets, t.ID)
-			if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
-				st.tickets[int(t.UserID)] = t
-			}
+	st := &haloState{users: mirror.Users, clients: mirror.Clients, tickets: map[int]halopsa.Ticket{}}
+	st.floors = mirrorFloors(mirror.Users, mirror.Clients, mirror.Tickets)
+	for _, id := range slices.Sorted(maps.Keys(mirror.Users)) {
+		u := mirror.Users[id]
+		if u.Inactive != nil && *u.Inactive {
+			continue
+		}
+		st.existing.Users = append(st.existing.Users, dedupe.HaloRecord{ID: id, Values: landing.UserValues(u)})
+	}
+	for _, id := range slices.Sorted(maps.Keys(mirror.Clients)) {
+		c := mirror.Clients[id]
+		if c.Inactive != nil && *c.Inactive {
+			continue
+		}
+		st.existing.Clients = append(st.existing.Clients, dedupe.HaloRecord{ID: id, Values: landing.CustomerValues(c)})
+	}
+	for _, id := range slices.Sorted(maps.Keys(mirror.Tickets)) {
+		t := mirror.Tickets[id]
+		if !slices.Contains(types, t.TicketTypeID) {
+			continue // its type was changed to one that is not haloleads'
+		}
+		if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
+			st.tickets[int(t.UserID)] = t
 		}
 	}
 	return st, nil
+}
+
+// mirrorFloors are the highest ids of the mirror, just brought up to date: each at or below
+// HaloPSA's newest (sites: the clients' main sites), which is all a floor needs.
+func mirrorFloors(users map[int]halopsa.User, clients map[int]halopsa.Customer, tickets map[int]halopsa.Ticket) halopsa.Floors {
+	var f halopsa.Floors
+	for _, u := range users {
+		f.Users = max(f.Users, u.ID)
+	}
+	for _, c := range clients {
+		f.Customers, f.Sites = max(f.Customers, c.ID), max(f.Sites, c.MainSiteID)
+	}
+	for _, t := range tickets {
+		f.Tickets = max(f.Tickets, t.ID)
+	}
+	return f
 }
 
 // offers builds each lead's offer: its merged record, scores, what HaloPSA holds for it now,
@@ -708,4 +737,27 @@ func sourceList(srcs []lead.Source) string {
 func isNotFound(err error) bool {
 	var nf *serviceerror.NotFound
 	return errors.As(err, &nf)
+}
+
+// dropErased removes from res the people erased with `starter forget` (suppressed with reason
+// erased) and the review pairs naming them: nothing about them is staged, saved or written. It
+// returns how many were dropped.
+func (a *Importer) dropErased(ctx context.Context, res *dedupe.Result) (int, error) {
+	keep, gone := res.Leads[:0], map[string]bool{}
+	for _, l := range res.Leads {
+		hits, err := a.Store.Suppressed(ctx, suppressionKeys(l))
+		if err != nil {
+			return 0, err
+		}
+		if slices.ContainsFunc(hits, func(s store.Suppression) bool { return s.Reason == suppress.ReasonErased }) {
+			gone[l.ID] = true
+			continue
+		}
+		keep = append(keep, l)
+	}
+	res.Leads = keep
+	if len(gone) > 0 {
+		res.Review = slices.DeleteFunc(res.Review, func(p dedupe.ReviewPair) bool { return gone[p.LeadA] || gone[p.LeadB] })
+	}
+	return len(gone), nil
 }

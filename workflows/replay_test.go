@@ -22,6 +22,9 @@ import (
 //     change was reverted, continued as new (both runs); import_one_lead.json: its import;
 //     pull_apollo.json: a pull and its import (TestRecordHistories -update, which never
 //     overwrites a recording).
+//   - lead_do_not_contact.json: a lead marked Do Not Contact by Lusha's opt-out webhook (the
+//     one-do-not-contact path: the HaloPSA write, then Apollo's and Hunter's opt-out activities
+//     and their note; internal/pipeline TestDoNotContactFiveWays -update).
 //   - import_window_first_run.json, import_window_last_run.json: an import landing batches in
 //     a sliding window, continued as new every two batches: its first and last runs
 //     (internal/pipeline TestImportWindowContinuesAsNew -update).

@@ -64,7 +64,7 @@ HALO_CLIENT_ID, HALO_CLIENT_SECRET, HALOLEADS_DATA, ...
 	}
 	root.AddCommand(newDemoCmd(io), newImportCmd(io), newSandboxCmd(io), newSetupCmd(io), newLeadCmd(io),
 		newReviewCmd(io), newPullCmd(io), newScheduleCmd(io), newBenchCmd(io), newReportCmd(io), newWebhooksCmd(io),
-		newSuppressCmd(io))
+		newSuppressCmd(io), newForgetCmd(io))
 	return root
 }
 

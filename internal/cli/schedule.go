@@ -2,13 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"haloleads/internal/leadflow"
 )
@@ -16,13 +18,15 @@ import (
 func newScheduleCmd(io IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "schedule",
-		Short: "manage scheduled pulls: schedule create | list | delete",
-		Long:  "Temporal Schedules that start a pull (see `starter pull --help`) periodically.",
+		Short: "manage scheduled pulls and the reconciliation: schedule create | reconcile | list | delete",
+		Long: "Temporal Schedules that start a pull (see `starter pull --help`) periodically, and the " +
+			"reconciliation that feeds what changed in HaloPSA to the leads when a webhook never arrives.",
 		Example: `  starter schedule create --source apollo --query 'domain=acme.example.com,title=IT' --every 24h
+  starter schedule reconcile --every 15m
   starter schedule list
   starter schedule delete --id pull-apollo`,
 	}
-	cmd.AddCommand(newScheduleCreateCmd(io), newScheduleListCmd(io), newScheduleDeleteCmd(io))
+	cmd.AddCommand(newScheduleCreateCmd(io), newScheduleReconcileCmd(io), newScheduleListCmd(io), newScheduleDeleteCmd(io))
 	return cmd
 }
 
@@ -41,7 +45,7 @@ func pullSchedule(id string, every time.Duration, in leadflow.PullInput) client.
 		Spec:           client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
 		CatchupWindow:  min(every, maxCatchup),
 		PauseOnFailure: true,
-		Overlap:        enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Overlap:        enums.SCHEDULE_OVERLAP_POLICY_SKIP,
 		Action: &client.ScheduleWorkflowAction{
 			ID: leadflow.PullWorkflowID(id), Workflow: leadflow.PullWorkflow, Args: []any{in},
 			TaskQueue: leadflow.TaskQueue,
@@ -86,10 +90,74 @@ func newScheduleCreateCmd(io IO) *cobra.Command {
 	return cmd
 }
 
+// ReconcileSchedule returns the options of the reconciliation's schedule: a Reconcile run every
+// interval, one at a time (a run still going when the next is due makes that one skip).
+func ReconcileSchedule(every time.Duration) client.ScheduleOptions {
+	return client.ScheduleOptions{
+		ID:      leadflow.ReconcileScheduleID,
+		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
+		Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Action: &client.ScheduleWorkflowAction{
+			ID: leadflow.ReconcileScheduleID, Workflow: leadflow.ReconcileWorkflow, TaskQueue: leadflow.TaskQueue,
+		},
+		Note: fmt.Sprintf("reconcile HaloPSA changes every %s", every),
+	}
+}
+
+// EnsureReconcileSchedule creates the reconciliation's schedule, or sets its interval when it
+// exists: running it again changes nothing else.
+func EnsureReconcileSchedule(ctx context.Context, tc client.Client, every time.Duration) error {
+	_, err := tc.ScheduleClient().Create(ctx, ReconcileSchedule(every))
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		if err != nil {
+			return fmt.Errorf("creating the reconciliation schedule: %w", err)
+		}
+		return nil
+	}
+	h := tc.ScheduleClient().GetHandle(ctx, leadflow.ReconcileScheduleID)
+	err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+		s := in.Description.Schedule
+		s.Spec = &client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
+		return &client.ScheduleUpdate{Schedule: &s}, nil
+	}})
+	if err != nil {
+		return fmt.Errorf("updating the reconciliation schedule: %w", err)
+	}
+	return nil
+}
+
+func newScheduleReconcileCmd(io IO) *cobra.Command {
+	var every time.Duration
+	cmd := &cobra.Command{
+		Use:   "reconcile [--every 15m]",
+		Short: "create (or re-time) the schedule that reconciles HaloPSA changes with the leads",
+		Long: "The reconciliation reads the lead tickets and users HaloPSA changed since its last run " +
+			"(lastupdatefromdate) and feeds each through the webhook path, so a change whose webhook never " +
+			"arrived still reaches its lead. Running the command again only changes the interval.",
+		Example: "  starter schedule reconcile --every 15m",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if every < time.Minute {
+				return usageError("--every must be at least 1m")
+			}
+			ctx := cmd.Context()
+			return withTemporal(ctx, io, func(tc client.Client) error {
+				if err := EnsureReconcileSchedule(ctx, tc, every); err != nil {
+					return err
+				}
+				fmt.Fprintf(io.Stdout, "Schedule %s reconciles HaloPSA changes every %s.\n", leadflow.ReconcileScheduleID, every)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().DurationVar(&every, "every", 15*time.Minute, "how often to reconcile (at least 1m)")
+	return cmd
+}
+
 func newScheduleListCmd(io IO) *cobra.Command {
 	return &cobra.Command{
 		Use:     "list",
-		Short:   "list the scheduled pulls",
+		Short:   "list the scheduled pulls and the reconciliation",
 		Example: "  starter schedule list",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -106,7 +174,7 @@ func newScheduleListCmd(io IO) *cobra.Command {
 					if err != nil {
 						return fmt.Errorf("listing schedules: %w", err)
 					}
-					if s.WorkflowType.Name != leadflow.PullWorkflow {
+					if s.WorkflowType.Name != leadflow.PullWorkflow && s.WorkflowType.Name != leadflow.ReconcileWorkflow {
 						continue
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", s.ID, everyOf(s.Spec), nextOf(s.NextActionTimes), s.Paused)

@@ -235,4 +235,3 @@ func currentUser() string {
 	}
 	return "starter suppress add"
 }
-

@@ -6,18 +6,21 @@ import (
 	"iter"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Customer is a HaloPSA client, i.e. a company (schema Area, route /api/Client).
 type Customer struct {
-	ID           ID            `json:"id,omitempty"`
-	Name         string        `json:"name,omitempty"`
-	TopLevelID   ID            `json:"toplevel_id,omitempty"`
-	Website      string        `json:"website,omitempty"`
-	Notes        string        `json:"notes,omitempty"`
-	MainSiteID   ID            `json:"main_site_id,omitempty"`
-	Inactive     *bool         `json:"inactive,omitempty"`
-	DateCreated  Time          `json:"datecreated,omitzero"`
+	ID          ID     `json:"id,omitempty"`
+	Name        string `json:"name,omitempty"`
+	TopLevelID  ID     `json:"toplevel_id,omitempty"`
+	Website     string `json:"website,omitempty"`
+	Notes       string `json:"notes,omitempty"`
+	MainSiteID  ID     `json:"main_site_id,omitempty"`
+	Inactive    *bool  `json:"inactive,omitempty"`
+	DateCreated Time   `json:"datecreated,omitzero"`
+	// LastUpdate is when the client last changed (Halo's alastupdate).
+	LastUpdate   Time          `json:"alastupdate,omitzero"`
 	CustomFields []CustomField `json:"customfields,omitempty"`
 }
 
@@ -26,10 +29,13 @@ type CustomerQuery struct {
 	Search          string
 	IncludeInactive bool
 	NewestFirst     bool // order by descending id
+	// UpdatedSince lists only clients changed at or after it (lastupdatefromdate).
+	UpdatedSince time.Time
 }
 
 func (q CustomerQuery) values() url.Values {
 	v := url.Values{}
+	setSince(v, q.UpdatedSince)
 	setString(v, "search", q.Search)
 	setBool(v, "includeinactive", q.IncludeInactive)
 	setNewestFirst(v, q.NewestFirst)

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // IncompleteListError reports a paged list whose rows disagree with the record_count HaloPSA
@@ -177,6 +178,16 @@ func setID(q url.Values, name string, id ID) {
 func setBool(q url.Values, name string, b bool) {
 	if b {
 		q.Set(name, "true")
+	}
+}
+
+// setSince sets a lastupdatefromdate filter: records changed at or after t, written as HaloPSA
+// writes dates (UTC, seven fractional digits, no zone). The swagger types the parameter as bool
+// ("Include the field lastupdatefromdate in the response") on /Users and /Client and untyped on
+// /Tickets; that it filters by last-update date is UNCONFIRMED against a live tenant.
+func setSince(q url.Values, t time.Time) {
+	if !t.IsZero() {
+		q.Set("lastupdatefromdate", t.UTC().Format("2006-01-02T15:04:05.0000000"))
 	}
 }
 

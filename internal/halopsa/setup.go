@@ -184,6 +184,17 @@ const (
 	WebhookAuthBasic = 1
 )
 
+// Webhook payload types (Webhook.payload_type), in the order HaloPSA's guide lists them: the
+// small object (key fields), the full object with linked objects, event information only (the
+// object id and event name, v2.214.1+) and a custom payload. The numeric codes are UNCONFIRMED
+// (inferred from that order).
+const (
+	WebhookPayloadSmall     = 0
+	WebhookPayloadFull      = 1
+	WebhookPayloadEventOnly = 2
+	WebhookPayloadCustom    = 3
+)
+
 // Webhook is an outbound webhook HaloPSA calls (schema Webhook). Its id is a GUID.
 // BasicPassword is a secret: never log a Webhook.
 type Webhook struct {

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Ticket is a HaloPSA ticket (schema Faults). Leads, prospects and opportunities are tickets of
@@ -65,10 +66,13 @@ type TicketQuery struct {
 	SearchSummary string
 	OpenOnly      bool
 	NewestFirst   bool // order by descending id
+	// UpdatedSince lists only tickets changed at or after it (lastupdatefromdate).
+	UpdatedSince time.Time
 }
 
 func (q TicketQuery) values() url.Values {
 	v := url.Values{}
+	setSince(v, q.UpdatedSince)
 	setID(v, "requesttype_id", q.TicketTypeID)
 	setID(v, "client_id", q.ClientID)
 	setID(v, "site_id", q.SiteID)

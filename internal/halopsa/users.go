@@ -6,27 +6,30 @@ import (
 	"iter"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // User is an end-user contact (schema Users). The job title is Title; there is no LinkedIn field
 // (haloleads keeps it in a user custom field).
 type User struct {
-	ID           ID            `json:"id,omitempty"`
-	Name         string        `json:"name,omitempty"`
-	FirstName    string        `json:"firstname,omitempty"`
-	Surname      string        `json:"surname,omitempty"`
-	Title        string        `json:"title,omitempty"`
-	EmailAddress string        `json:"emailaddress,omitempty"`
-	PhoneNumber  string        `json:"phonenumber,omitempty"`
-	MobileNumber string        `json:"mobilenumber,omitempty"`
-	SiteID       ID            `json:"site_id,omitempty"`
-	SiteName     string        `json:"site_name,omitempty"`
-	ClientID     ID            `json:"client_id,omitempty"`
-	ClientName   string        `json:"client_name,omitempty"`
-	Department   string        `json:"department,omitempty"`
-	Notes        string        `json:"notes,omitempty"`
-	Inactive     *bool         `json:"inactive,omitempty"`
-	DateCreated  Time          `json:"datecreated,omitzero"`
+	ID           ID     `json:"id,omitempty"`
+	Name         string `json:"name,omitempty"`
+	FirstName    string `json:"firstname,omitempty"`
+	Surname      string `json:"surname,omitempty"`
+	Title        string `json:"title,omitempty"`
+	EmailAddress string `json:"emailaddress,omitempty"`
+	PhoneNumber  string `json:"phonenumber,omitempty"`
+	MobileNumber string `json:"mobilenumber,omitempty"`
+	SiteID       ID     `json:"site_id,omitempty"`
+	SiteName     string `json:"site_name,omitempty"`
+	ClientID     ID     `json:"client_id,omitempty"`
+	ClientName   string `json:"client_name,omitempty"`
+	Department   string `json:"department,omitempty"`
+	Notes        string `json:"notes,omitempty"`
+	Inactive     *bool  `json:"inactive,omitempty"`
+	DateCreated  Time   `json:"datecreated,omitzero"`
+	// LastUpdate is when the user last changed (Halo's ulastupdate).
+	LastUpdate   Time          `json:"ulastupdate,omitzero"`
 	CustomFields []CustomField `json:"customfields,omitempty"`
 }
 
@@ -37,10 +40,13 @@ type UserQuery struct {
 	Search          string
 	IncludeInactive bool
 	NewestFirst     bool // order by descending id
+	// UpdatedSince lists only users changed at or after it (lastupdatefromdate).
+	UpdatedSince time.Time
 }
 
 func (q UserQuery) values() url.Values {
 	v := url.Values{}
+	setSince(v, q.UpdatedSince)
 	setID(v, "client_id", q.ClientID)
 	setID(v, "site_id", q.SiteID)
 	setString(v, "search", q.Search)

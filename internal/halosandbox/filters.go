@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // predicate is one list filter.
@@ -85,6 +86,44 @@ func (f *filters) active() {
 	f.ps = append(f.ps, func(r Record) bool { return !r.Bool("inactive") })
 }
 
+// updatedSince filters on field (the resource's last-update time) at or after lastupdatefromdate and at or before
+// lastupdatetodate, when given. The swagger types both as bool with the description "Include
+// the field ... in the response", but they are date filters by name and in use (HaloPSA's
+// incremental sync); the dates are read as Halo writes them (UTC, with or without zone and
+// fraction) and a malformed one is refused as model binding would. UNCONFIRMED: inclusiveness.
+func (f *filters) updatedSince(field string) {
+	bound := func(param string, keep func(rec, limit time.Time) bool) {
+		v := strings.TrimSpace(f.q.Get(param))
+		if v == "" {
+			return
+		}
+		limit, ok := parseHaloDate(v)
+		if !ok {
+			f.fail(param, v)
+			return
+		}
+		f.ps = append(f.ps, func(r Record) bool {
+			t, ok := parseHaloDate(r.String(field))
+			return ok && keep(t, limit)
+		})
+	}
+	bound("lastupdatefromdate", func(t, limit time.Time) bool { return !t.Before(limit) })
+	bound("lastupdatetodate", func(t, limit time.Time) bool { return !t.After(limit) })
+}
+
+// haloDateLayouts are the date forms Halo reads and writes.
+var haloDateLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "2006-01-02 15:04:05.9999999", "2006-01-02"}
+
+// parseHaloDate reads a Halo date; a date without a zone is UTC.
+func parseHaloDate(s string) (time.Time, bool) {
+	for _, l := range haloDateLayouts {
+		if t, err := time.Parse(l, strings.TrimSpace(s)); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
 // fail records a malformed parameter as ASP.NET model binding would report it.
 func (f *filters) fail(param, value string) {
 	if f.err == nil {
@@ -118,6 +157,7 @@ func ticketFilter(q url.Values) (func(Record) bool, error) {
 	f.search("search", "summary", "details", "id")
 	f.search("search_oppcompanyname", "oppcompanyname")
 	f.search("search_oppemailaddress", "oppemailaddress")
+	f.updatedSince("last_update")
 	return f.done()
 }
 
@@ -128,14 +168,16 @@ func userFilter(q url.Values) (func(Record) bool, error) {
 	f.intEq("site_id", "site_id")
 	f.search("search", "name", "emailaddress", "firstname", "surname")
 	f.active()
+	f.updatedSince("ulastupdate")
 	return f.done()
 }
 
-// clientFilter serves /Client: search (name), includeinactive.
+// clientFilter serves /Client: search (name), includeinactive, lastupdatefromdate/todate.
 func clientFilter(q url.Values) (func(Record) bool, error) {
 	f := &filters{q: q}
 	f.search("search", "name")
 	f.active()
+	f.updatedSince("alastupdate")
 	return f.done()
 }
 

@@ -49,9 +49,9 @@ func buildResources() []*resource {
 		{name: "Opportunities", single: "Opportunity", store: "tickets", key: "tickets", paged: true,
 			usage: UsageTicket, event: "ticket", only: isOpp, filter: ticketFilter, prepare: prepareOpportunity},
 		{name: "Users", single: "User", store: "users", key: "users", paged: true, usage: UsageUser,
-			event: "user", filter: userFilter, prepare: prepareUser},
+			event: "user", filter: userFilter, prepare: stamped("ulastupdate", prepareUser)},
 		{name: "Client", single: "Client", store: "clients", key: "clients", paged: true, usage: UsageClient,
-			filter: clientFilter, prepare: needs("name", "Please enter a name for this Client")},
+			filter: clientFilter, prepare: stamped("alastupdate", needs("name", "Please enter a name for this Client"))},
 		{name: "Site", single: "Site", store: "sites", key: "sites", paged: true, usage: UsageSite,
 			filter: siteFilter, prepare: prepareSite},
 		{name: "Actions", single: "Action", store: "actions", key: "actions", filter: actionFilter,
@@ -103,6 +103,19 @@ func (s *Server) link(old, rec Record, idField, coll, noun string, copies ...[2]
 		rec[c[0]] = target[c[1]]
 	}
 	return nil
+}
+
+// stamped runs prepare, then sets field to the time of the write: Halo's last-update field of
+// users (ulastupdate) and clients (alastupdate) in the swagger; tickets' last_update is set by
+// stampTicket.
+func stamped(field string, prepare func(s *Server, now time.Time, old, rec Record) error) func(s *Server, now time.Time, old, rec Record) error {
+	return func(s *Server, now time.Time, old, rec Record) error {
+		if err := prepare(s, now, old, rec); err != nil {
+			return err
+		}
+		rec[field] = haloTime(now)
+		return nil
+	}
 }
 
 // prepareTicket validates a ticket and fills Halo's derived fields.

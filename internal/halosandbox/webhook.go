@@ -110,6 +110,11 @@ type Delivery struct {
 	Payload    json.RawMessage
 }
 
+// PayloadEventOnly is the webhook payload_type "event information only" (the envelope without
+// the object); other types carry the ticket or user object. The code is UNCONFIRMED (see
+// halopsa.WebhookPayloadEventOnly).
+const PayloadEventOnly = 2
+
 // payloads builds one delivery per event and active webhook. Called with s.mu held.
 func (s *Server) payloads(events []event, agentID int) []delivery {
 	var out []delivery
@@ -129,11 +134,15 @@ func (s *Server) payloads(events []event, agentID int) []delivery {
 			continue
 		}
 		for _, wh := range hooks {
-			body, err := json.Marshal(map[string]any{
+			payload := map[string]any{
 				"id": newGUID(), "webhook_id": wh["id"], "notification_id": notificationID(e.name),
 				"escmsg_id": newGUID(), "event": e.name, "message": e.message(), "object_id": e.objectID,
 				"agent_id": agentID, "timestamp": webhookTime(now), e.kind: obj,
-			})
+			}
+			if wh.Int("payload_type") == PayloadEventOnly {
+				delete(payload, e.kind) // "event information only": the envelope, no object
+			}
+			body, err := json.Marshal(payload)
 			if err != nil {
 				s.log.Error("encoding webhook payload", zap.Error(err))
 				continue

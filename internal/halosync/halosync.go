@@ -73,29 +73,35 @@ type Hint struct {
 // hold now, unless it is what was last signalled for the ticket. A ticket that is not a lead's
 // is ignored. Errors worth retrying are wrapped with webhook.Retryable.
 func (d *Dispatcher) Reconcile(ctx context.Context, ticketID int, h Hint) error {
+	_, err := d.reconcile(ctx, ticketID, h)
+	return err
+}
+
+// reconcile is Reconcile, reporting whether a lead was signalled.
+func (d *Dispatcher) reconcile(ctx context.Context, ticketID int, h Hint) (bool, error) {
 	leadID, ok, err := d.Store.LeadOfTicket(ctx, ticketID)
 	if err != nil {
-		return webhook.Retryable(err)
+		return false, webhook.Retryable(err)
 	}
 	if !ok {
-		return nil
+		return false, nil
 	}
 	// The body is a hint: whoever knows the Basic credential can write one. What the ticket
 	// holds is read from HaloPSA itself, and only that reaches the lead.
 	tk, err := d.Tenant.Client.Ticket(ctx, halopsa.ID(ticketID))
 	if halopsa.IsNotFound(err) {
 		d.Logger.Warn("change about a ticket HaloPSA does not have; ignored", zap.String("event_id", h.EventID), zap.String("lead", leadID))
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return webhook.Retryable(fmt.Errorf("re-reading ticket %d: %w", ticketID, err))
+		return false, webhook.Retryable(fmt.Errorf("re-reading ticket %d: %w", ticketID, err))
 	}
 	change, err := d.Change(ctx, tk, h)
 	if err != nil {
-		return webhook.Retryable(err)
+		return false, webhook.Retryable(err)
 	}
 	if !d.last.changed(ticketID, change) {
-		return webhook.ErrUnchanged
+		return false, webhook.ErrUnchanged
 	}
 	err = d.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(leadID), "", leadflow.SignalHaloChange, change)
 	var nf *serviceerror.NotFound
@@ -104,13 +110,13 @@ func (d *Dispatcher) Reconcile(ctx context.Context, ticketID int, h Hint) error 
 	}
 	if errors.As(err, &nf) {
 		d.Logger.Warn("HaloPSA change for a lead without a workflow", zap.String("lead", leadID))
-		return nil
+		return false, nil
 	}
 	if err != nil {
 		d.last.forget(ticketID)
-		return webhook.Retryable(fmt.Errorf("signalling lead %s: %w", leadID, err))
+		return false, webhook.Retryable(fmt.Errorf("signalling lead %s: %w", leadID, err))
 	}
-	return nil
+	return true, nil
 }
 
 // Change is what a lead ticket read from HaloPSA shows: its status (mapped to the lifecycle),

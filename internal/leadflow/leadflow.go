@@ -37,6 +37,27 @@ const (
 	QueryProgress    = "progress" // an import's progress (ImportProgress)
 )
 
+// The reconciliation: a Temporal Schedule (ReconcileScheduleID) runs the Reconcile workflow,
+// which feeds what changed in HaloPSA since its watermark (reader ReconcileReader) through the
+// webhook path, for webhooks that never arrive.
+const (
+	ReconcileWorkflow   = "Reconcile"
+	ReconcileScheduleID = "haloleads-reconcile"
+	ReconcileReader     = "reconcile"
+)
+
+// ReconcileResult is what one reconciliation run did.
+type ReconcileResult struct {
+	Tickets int `json:"tickets"` // lead tickets HaloPSA changed since the last run
+	Users   int `json:"users"`   // users HaloPSA changed since the last run
+	// Signalled counts the leads told of something new.
+	Signalled int `json:"signalled"`
+	// Baseline is set on a first run without a starting point: it read the tenant and
+	// signalled nothing.
+	Baseline bool  `json:"baseline,omitempty"`
+	Requests int64 `json:"requests"` // HaloPSA requests the run made
+}
+
 // LeadWorkflowID is the workflow ID of a lead: its stable identity, so a person imported twice
 // never has two workflows.
 func LeadWorkflowID(leadID string) string { return leadID }

@@ -19,8 +19,10 @@ import (
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/halosync"
+	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/pipeline"
+	"haloleads/internal/providers"
 	"haloleads/internal/store"
 	"haloleads/internal/tenant"
 	"haloleads/internal/visibility"
@@ -53,6 +55,8 @@ type envOptions struct {
 	// Front, when set, serves the sandbox through the handler it returns, so a test can inject
 	// a fault at a chosen request.
 	Front func(*halosandbox.Server) http.Handler
+	// Providers are the provider clients of the workers (pulls, opt-out actions).
+	Providers map[lead.Source]providers.Provider
 }
 
 func samples(t *testing.T, names ...string) []string {
@@ -111,6 +115,7 @@ func newEnvWith(t *testing.T, opts envOptions) *env {
 	}
 	w, err := pipeline.StartWorkers(pipeline.Deps{
 		Temporal: tc, Halo: halo, Store: st, Spec: spec, RateLimit: cmp.Or(opts.RateLimit, 300), RateWindow: 5 * time.Minute,
+		Providers: opts.Providers, PullDir: t.TempDir(),
 	})
 	if err != nil {
 		t.Fatalf("workers: %v", err)

@@ -11,8 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"haloleads/activities"
+	"haloleads/internal/cli"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
 	"haloleads/internal/pipeline"
@@ -208,8 +212,13 @@ func TestSameWebhookHundredTimes(t *testing.T) {
 	if err := e.sandbox.AgentEditTicketStatus(tid, e.statusID(t, lifecycle.Engaged)); err != nil {
 		t.Fatal(err)
 	}
-	// The violation is recorded at once, its note written just after (notes are queued).
-	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return len(st.Violations) == 1 && len(e.actions(tid)) > 0 })
+	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return len(st.Violations) == 1 })
+	for deadline := time.Now().Add(30 * time.Second); len(e.actions(tid)) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the flagged change left no note")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	events, notes := st.Events, len(e.actions(tid))
 	var payload string
 	for _, d := range e.sandbox.WebhookDeliveries() {
@@ -239,5 +248,87 @@ func TestSameWebhookHundredTimes(t *testing.T) {
 	if len(st.Violations) != 1 || st.Events != events || len(e.actions(tid)) != notes {
 		t.Errorf("redeliveries had an effect: violations %d, messages %d → %d, notes %d → %d",
 			len(st.Violations), events, st.Events, notes, len(e.actions(tid)))
+	}
+}
+
+// reconcileNow triggers the reconciliation schedule and waits for its run-th run's result.
+func (e *env) reconcileNow(t *testing.T, h client.ScheduleHandle, run int) leadflow.ReconcileResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+		t.Fatalf("triggering the reconciliation: %v", err)
+	}
+	for {
+		d, err := h.Describe(ctx)
+		if err != nil {
+			t.Fatalf("describing the schedule: %v", err)
+		}
+		if len(d.Info.RecentActions) >= run {
+			wf := d.Info.RecentActions[run-1].StartWorkflowResult
+			var res leadflow.ReconcileResult
+			if err := e.temporal.GetWorkflow(ctx, wf.WorkflowID, wf.FirstExecutionRunID).Get(ctx, &res); err != nil {
+				t.Fatalf("reconciliation run %d: %v", run, err)
+			}
+			return res
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the schedule started no run %d", run)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// TestReconciliationPicksUpMissedWebhooks: with no webhook registered, nothing an agent does in
+// HaloPSA is delivered; the reconciliation schedule's next run reads what changed since its
+// watermark and the lead adopts the status change and pins the edited ticket and user fields.
+// A run with nothing changed costs a constant handful of requests and signals nothing.
+func TestReconciliationPicksUpMissedWebhooks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{RateLimit: 3000})
+	ctx := context.Background()
+	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
+	leadID, tk := e.theLead(t)
+	tid, uid := tk.ID(), tk.Int("user_id")
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tid })
+	if err := cli.EnsureReconcileSchedule(ctx, e.temporal, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.EnsureReconcileSchedule(ctx, e.temporal, 2*time.Hour); err != nil { // again: re-timed
+		t.Fatal(err)
+	}
+	h := e.temporal.ScheduleClient().GetHandle(ctx, leadflow.ReconcileScheduleID)
+	first := e.reconcileNow(t, h, 1)
+	t.Logf("first run: %+v", first)
+
+	const services, title = "Managed backup, per the agent", "Head of IT"
+	edits := []error{
+		e.sandbox.AgentEditTicket(tid, map[string]any{"status_id": e.statusID(t, lifecycle.Researching),
+			"customfields": []any{e.cf(string(lead.ServicesOffered), services)}}),
+		e.sandbox.AgentEditUser(uid, map[string]any{"title": title}),
+	}
+	for _, err := range edits {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(e.sandbox.WebhookDeliveries()); n != 0 {
+		t.Fatalf("%d webhook deliveries, want none (no webhook is registered)", n)
+	}
+	second := e.reconcileNow(t, h, 2)
+	t.Logf("run after the agent's edits: %+v", second)
+	st := e.settled(t, leadID, func(st leadflow.LeadState) bool {
+		return st.Status == lifecycle.Researching && st.IsPinned(lead.ServicesOffered) && st.IsPinned(lead.JobTitle)
+	})
+	if second.Signalled != 1 || len(st.Violations) != 0 {
+		t.Errorf("reconciliation signalled %d leads, violations %+v; want 1 and none", second.Signalled, st.Violations)
+	}
+	third := e.reconcileNow(t, h, 3)
+	t.Logf("run with nothing changed: %+v", third)
+	if third.Signalled != 0 || third.Requests > 8 {
+		t.Errorf("a run with nothing changed signalled %d and made %d requests; want 0 and a handful", third.Signalled, third.Requests)
 	}
 }

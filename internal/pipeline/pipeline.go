@@ -19,6 +19,7 @@ import (
 	"haloleads/internal/dedupe"
 	"haloleads/internal/enrich"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/halosync"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
@@ -77,6 +78,9 @@ func StartWorkers(d Deps) (*Workers, error) {
 	main.RegisterActivity(imp)
 	main.RegisterActivity(&activities.Ended{Store: d.Store})
 	main.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
+	main.RegisterWorkflowWithOptions(workflows.Reconcile, workflow.RegisterOptions{Name: leadflow.ReconcileWorkflow})
+	main.RegisterActivity(&halosync.Reconciler{Dispatcher: &halosync.Dispatcher{
+		Temporal: d.Temporal, Store: d.Store, Tenant: t, Logger: d.Logger, StatusMap: d.StatusMap}})
 	main.RegisterActivity(&activities.Puller{Providers: d.Providers, Store: d.Store, Dir: d.PullDir, Plan: enrich.DefaultPlan(), Logger: d.Logger})
 	main.RegisterActivity(&activities.OptOuts{Providers: d.Providers, Store: d.Store, Logger: d.Logger})
 

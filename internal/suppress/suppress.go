@@ -135,3 +135,8 @@ func IsDigest(s string) bool {
 	}
 	return true
 }
+
+// ReasonErased is the suppression reason of a person erased with `starter forget`: an import
+// drops them before staging or saving anything, where another suppressed person lands as Do Not
+// Contact.
+const ReasonErased = "erased"

@@ -211,7 +211,7 @@ func applyWebhook(ctx context.Context, c *halopsa.Client, s Spec, st *state) err
 	}
 	want := halopsa.Webhook{ID: have.ID, Name: w.Name, URL: w.URL, ContentType: "application/json",
 		Active: new(true), AuthenticationType: halopsa.WebhookAuthBasic, BasicUsername: w.Username,
-		BasicPassword: w.Password}
+		BasicPassword: w.Password, PayloadType: halopsa.WebhookPayloadEventOnly}
 	for _, e := range w.Events {
 		want.Events = append(want.Events, halopsa.WebhookEvent{Name: e})
 	}

@@ -232,6 +232,11 @@ func webhookNeeds(w Webhook, have halopsa.Webhook) []string {
 	if have.AuthenticationType != halopsa.WebhookAuthBasic || have.BasicUsername != w.Username {
 		why = append(why, "Basic-auth user differs")
 	}
+	if have.PayloadType != halopsa.WebhookPayloadEventOnly {
+		// The receiver re-reads every object it is told about: the event's id is all it needs,
+		// and a payload without the object carries no personal data.
+		why = append(why, "payload type is not event information only")
+	}
 	if have.Active != nil && !*have.Active {
 		why = append(why, "inactive")
 	}
