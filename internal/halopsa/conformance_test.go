@@ -194,6 +194,7 @@ func exerciseClient(t *testing.T, c *Client) map[string]bool {
 	step("Actions", err)
 	_, err = c.Action(ctx, tickets[0].ID, actions[0].ID)
 	step("Action", err)
+	step("DeleteAction", c.DeleteAction(ctx, tickets[0].ID, actions[0].ID))
 
 	lists, err := c.SaveDistributionLists(ctx, []DistributionList{{Name: "haloleads: hot", Description: "d",
 		AddTheseUsers: []UserRef{{ID: users[0].ID}}, RemoveTheseUsers: []UserRef{{ID: 99}}}})
