@@ -47,6 +47,9 @@ type Importer struct {
 	Fit      score.FitConfig
 	// Parallel bounds the concurrent workflow updates of one batch (default 16).
 	Parallel int
+	// SpillDir holds Prepare's de-duplication spill file while it runs ("": the system's
+	// temporary directory).
+	SpillDir string
 }
 
 // PrepareResult is what Prepare found.
@@ -87,7 +90,18 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	hb := startHeartbeat(ctx, "reading files") // throughout: dedupe and the tenant read are long
 	defer hb.end()
 	var res PrepareResult
-	records, rejected, reports, err := a.readFiles(ctx, in, hb)
+	known, err := a.Store.Identities(ctx)
+	if err != nil {
+		return res, err
+	}
+	// Records are normalised as they are read and spilled to a file, so memory grows with the
+	// leads, not with every row and its normalised copy (dedupe.Stream).
+	stream, err := dedupe.NewStream(a.SpillDir, dedupe.MapIndex(known), a.Dedupe)
+	if err != nil {
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
+	}
+	defer stream.Close()
+	records, rejected, reports, err := a.readFiles(ctx, in, hb, stream)
 	if err != nil {
 		return res, err
 	}
@@ -95,14 +109,10 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	res.Rows = len(records) + len(rejected)
 	res.RejectedCount = len(rejected)
 	res.Rejected = rejected[:min(len(rejected), leadflow.MaxRejectedListed)]
-	known, err := a.Store.Identities(ctx)
+	hb.progress("de-duplicating")
+	resolved, err := stream.Collect()
 	if err != nil {
 		return res, err
-	}
-	hb.progress("de-duplicating")
-	resolved, err := dedupe.Resolve(records, dedupe.MapIndex(known), a.Dedupe)
-	if err != nil {
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
 	}
 	erased, err := a.dropErased(ctx, &resolved)
 	if err != nil {
@@ -158,7 +168,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 // reason, and returns the reasons of those that land as Invalid Data. A lead already known from
 // an earlier import is not judged again: it landed then. Every lead, known or not, with a value
 // longer than HaloPSA takes (landing.TooLong) is rejected the same way: HaloPSA would refuse it.
-func checkRequired(res dedupe.Result, known map[string]bool, records []lead.Record) ([]lead.Lead, map[string]string, []lead.Rejected) {
+func checkRequired(res dedupe.Result, known map[string]bool, records []recordRef) ([]lead.Lead, map[string]string, []lead.Rejected) {
 	keep := res.Leads[:0]
 	invalid := map[string]string{}
 	var refused []lead.Rejected
@@ -224,8 +234,8 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) (map[string
 //
 // An uploaded file that is not in the store, or a store that cannot be read, fails Prepare
 // instead: the first for good (MissingUpload), the second to be retried.
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat) ([]lead.Record, []lead.Rejected, []leadflow.FileReport, error) {
-	var records []lead.Record
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat, s *dedupe.Stream) ([]recordRef, []lead.Rejected, []leadflow.FileReport, error) {
+	var records []recordRef
 	var rejected []lead.Rejected
 	reports := make([]leadflow.FileReport, 0, len(in.Files))
 	for i, path := range in.Files {
@@ -233,13 +243,25 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *h
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if rep.Error == "" {
-			records, rejected = append(records, recs...), append(rejected, rejs...)
+		if rep.Error == "" { // a file that failed part-way gives none of its rows
+			for _, r := range recs {
+				records = append(records, recordRef{File: r.File, Line: r.Line})
+				if err := s.Add(r); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+			rejected = append(rejected, rejs...)
 		}
 		reports = append(reports, rep)
 		hb.progress("read " + filepath.Base(path))
 	}
 	return records, rejected, reports, nil
+}
+
+// recordRef is where a record came from, kept to report its row if its lead is rejected.
+type recordRef struct {
+	File string
+	Line int
 }
 
 // readFile reads one export whole; on a failure the report says why and the rows are dropped.
@@ -367,8 +389,8 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 	}
 	for _, id := range slices.Sorted(maps.Keys(mirror.Tickets)) {
 		t := mirror.Tickets[id]
-		if !slices.Contains(types, t.TicketTypeID) {
-			continue // its type was changed to one that is not haloleads'
+		if !slices.Contains(types, t.TicketTypeID) || t.MergedIntoID != 0 {
+			continue // its type was changed to one that is not haloleads', or it was merged
 		}
 		if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
 			st.tickets[int(t.UserID)] = t
@@ -432,7 +454,7 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 		// Every key the person has is checked: the list may know them by a phone number or a
 		// LinkedIn profile only, and a differently cased address or reformatted number is the
 		// same key.
-		hits, err := a.Store.Suppressed(ctx, suppressionKeys(l))
+		hits, err := a.Store.Suppressed(ctx, checkKeys(l))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -522,8 +544,14 @@ type LandResult struct {
 // up to 100 records per resource, and each lead learns its HaloPSA ids back by signal.
 func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult, err error) {
 	var cnt halopsa.Counter
+	earlier, err := a.countAttempts(ctx, in, &cnt)
+	if err != nil {
+		return res, err
+	}
 	ctx = halopsa.WithCounter(ctx, &cnt)
-	defer func() { res.HaloRequests, res.HaloWrites = cnt.Requests(), cnt.Writes() }()
+	defer func() {
+		res.HaloRequests, res.HaloWrites = earlier.Requests+cnt.Requests(), earlier.Writes+cnt.Writes()
+	}()
 	var prev LandProgress
 	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &prev) // unreadable progress: start over, safely
@@ -553,7 +581,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if err != nil {
 		return res, err
 	}
-	for _, p := range plans {
+	for i, p := range plans {
 		a.Logger.Debug("lead plan", zap.String("lead", p.LeadID), zap.String("action", string(p.Action)),
 			zap.Int("fields", len(p.Write)), zap.Int("preserved", len(p.Preserved)))
 		switch p.Action {
@@ -562,6 +590,14 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 		case leadflow.ActionUpdate:
 			res.Updated++
 		default:
+			gone, err := a.deletedInHalo(ctx, p, items[i].Offer)
+			if err != nil {
+				return res, err
+			}
+			if gone != "" {
+				res.Errors = append(res.Errors, fmt.Sprintf("lead %s: its %s was deleted in HaloPSA, and this import changes nothing on the lead, so nothing was written (not counted as unchanged)", p.LeadID, gone))
+				continue
+			}
 			res.Unchanged++
 		}
 	}
@@ -578,6 +614,61 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	w.reportRefused(&res)
 	res.Top = w.top()
 	return res, a.signalLanded(ctx, in, w)
+}
+
+// countAttempts makes cnt record this attempt's requests and writes in the store after each
+// write (before a crash can lose them), and returns what the batch's earlier attempts recorded:
+// a batch's counts include the writes of an attempt whose worker died.
+func (a *Importer) countAttempts(ctx context.Context, in LandInput, cnt *halopsa.Counter) (store.LandCount, error) {
+	if in.DryRun || !activity.IsActivity(ctx) {
+		return store.LandCount{}, nil
+	}
+	attempt := int(activity.GetInfo(ctx).Attempt)
+	var earlier store.LandCount
+	if attempt > 1 {
+		var err error
+		if earlier, err = a.Store.EarlierLandCounts(ctx, in.RunID, in.Batch, attempt); err != nil {
+			return earlier, err
+		}
+	}
+	var mu sync.Mutex
+	cnt.OnWrite = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		c := store.LandCount{Requests: cnt.Requests(), Writes: cnt.Writes()}
+		if err := a.Store.SaveLandCount(context.WithoutCancel(ctx), in.RunID, in.Batch, attempt, c); err != nil {
+			a.Logger.Warn("recording a batch's HaloPSA writes", zap.Int("batch", in.Batch), zap.Error(err))
+		}
+	}
+	return earlier, nil
+}
+
+// deletedInHalo names the HaloPSA record of an unchanged lead that no longer exists ("" when
+// all do), so that a lead whose user or ticket was deleted in HaloPSA is not reported as
+// unchanged. Prepare's read found the lead's records by matching (Offer.Halo); only a record
+// the lead holds but the read did not find is looked up, by id.
+func (a *Importer) deletedInHalo(ctx context.Context, p leadflow.Plan, o leadflow.Offer) (string, error) {
+	check := []struct {
+		what      string
+		held, got int
+		read      func(context.Context, halopsa.ID) error
+	}{
+		{"user", p.Halo.UserID, o.Halo.UserID, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.User(ctx, id); return err }},
+		{"lead ticket", p.Halo.TicketID, o.Halo.TicketID, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.Ticket(ctx, id); return err }},
+	}
+	for _, c := range check {
+		if c.held == 0 || c.got == c.held {
+			continue
+		}
+		err := c.read(ctx, halopsa.ID(c.held))
+		if halopsa.IsNotFound(err) {
+			return fmt.Sprintf("HaloPSA %s %d", c.what, c.held), nil
+		}
+		if err != nil {
+			return "", classify(fmt.Errorf("reading HaloPSA %s %d: %w", c.what, c.held, err))
+		}
+	}
+	return "", nil
 }
 
 // plan asks each lead's workflow for its plan, starting the workflow if it does not exist.
@@ -718,6 +809,12 @@ func optOuts(l lead.Lead) []store.Suppression {
 		out = append(out, store.Suppression{Key: k, LeadID: l.ID, Reason: "opt-out flag in provider data", Source: sourceList(l.Sources)})
 	}
 	return out
+}
+
+// checkKeys are the keys a lead is checked under: its suppression keys and its company's domain
+// (`suppress add --domain` suppresses everyone at it).
+func checkKeys(l lead.Lead) []string {
+	return suppress.Merge(l.Keys, suppress.Keys(l.Values, suppress.Options{Domain: true}))
 }
 
 // suppressionKeys are the suppression keys of a lead: its identity keys and every key of its values.

@@ -212,7 +212,7 @@ func (a *Puller) unbought(ctx context.Context, src lead.Source, recs []lead.Reco
 func (a *Puller) unsuppressed(ctx context.Context, recs []lead.Record) ([]lead.Record, int, error) {
 	out := recs[:0:0]
 	for _, r := range recs {
-		keys := suppress.Keys(r.Values, suppress.Options{})
+		keys := suppress.Keys(r.Values, suppress.Options{Domain: true})
 		if k := suppress.ProviderKey(r.Source, r.SourceID); k != "" {
 			keys = append(keys, k)
 		}

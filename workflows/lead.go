@@ -641,6 +641,9 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 			r.st.SeenEvents = r.st.SeenEvents[len(r.st.SeenEvents)-maxSeenEvents:]
 		}
 	}
+	if r.adopt && c.MergedFrom != 0 && c.MergedFrom == r.st.Halo.TicketID {
+		r.st.Halo.TicketID = c.TicketID // merged in HaloPSA: the lead follows the survivor
+	}
 	r.recordHaloValues(c)
 	if r.adopt {
 		c.Status = r.haloStatus(ctx, c)

@@ -86,6 +86,8 @@ lead is never imported or pulled again.`,
 				fmt.Fprintf(io.Stdout, "Suppressed under %d keys.\n", res.Keys)
 				if res.LeadID != "" {
 					fmt.Fprintf(io.Stdout, "Lead %s: %s.\n", res.LeadID, res.Lead)
+				} else {
+					fmt.Fprintf(io.Stdout, "%s.\n", res.Lead)
 				}
 				if res.State != nil {
 					printLead(io.Stdout, *res.State, uiBase(io))

@@ -9,6 +9,9 @@ import (
 // activity), whatever else shares the client at the same time. Attach it with WithCounter.
 type Counter struct {
 	requests, writes atomic.Int64
+	// OnWrite, when set before the counter is used, is called after each write is counted (on
+	// the goroutine that sent it), so that a caller can persist the count before it can be lost.
+	OnWrite func()
 }
 
 // Requests is the number of requests sent with the counter's context.

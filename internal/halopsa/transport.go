@@ -118,6 +118,9 @@ func (t *observeTransport) countWrite(req *http.Request, status int) {
 	t.stats.writes.Add(1)
 	if c := counterFrom(req.Context()); c != nil {
 		c.writes.Add(1)
+		if c.OnWrite != nil {
+			c.OnWrite()
+		}
 	}
 }
 

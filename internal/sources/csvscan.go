@@ -89,6 +89,19 @@ func (s *csvScanner) endOfLine(b byte) {
 	s.lineSeps = 0
 }
 
+// endField closes the cell being read and returns where the next one starts.
+func (s *csvScanner) endField() int {
+	s.ends = append(s.ends, len(s.fields))
+	return len(s.fields)
+}
+
+// endRecord closes the cell being read and the record, at the line ending b.
+func (s *csvScanner) endRecord(b byte, rec *scanned) {
+	s.endOfLine(b)
+	s.endField()
+	rec.end = s.line - 1
+}
+
 // Scanner states within a record.
 const (
 	stFieldStart = iota
@@ -136,12 +149,9 @@ func (s *csvScanner) scan() (scanned, error) {
 		case stFieldStart, stUnquoted:
 			switch {
 			case b == s.comma:
-				s.ends = append(s.ends, len(s.fields))
-				fieldStart, state = len(s.fields), stFieldStart
+				fieldStart, state = s.endField(), stFieldStart
 			case b == '\r' || b == '\n':
-				s.endOfLine(b)
-				s.ends = append(s.ends, len(s.fields))
-				rec.end = s.line - 1
+				s.endRecord(b, &rec)
 				return rec, nil
 			case b == '"' && state == stFieldStart:
 				state, quoteLine = stQuoted, s.line
@@ -173,12 +183,9 @@ func (s *csvScanner) scan() (scanned, error) {
 				s.fields = append(s.fields, '"')
 				state = stQuoted
 			case b == s.comma:
-				s.ends = append(s.ends, len(s.fields))
-				fieldStart, state = len(s.fields), stFieldStart
+				fieldStart, state = s.endField(), stFieldStart
 			case b == '\r' || b == '\n':
-				s.endOfLine(b)
-				s.ends = append(s.ends, len(s.fields))
-				rec.end = s.line - 1
+				s.endRecord(b, &rec)
 				return rec, nil
 			case b == ' ' || b == '\t':
 				state = stAfterQuote

@@ -318,7 +318,7 @@ func (s *Store) SaveCompanies(ctx context.Context, companies ...Company) error {
 // DropRun deletes what an import run staged and the files uploaded for it.
 func (s *Store) DropRun(ctx context.Context, runID string) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staged WHERE run_id = $1`, runID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM staged WHERE run_id = $1 OR run_id = $2`, runID, countsID(runID)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM uploads WHERE upload_id IN (SELECT upload_id FROM upload_files WHERE run_id = $1)`, runID); err != nil {
