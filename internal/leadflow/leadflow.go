@@ -6,6 +6,7 @@ package leadflow
 import (
 	"time"
 
+	"haloleads/internal/halopsa"
 	"haloleads/internal/lead"
 	"haloleads/internal/lifecycle"
 )
@@ -296,7 +297,11 @@ type LeadState struct {
 	Segments   []string     `json:"segments,omitempty"`
 	Lists      []string     `json:"lists,omitempty"`
 	Violations []Violation  `json:"violations,omitempty"`
-	Calls      int          `json:"calls"`
+	// NoteQueue holds rule-violation notes waiting to be written (merged into one) when the
+	// lead's note budget allows; LastNoteAt is when the last one was written.
+	NoteQueue  []string  `json:"note_queue,omitempty"`
+	LastNoteAt time.Time `json:"last_note_at,omitzero"`
+	Calls      int       `json:"calls"`
 	// Events counts the messages handled over the lead's whole life.
 	Events int `json:"events"`
 	// Runs counts Continue-As-New generations.
@@ -411,6 +416,8 @@ type ImportCursor struct {
 	Summary  Summary        `json:"summary"`
 	Progress ImportProgress `json:"progress"`
 	Runs     int            `json:"runs"` // runs that continued as new so far
+	// Floors are the next batch's floors (see activities.LandInput).
+	Floors halopsa.Floors `json:"floors,omitzero"`
 }
 
 // SourceOf is the provider forced for the i-th file, or "" to recognise it from its header.
