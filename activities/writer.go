@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"haloleads/internal/halopsa"
+	"haloleads/internal/halostate"
 	"haloleads/internal/landing"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
@@ -295,10 +297,14 @@ func (w *writer) users(ctx context.Context) error {
 	if err = w.refuse(err, "user", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA users: %w", len(users), err))
 	}
+	wrote := map[int]time.Time{}
 	for j, i := range idx {
 		w.ids[i].UserID = int(saved[j].ID)
+		if !w.isRefused(i) {
+			wrote[int(saved[j].ID)] = saved[j].LastUpdate.Time
+		}
 	}
-	return nil
+	return halostate.Wrote(ctx, w.a.Store, halostate.KindWroteUser, wrote)
 }
 
 // tickets creates the lead tickets that do not exist and updates the others: status only when
@@ -338,12 +344,17 @@ func (w *writer) tickets(ctx context.Context) error {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}
 	byTicket := map[int]string{}
+	wrote := map[int]time.Time{}
 	for j, i := range idx {
 		if w.isRefused(i) {
 			continue
 		}
 		w.ids[i].TicketID = int(saved[j].ID)
 		byTicket[w.ids[i].TicketID] = w.plans[i].LeadID
+		wrote[w.ids[i].TicketID] = saved[j].LastUpdate.Time
+	}
+	if err := halostate.Wrote(ctx, w.a.Store, halostate.KindWroteTicket, wrote); err != nil {
+		return err
 	}
 	return w.a.Store.SaveTickets(ctx, byTicket)
 }

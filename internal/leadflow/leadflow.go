@@ -51,6 +51,8 @@ type ReconcileResult struct {
 	Users   int `json:"users"`   // users HaloPSA changed since the last run
 	// Signalled counts the leads told of something new.
 	Signalled int `json:"signalled"`
+	// Own counts the changed records whose last change was an import's own write: not re-read.
+	Own int `json:"own,omitempty"`
 	// Baseline is set on a first run without a starting point: it read the tenant and
 	// signalled nothing.
 	Baseline bool  `json:"baseline,omitempty"`
