@@ -66,6 +66,9 @@ type PrepareResult struct {
 	RejectedCount int             `json:"rejected_count"`
 	Rejected      []lead.Rejected `json:"rejected"`
 	HaloRequests  int64           `json:"halo_requests"`
+	// Floors are the highest HaloPSA ids Prepare read, before the import writes anything (no
+	// request of their own): the read-backs of a retried batch stop there.
+	Floors halopsa.Floors `json:"floors,omitzero"`
 	// Sources says how each file was read (a file that could not be read is reported there and
 	// its rows are not used).
 	Sources []leadflow.FileReport `json:"sources,omitempty"`
@@ -133,6 +136,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, a.setupChanged(err)
 	}
+	res.Floors = halo.floors
 	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo, invalid)
 	if err != nil {
 		return res, err
@@ -347,6 +351,8 @@ type haloState struct {
 	users    map[int]halopsa.User
 	clients  map[int]halopsa.Customer
 	tickets  map[int]halopsa.Ticket // by user id: the user's lead ticket (any stage)
+	// floors are the highest ids of the mirror (see mirrorFloors).
+	floors halopsa.Floors
 }
 
 // readHalo brings the store's mirror of HaloPSA up to date, reading only what changed since
@@ -366,6 +372,7 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 		return nil, err
 	}
 	st := &haloState{users: mirror.Users, clients: mirror.Clients, tickets: map[int]halopsa.Ticket{}}
+	st.floors = mirrorFloors(mirror.Users, mirror.Clients, mirror.Tickets)
 	for _, id := range slices.Sorted(maps.Keys(mirror.Users)) {
 		u := mirror.Users[id]
 		if u.Inactive != nil && *u.Inactive {
@@ -390,6 +397,22 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 		}
 	}
 	return st, nil
+}
+
+// mirrorFloors are the highest ids of the mirror, just brought up to date: each at or below
+// HaloPSA's newest (sites: the clients' main sites), which is all a floor needs.
+func mirrorFloors(users map[int]halopsa.User, clients map[int]halopsa.Customer, tickets map[int]halopsa.Ticket) halopsa.Floors {
+	var f halopsa.Floors
+	for _, u := range users {
+		f.Users = max(f.Users, u.ID)
+	}
+	for _, c := range clients {
+		f.Customers, f.Sites = max(f.Customers, c.ID), max(f.Sites, c.MainSiteID)
+	}
+	for _, t := range tickets {
+		f.Tickets = max(f.Tickets, t.ID)
+	}
+	return f
 }
 
 // offers builds each lead's offer: its merged record, scores, what HaloPSA holds for it now,
@@ -499,6 +522,9 @@ type LandInput struct {
 	Batch    int               `json:"batch"`
 	DryRun   bool              `json:"dry_run,omitempty"`
 	Settings leadflow.Settings `json:"settings"`
+	// Floors are ids below every record this batch can create (the import's floors raised by
+	// the batches landed before it); zero: LandBatch reads them itself.
+	Floors halopsa.Floors `json:"floors,omitzero"`
 }
 
 // LandResult counts what one batch did.
@@ -509,6 +535,8 @@ type LandResult struct {
 	HaloRequests int64    `json:"halo_requests"`
 	HaloWrites   int64    `json:"halo_writes"`
 	Errors       []string `json:"errors,omitempty"`
+	// Top holds the highest HaloPSA ids of the batch's records: the next batch's floors.
+	Top halopsa.Floors `json:"top,omitzero"`
 }
 
 // LandBatch lands one batch: each lead's workflow decides what to write (update-with-start, so
@@ -578,11 +606,13 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	w := newWriter(a, in.RunID, items, plans, hb)
 	w.first = activity.GetInfo(ctx).Attempt == 1
+	w.prog.Floors = in.Floors
 	w.resume(prev)
-	if err := w.write(ctx); err != nil {
+	if err := w.write(w.fenced(ctx)); err != nil {
 		return res, a.setupChanged(err)
 	}
 	w.reportRefused(&res)
+	res.Top = w.top()
 	return res, a.signalLanded(ctx, in, w)
 }
 

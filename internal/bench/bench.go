@@ -94,9 +94,13 @@ type Figures struct {
 	Windows               float64 `json:"windows"`
 	Responses429          int     `json:"responses_429"` // import and re-import
 	ReimportWriteRequests int64   `json:"reimport_write_requests"`
+	ReimportRequests      int64   `json:"reimport_requests"` // every request of the re-import, reads included
 	HistoryEventsPerLead  float64 `json:"history_events_per_lead"`
 	WallSPer1000          float64 `json:"wall_s_per_1000"`
 	CPUSPer1000           float64 `json:"cpu_s_per_1000"` // the whole process: Temporal and sandbox too
+	// ByRoute counts the first import's requests by route ("GET /api/Users"), to see where
+	// they go.
+	ByRoute map[string]int `json:"by_route,omitempty"`
 	// ImportRuns is the number of runs of the first import (Continue-As-New), LongestRunEvents
 	// the history length of its longest run.
 	ImportRuns       int `json:"import_runs"`
@@ -181,7 +185,7 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 	rep.Summary.Import, rep.Leads = first, first.Leads
 	st := w.sandbox.Stats()
 	f := &rep.Haloleads
-	f.HaloRequests, f.Responses429 = int64(st.Requests), st.Responses429
+	f.HaloRequests, f.Responses429, f.ByRoute = int64(st.Requests), st.Responses429, st.ByRoute
 	f.RequestsPerLead, f.Windows = perLead(f.HaloRequests, rep.Leads), float64(f.HaloRequests)/float64(cfg.Limit)
 	f.WallSPer1000, f.CPUSPer1000 = per1000(wall, rep.Leads), per1000(cpu, rep.Leads)
 	if f.HistoryEventsPerLead, err = historyPerLead(ctx, w, first, cfg.HistorySample); err != nil {
@@ -197,7 +201,9 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 		return rep, err
 	}
 	f.ReimportWriteRequests = w.halo.WriteRequests() - writes
-	f.Responses429 += w.sandbox.Stats().Responses429
+	again := w.sandbox.Stats()
+	f.Responses429 += again.Responses429
+	f.ReimportRequests = int64(again.Requests)
 	return rep, nil
 }
 

@@ -35,6 +35,17 @@ func (w *tenantWorld) prefill(ctx context.Context, cfg Config, url string, n int
 	if err != nil {
 		return fmt.Errorf("prefilling clients: %w", err)
 	}
+	sites := make([]halopsa.Site, len(saved))
+	for i, cl := range saved {
+		sites[i] = halopsa.Site{Name: "Main", ClientID: cl.ID}
+	}
+	savedSites, err := c.SaveSites(ctx, sites)
+	if err != nil {
+		return fmt.Errorf("prefilling sites: %w", err)
+	}
+	for i := range saved {
+		saved[i].MainSiteID = savedSites[i].ID
+	}
 	for start := 0; start < n; start += 100 {
 		if err := w.prefillPeople(ctx, c, saved, start, min(start+100, n)); err != nil {
 			return err

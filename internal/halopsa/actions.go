@@ -95,6 +95,7 @@ func findActions(ctx context.Context, c *Client, pending []Action) iter.Seq2[Act
 
 // DeleteAction deletes one action of a ticket (erasure: a note may name the person).
 func (c *Client) DeleteAction(ctx context.Context, ticketID, id ID) error {
+	// DELETE /Actions/{id} takes the id alone (Halo's OpenAPI file); the ticket names the error.
 	if err := c.del(ctx, idRoute("/Actions", id), nil); err != nil {
 		return fmt.Errorf("deleting action %d of ticket %d: %w", id, ticketID, err)
 	}

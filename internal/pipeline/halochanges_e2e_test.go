@@ -379,6 +379,15 @@ func TestReconciliationPicksUpMissedWebhooks(t *testing.T) {
 		t.Errorf("a run with nothing changed signalled %d and made %d requests; want 0 and a handful", third.Signalled, third.Requests)
 	}
 	recordOnce(t, "reconcile_run.json", hist)
+
+	// An import's own writes are not taken for a person's: the next run reads nothing back.
+	e.importFiles(t, "second", oneLead(t, func(row string) string { return strings.Replace(row, ",240,food", ",260,food", 1) }))
+	fourth, _ := e.reconcileNow(t, h, 4)
+	t.Logf("run after a re-import: %+v", fourth)
+	if fourth.Signalled != 0 || fourth.Own == 0 || fourth.Requests > 8 {
+		t.Errorf("after a re-import the run signalled %d, skipped %d own writes, made %d requests; want 0, some, a handful",
+			fourth.Signalled, fourth.Own, fourth.Requests)
+	}
 }
 
 // TestMergedTicketFollowsSurvivor: an agent merges the lead's ticket into another ticket of the
