@@ -16,6 +16,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"haloleads/internal/codec"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/pipeline"
@@ -61,7 +62,11 @@ func TestWorkerDevSurvivesKills(t *testing.T) {
 	}
 
 	worker := startDevWorker(t, bin, env, addr)
-	tc, err := client.Dial(client.Options{HostPort: addr})
+	keys, err := codec.Load("", dir) // worker --dev encrypts payloads with the key it keeps in its data directory
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := client.Dial(keys.Apply(client.Options{HostPort: addr}))
 	if err != nil {
 		t.Fatal(err)
 	}
