@@ -47,6 +47,9 @@ type Importer struct {
 	Fit      score.FitConfig
 	// Parallel bounds the concurrent workflow updates of one batch (default 16).
 	Parallel int
+	// SpillDir holds Prepare's de-duplication spill file while it runs ("": the system's
+	// temporary directory).
+	SpillDir string
 }
 
 // PrepareResult is what Prepare found.
@@ -63,6 +66,9 @@ type PrepareResult struct {
 	RejectedCount int             `json:"rejected_count"`
 	Rejected      []lead.Rejected `json:"rejected"`
 	HaloRequests  int64           `json:"halo_requests"`
+	// Floors are the highest HaloPSA ids Prepare read, before the import writes anything (no
+	// request of their own): the read-backs of a retried batch stop there.
+	Floors halopsa.Floors `json:"floors,omitzero"`
 	// Sources says how each file was read (a file that could not be read is reported there and
 	// its rows are not used).
 	Sources []leadflow.FileReport `json:"sources,omitempty"`
@@ -84,7 +90,18 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	hb := startHeartbeat(ctx, "reading files") // throughout: dedupe and the tenant read are long
 	defer hb.end()
 	var res PrepareResult
-	records, rejected, reports, err := a.readFiles(ctx, in, hb)
+	known, err := a.Store.Identities(ctx)
+	if err != nil {
+		return res, err
+	}
+	// Records are normalised as they are read and spilled to a file, so memory grows with the
+	// leads, not with every row and its normalised copy (dedupe.Stream).
+	stream, err := dedupe.NewStream(a.SpillDir, dedupe.MapIndex(known), a.Dedupe)
+	if err != nil {
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
+	}
+	defer stream.Close()
+	records, rejected, reports, err := a.readFiles(ctx, in, hb, stream)
 	if err != nil {
 		return res, err
 	}
@@ -92,14 +109,10 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	res.Rows = len(records) + len(rejected)
 	res.RejectedCount = len(rejected)
 	res.Rejected = rejected[:min(len(rejected), leadflow.MaxRejectedListed)]
-	known, err := a.Store.Identities(ctx)
+	hb.progress("de-duplicating")
+	resolved, err := stream.Collect()
 	if err != nil {
 		return res, err
-	}
-	hb.progress("de-duplicating")
-	resolved, err := dedupe.Resolve(records, dedupe.MapIndex(known), a.Dedupe)
-	if err != nil {
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Dedupe", err)
 	}
 	erased, err := a.dropErased(ctx, &resolved)
 	if err != nil {
@@ -123,6 +136,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, a.setupChanged(err)
 	}
+	res.Floors = halo.floors
 	items, suppressed, err := a.offers(ctx, in.RunID, resolved.Leads, halo, invalid)
 	if err != nil {
 		return res, err
@@ -154,7 +168,7 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 // reason, and returns the reasons of those that land as Invalid Data. A lead already known from
 // an earlier import is not judged again: it landed then. Every lead, known or not, with a value
 // longer than HaloPSA takes (landing.TooLong) is rejected the same way: HaloPSA would refuse it.
-func checkRequired(res dedupe.Result, known map[string]bool, records []lead.Record) ([]lead.Lead, map[string]string, []lead.Rejected) {
+func checkRequired(res dedupe.Result, known map[string]bool, records []recordRef) ([]lead.Lead, map[string]string, []lead.Rejected) {
 	keep := res.Leads[:0]
 	invalid := map[string]string{}
 	var refused []lead.Rejected
@@ -220,8 +234,8 @@ func (a *Importer) withKnown(ctx context.Context, leads []lead.Lead) (map[string
 //
 // An uploaded file that is not in the store, or a store that cannot be read, fails Prepare
 // instead: the first for good (MissingUpload), the second to be retried.
-func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat) ([]lead.Record, []lead.Rejected, []leadflow.FileReport, error) {
-	var records []lead.Record
+func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *heartbeat, s *dedupe.Stream) ([]recordRef, []lead.Rejected, []leadflow.FileReport, error) {
+	var records []recordRef
 	var rejected []lead.Rejected
 	reports := make([]leadflow.FileReport, 0, len(in.Files))
 	for i, path := range in.Files {
@@ -229,13 +243,25 @@ func (a *Importer) readFiles(ctx context.Context, in leadflow.ImportInput, hb *h
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if rep.Error == "" {
-			records, rejected = append(records, recs...), append(rejected, rejs...)
+		if rep.Error == "" { // a file that failed part-way gives none of its rows
+			for _, r := range recs {
+				records = append(records, recordRef{File: r.File, Line: r.Line})
+				if err := s.Add(r); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+			rejected = append(rejected, rejs...)
 		}
 		reports = append(reports, rep)
 		hb.progress("read " + filepath.Base(path))
 	}
 	return records, rejected, reports, nil
+}
+
+// recordRef is where a record came from, kept to report its row if its lead is rejected.
+type recordRef struct {
+	File string
+	Line int
 }
 
 // readFile reads one export whole; on a failure the report says why and the rows are dropped.
@@ -325,6 +351,8 @@ type haloState struct {
 	users    map[int]halopsa.User
 	clients  map[int]halopsa.Customer
 	tickets  map[int]halopsa.Ticket // by user id: the user's lead ticket (any stage)
+	// floors are the highest ids of the mirror (see mirrorFloors).
+	floors halopsa.Floors
 }
 
 // readHalo brings the store's mirror of HaloPSA up to date, reading only what changed since
@@ -344,6 +372,7 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 		return nil, err
 	}
 	st := &haloState{users: mirror.Users, clients: mirror.Clients, tickets: map[int]halopsa.Ticket{}}
+	st.floors = mirrorFloors(mirror.Users, mirror.Clients, mirror.Tickets)
 	for _, id := range slices.Sorted(maps.Keys(mirror.Users)) {
 		u := mirror.Users[id]
 		if u.Inactive != nil && *u.Inactive {
@@ -360,14 +389,30 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 	}
 	for _, id := range slices.Sorted(maps.Keys(mirror.Tickets)) {
 		t := mirror.Tickets[id]
-		if !slices.Contains(types, t.TicketTypeID) {
-			continue // its type was changed to one that is not haloleads'
+		if !slices.Contains(types, t.TicketTypeID) || t.MergedIntoID != 0 {
+			continue // its type was changed to one that is not haloleads', or it was merged
 		}
 		if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
 			st.tickets[int(t.UserID)] = t
 		}
 	}
 	return st, nil
+}
+
+// mirrorFloors are the highest ids of the mirror, just brought up to date: each at or below
+// HaloPSA's newest (sites: the clients' main sites), which is all a floor needs.
+func mirrorFloors(users map[int]halopsa.User, clients map[int]halopsa.Customer, tickets map[int]halopsa.Ticket) halopsa.Floors {
+	var f halopsa.Floors
+	for _, u := range users {
+		f.Users = max(f.Users, u.ID)
+	}
+	for _, c := range clients {
+		f.Customers, f.Sites = max(f.Customers, c.ID), max(f.Sites, c.MainSiteID)
+	}
+	for _, t := range tickets {
+		f.Tickets = max(f.Tickets, t.ID)
+	}
+	return f
 }
 
 // offers builds each lead's offer: its merged record, scores, what HaloPSA holds for it now,
@@ -409,7 +454,7 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 		// Every key the person has is checked: the list may know them by a phone number or a
 		// LinkedIn profile only, and a differently cased address or reformatted number is the
 		// same key.
-		hits, err := a.Store.Suppressed(ctx, suppressionKeys(l))
+		hits, err := a.Store.Suppressed(ctx, checkKeys(l))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -477,6 +522,9 @@ type LandInput struct {
 	Batch    int               `json:"batch"`
 	DryRun   bool              `json:"dry_run,omitempty"`
 	Settings leadflow.Settings `json:"settings"`
+	// Floors are ids below every record this batch can create (the import's floors raised by
+	// the batches landed before it); zero: LandBatch reads them itself.
+	Floors halopsa.Floors `json:"floors,omitzero"`
 }
 
 // LandResult counts what one batch did.
@@ -487,6 +535,8 @@ type LandResult struct {
 	HaloRequests int64    `json:"halo_requests"`
 	HaloWrites   int64    `json:"halo_writes"`
 	Errors       []string `json:"errors,omitempty"`
+	// Top holds the highest HaloPSA ids of the batch's records: the next batch's floors.
+	Top halopsa.Floors `json:"top,omitzero"`
 }
 
 // LandBatch lands one batch: each lead's workflow decides what to write (update-with-start, so
@@ -556,11 +606,13 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	w := newWriter(a, in.RunID, items, plans, hb)
 	w.first = activity.GetInfo(ctx).Attempt == 1
+	w.prog.Floors = in.Floors
 	w.resume(prev)
-	if err := w.write(ctx); err != nil {
+	if err := w.write(w.fenced(ctx)); err != nil {
 		return res, a.setupChanged(err)
 	}
 	w.reportRefused(&res)
+	res.Top = w.top()
 	return res, a.signalLanded(ctx, in, w)
 }
 
@@ -757,6 +809,12 @@ func optOuts(l lead.Lead) []store.Suppression {
 		out = append(out, store.Suppression{Key: k, LeadID: l.ID, Reason: "opt-out flag in provider data", Source: sourceList(l.Sources)})
 	}
 	return out
+}
+
+// checkKeys are the keys a lead is checked under: its suppression keys and its company's domain
+// (`suppress add --domain` suppresses everyone at it).
+func checkKeys(l lead.Lead) []string {
+	return suppress.Merge(l.Keys, suppress.Keys(l.Values, suppress.Options{Domain: true}))
 }
 
 // suppressionKeys are the suppression keys of a lead: its identity keys and every key of its values.

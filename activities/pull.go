@@ -53,6 +53,9 @@ type PullPageResult struct {
 	Next            string `json:"next,omitempty"`
 	BudgetExhausted bool   `json:"budget_exhausted,omitempty"`
 	QuotaExhausted  bool   `json:"quota_exhausted,omitempty"`
+	// Unconfirmed counts people not bought because an earlier attempt recorded the intent to
+	// buy them and never the purchase (see store.IntendPurchase).
+	Unconfirmed int `json:"unconfirmed,omitempty"`
 }
 
 // PullPage searches one page, skips the people bought before, buys the rest within the budget
@@ -85,14 +88,74 @@ func (a *Puller) PullPage(ctx context.Context, in PullPageInput) (PullPageResult
 	if n := in.Budget - res.Credits; n < len(fresh) {
 		res.BudgetExhausted, fresh = true, fresh[:max(n, 0)]
 	}
+	if fresh, res.Unconfirmed, err = a.intend(ctx, in, fresh); err != nil {
+		return res, err
+	}
 	recs, credits, err := a.buy(ctx, src, fresh)
 	res.Credits += credits
-	if ae := providers.AsAPIError(err); ae != nil && ae.QuotaExhausted {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, res) // the spend, counts only
+	}
+	ae := providers.AsAPIError(err)
+	switch {
+	case ae != nil && ae.QuotaExhausted:
+		// The provider sold what it returned and refused the rest: those may be bought later.
+		if rerr := a.Store.ReleasePurchase(ctx, in.Source, personKeys(unsold(fresh, recs))...); rerr != nil {
+			return res, rerr
+		}
 		res.QuotaExhausted, fresh = true, recs
-	} else if err != nil {
+	case err != nil && refused(ae):
+		if rerr := a.Store.ReleasePurchase(ctx, in.Source, personKeys(fresh)...); rerr != nil {
+			return res, rerr
+		}
 		return res, providerError(err)
+	case err != nil:
+		return res, providerError(err) // the outcome is unknown: the intents stay open
 	}
 	return a.keep(ctx, in, fresh, recs, res)
+}
+
+// intend records the purchase intent of fresh before anything is bought. People whose intent
+// is already open (an earlier attempt may have paid for them and crashed before recording it)
+// are not bought again: they are counted as unconfirmed and left to the operator.
+func (a *Puller) intend(ctx context.Context, in PullPageInput, fresh []lead.Record) ([]lead.Record, int, error) {
+	open, err := a.Store.IntendPurchase(ctx, in.Source, in.RunID, in.Page, personKeys(fresh)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("recording purchase intents: %w", err)
+	}
+	if len(open) == 0 {
+		return fresh, 0, nil
+	}
+	out := fresh[:0:0]
+	for _, r := range fresh {
+		if !open[personKey(r)] {
+			out = append(out, r)
+		}
+	}
+	a.logger().Warn("people not bought again: an earlier attempt may have paid for them without recording it",
+		zap.String("run", in.RunID), zap.String("source", string(in.Source)), zap.Int("page", in.Page), zap.Int("people", len(open)))
+	return out, len(open), nil
+}
+
+// refused reports whether the provider certainly did not sell anything: it refused the
+// request (a 4xx, a rate limit) rather than failing in a way that leaves the outcome unknown.
+func refused(ae *providers.APIError) bool {
+	return ae != nil && ae.StatusCode >= 400 && ae.StatusCode < 500
+}
+
+// unsold returns the records of asked that recs (what the provider sold) does not hold.
+func unsold(asked, recs []lead.Record) []lead.Record {
+	sold := map[string]bool{}
+	for _, r := range recs {
+		sold[personKey(r)] = true
+	}
+	var out []lead.Record
+	for _, r := range asked {
+		if !sold[personKey(r)] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // keep writes the bought records as an export and marks the people asked about as bought.
@@ -149,7 +212,7 @@ func (a *Puller) unbought(ctx context.Context, src lead.Source, recs []lead.Reco
 func (a *Puller) unsuppressed(ctx context.Context, recs []lead.Record) ([]lead.Record, int, error) {
 	out := recs[:0:0]
 	for _, r := range recs {
-		keys := suppress.Keys(r.Values, suppress.Options{})
+		keys := suppress.Keys(r.Values, suppress.Options{Domain: true})
 		if k := suppress.ProviderKey(r.Source, r.SourceID); k != "" {
 			keys = append(keys, k)
 		}

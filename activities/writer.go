@@ -2,12 +2,16 @@ package activities
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"go.temporal.io/sdk/activity"
 	"slices"
 	"strings"
+	"time"
 
 	"haloleads/internal/halopsa"
+	"haloleads/internal/halostate"
 	"haloleads/internal/landing"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
@@ -22,20 +26,26 @@ const noCompany = "company:(none)"
 // writer lands one batch's plans in HaloPSA with one array POST per resource: clients, sites,
 // users, tickets, audit notes and distribution-list membership.
 //
-// Every write is safe to repeat, on every attempt: creates are upserts (the natural key is looked
-// up first, above the floors read before the first create, so an earlier or overlapping attempt's
-// records are updated, not duplicated), notes are upserted on their ticket, list membership is a
-// set. The ids created so far and the steps done are kept in the activity's heartbeat details,
-// so a retry resumes where the last attempt got to.
+// Every write is safe to repeat, on every attempt. Each write request is fenced (fence): just
+// before it is sent, a synchronous heartbeat must be accepted by Temporal, which then holds any
+// later attempt back for a whole heartbeat timeout. So no two attempts of a batch ever write at
+// once, and the first attempt, which nothing can have preceded, creates without reading back.
+// A retry's creates are upserts: the natural key is looked up first, above the batch's floors
+// (ids below anything the batch creates: the import's floors, raised by the batches before it),
+// so what an earlier attempt created is updated, not duplicated. Notes are upserted on their
+// ticket, list membership is a set. The ids created so far and the steps done are in the
+// heartbeat details (sent by every fence), so a retry resumes where the last attempt got to.
 type writer struct {
 	a     *Importer
 	runID string
 	items []staged
 	plans []leadflow.Plan
 	ids   []leadflow.HaloIDs
-	// first is set on the first attempt: nothing of this batch can exist above floors read
-	// now. A retry without recorded floors reads whole resources back (floor 0).
+	// first is set on the first attempt: nothing of this batch exists yet, so a fenced first
+	// attempt creates without read-backs. A retry without floors reads whole resources back.
 	first bool
+	// fence is set when writes are fenced (inside an activity with a Temporal client).
+	fence bool
 	prog  LandProgress
 	hb    *heartbeat
 	// refused holds, by plan, why HaloPSA refused a record of the lead (refused.go).
@@ -63,7 +73,7 @@ func newWriter(a *Importer, runID string, items []staged, plans []leadflow.Plan,
 // the ids it learned (only when it planned the same leads). Steps are not skipped when the
 // batch refused records: which leads were refused is not part of the record.
 func (w *writer) resume(prev LandProgress) {
-	w.prog.Floors = prev.Floors
+	w.prog.Floors = w.prog.Floors.Max(prev.Floors)
 	if len(prev.IDs) != len(w.plans) {
 		return
 	}
@@ -96,15 +106,50 @@ func (w *writer) write(ctx context.Context) error {
 }
 
 // record sends the progress so far (a copy: the heartbeat goroutine reads it).
-func (w *writer) record(stage string) {
+func (w *writer) record(stage string) LandProgress {
 	w.prog.Stage = stage
 	p := w.prog
 	p.IDs = slices.Clone(w.ids)
 	w.hb.progress(p)
+	return p
 }
 
-// floors returns the floors the upserts read back to, reading them before the first create of
-// a first attempt.
+// fenced returns ctx whose HaloPSA writes are fenced by a synchronous heartbeat carrying the
+// progress so far: Temporal answers it only while this attempt is the current one, and a later
+// attempt cannot start until a heartbeat timeout after it. Outside an activity, or without a
+// Temporal client, ctx is returned as it is.
+func (w *writer) fenced(ctx context.Context) context.Context {
+	if !activity.IsActivity(ctx) || w.a.Temporal == nil {
+		return ctx
+	}
+	w.fence = true
+	token := activity.GetInfo(ctx).TaskToken
+	check := func(ctx context.Context) error {
+		p := w.record("writing")
+		if err := w.a.Temporal.RecordActivityHeartbeat(ctx, token, p); err != nil {
+			return fmt.Errorf("this attempt is no longer current: %w", err)
+		}
+		return nil
+	}
+	// A wait for budget longer than a quarter of the heartbeat timeout is fenced again.
+	return halopsa.WithWriteFence(ctx, halopsa.Fence{Check: check, MaxAge: activity.GetInfo(ctx).HeartbeatTimeout / 4})
+}
+
+// top returns the highest HaloPSA ids the batch's leads hold.
+func (w *writer) top() halopsa.Floors {
+	var f halopsa.Floors
+	for _, id := range w.ids {
+		f = f.Max(halopsa.Floors{Customers: halopsa.ID(id.ClientID), Sites: halopsa.ID(id.SiteID),
+			Users: halopsa.ID(id.UserID), Tickets: halopsa.ID(id.TicketID)})
+	}
+	return f
+}
+
+// quick reports whether creates may skip the read-back: a fenced first attempt.
+func (w *writer) quick() bool { return w.first && w.fence }
+
+// floors returns the floors the read-backs stop at, reading them before the first create when
+// the batch was given none.
 func (w *writer) floors(ctx context.Context) (halopsa.Floors, error) {
 	if w.first && w.prog.Floors == (halopsa.Floors{}) {
 		f, err := w.a.Client.ReadFloors(ctx)
@@ -173,7 +218,11 @@ func (w *writer) createClients(ctx context.Context, keys []string, known map[str
 		if err != nil {
 			return err
 		}
-		saved, err := w.a.Client.UpsertCustomersAbove(ctx, f.Customers, customers)
+		save := w.a.Client.UpsertCustomersAbove
+		if w.quick() {
+			save = w.a.Client.SaveCustomersAbove
+		}
+		saved, err := save(ctx, f.Customers, customers)
 		if err = w.refuse(err, "client", w.leadsOfCompany(missing)); err != nil {
 			return classify(fmt.Errorf("creating %d HaloPSA clients: %w", len(customers), err))
 		}
@@ -206,7 +255,11 @@ func (w *writer) createSites(ctx context.Context, keys []string, known map[strin
 	if err != nil {
 		return err
 	}
-	saved, err := w.a.Client.UpsertSitesAbove(ctx, f.Sites, sites)
+	save := w.a.Client.UpsertSitesAbove
+	if w.quick() {
+		save = w.a.Client.SaveSitesAbove
+	}
+	saved, err := save(ctx, f.Sites, sites)
 	if err = w.refuse(err, "site", w.leadsOfCompany(need)); err != nil {
 		return classify(fmt.Errorf("creating %d HaloPSA sites: %w", len(sites), err))
 	}
@@ -290,15 +343,23 @@ func (w *writer) users(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	saved, err := w.a.Client.UpsertUsersAbove(ctx, f.Users, users)
+	save := w.a.Client.UpsertUsersAbove
+	if w.quick() {
+		save = w.a.Client.SaveUsersAbove
+	}
+	saved, err := save(ctx, f.Users, users)
 	err = w.recreateUsers(ctx, err, idx, users, saved, f.Users)
 	if err = w.refuse(err, "user", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA users: %w", len(users), err))
 	}
+	wrote := map[int]time.Time{}
 	for j, i := range idx {
 		w.ids[i].UserID = int(saved[j].ID)
+		if !w.isRefused(i) {
+			wrote[int(saved[j].ID)] = saved[j].LastUpdate.Time
+		}
 	}
-	return nil
+	return halostate.Wrote(ctx, w.a.Store, halostate.KindWroteUser, wrote)
 }
 
 // tickets creates the lead tickets that do not exist and updates the others: status only when
@@ -332,18 +393,27 @@ func (w *writer) tickets(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	saved, err := w.a.Client.UpsertTicketsAbove(ctx, f.Tickets, tickets)
+	save := w.a.Client.UpsertTicketsAbove
+	if w.quick() {
+		save = w.a.Client.SaveTicketsAbove
+	}
+	saved, err := save(ctx, f.Tickets, tickets)
 	err = w.recreateTickets(ctx, err, idx, tickets, saved, f.Tickets, tags)
 	if err = w.refuse(err, "lead ticket", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}
 	byTicket := map[int]string{}
+	wrote := map[int]time.Time{}
 	for j, i := range idx {
 		if w.isRefused(i) {
 			continue
 		}
 		w.ids[i].TicketID = int(saved[j].ID)
 		byTicket[w.ids[i].TicketID] = w.plans[i].LeadID
+		wrote[w.ids[i].TicketID] = saved[j].LastUpdate.Time
+	}
+	if err := halostate.Wrote(ctx, w.a.Store, halostate.KindWroteTicket, wrote); err != nil {
+		return err
 	}
 	return w.a.Store.SaveTickets(ctx, byTicket)
 }
@@ -418,7 +488,11 @@ func (w *writer) notes(ctx context.Context) error {
 	if len(actions) == 0 {
 		return nil
 	}
-	_, err := w.a.Client.UpsertActions(ctx, actions)
+	save := w.a.Client.UpsertActions // reads each ticket's notes first
+	if w.quick() {
+		save = w.a.Client.SaveActions
+	}
+	_, err := save(ctx, actions)
 	var re *halopsa.RefusedError
 	if errors.As(err, &re) {
 		for _, r := range re.Refused {

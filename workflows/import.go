@@ -64,7 +64,7 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 		landHeartbeat = 30 * time.Second
 	}
 	if workflow.GetVersion(ctx, changeImportWindow, workflow.DefaultVersion, 1) >= 1 {
-		cur := &leadflow.ImportCursor{Batches: prep.Batches, Barriers: prep.Barriers}
+		cur := &leadflow.ImportCursor{Batches: prep.Batches, Barriers: prep.Barriers, Floors: prep.Floors}
 		continued, err = landWindow(ctx, in, cur, &sum, &progress)
 		if continued || err != nil {
 			return sum, err

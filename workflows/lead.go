@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -32,6 +33,13 @@ const (
 	changeAutoConvertOnCall = "auto-convert-on-call"
 	// changeAutoConvertOnHalo: so does a move to Engaged made in HaloPSA.
 	changeAutoConvertOnHalo = "auto-convert-on-halo"
+	// changeOfferAwaitsLanding: an offer waits (up to offerWait) for an outstanding offer of
+	// another import run or batch to land before it plans, so that it plans on what that one
+	// wrote (a "landed" signal delivered after the next import's offer was lost for the plan).
+	changeOfferAwaitsLanding = "offer-awaits-landing"
+	// changeMergedNotes: rule-violation notes are written at most once per noteEvery per lead;
+	// those flagged in between are merged into the next one.
+	changeMergedNotes = "merged-violation-notes"
 )
 
 // autoConvert promotes an Engaged lead to a prospect after a change seen in HaloPSA, taking the
@@ -62,6 +70,13 @@ const (
 	// landingWait bounds how long a lifecycle update waits for an outstanding import offer to
 	// land (LandBatch's start-to-close timeout); after it the offer counts as abandoned.
 	landingWait = 30 * time.Minute
+	// offerWait bounds how long an import offer waits for another import's outstanding offer
+	// to land; after it that offer counts as abandoned (its import was terminated).
+	offerWait = 2 * time.Minute
+	// noteEvery is the least time between two rule-violation notes on a lead's ticket.
+	noteEvery = 10 * time.Minute
+	// maxMergedNotes bounds the lines of a merged note (the rest are counted).
+	maxMergedNotes = 20
 )
 
 // Versions of the lead workflow (workflow.GetVersion), newest last.
@@ -99,6 +114,8 @@ type leadRun struct {
 	pending lead.Values
 	// ordered is set from changeOrderedLanding on (see the constant).
 	ordered bool
+	// flushing is set while a coroutine waits to write the queued violation notes.
+	flushing bool
 	// adopt is set from changeAdoptHalo on (see the constant).
 	adopt bool
 	// stageTimes is set from changeStageTimes on.
@@ -266,6 +283,12 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 		}
 		r.onLanded(l)
 	}
+	if r.ordered && r.st.Offered != nil && !r.st.Offered.Answers(leadflow.Landed{RunID: o.RunID, Batch: o.Batch}) &&
+		workflow.GetVersion(ctx, changeOfferAwaitsLanding, workflow.DefaultVersion, 1) >= 1 {
+		if err := r.awaitOffered(ctx, offerWait); err != nil {
+			return leadflow.Plan{}, err
+		}
+	}
 	if workflow.GetVersion(ctx, changePersonFit, workflow.DefaultVersion, 1) >= 1 {
 		o.PersonFit = r.st.Data.Qualification.FitScore
 	}
@@ -352,7 +375,13 @@ func (r *leadRun) awaitLanding(ctx workflow.Context) error {
 	if !r.ordered || r.st.Offered == nil {
 		return nil
 	}
-	landed, err := workflow.AwaitWithTimeout(ctx, landingWait, func() bool { return r.st.Offered == nil })
+	return r.awaitOffered(ctx, landingWait)
+}
+
+// awaitOffered waits until the outstanding offer lands, for at most wait; after it the offer
+// is taken as abandoned.
+func (r *leadRun) awaitOffered(ctx workflow.Context, wait time.Duration) error {
+	landed, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.st.Offered == nil })
 	if err != nil {
 		return err
 	}
@@ -612,6 +641,9 @@ func (r *leadRun) onHaloChange(ctx workflow.Context, c leadflow.HaloChange) {
 			r.st.SeenEvents = r.st.SeenEvents[len(r.st.SeenEvents)-maxSeenEvents:]
 		}
 	}
+	if r.adopt && c.MergedFrom != 0 && c.MergedFrom == r.st.Halo.TicketID {
+		r.st.Halo.TicketID = c.TicketID // merged in HaloPSA: the lead follows the survivor
+	}
 	r.recordHaloValues(c)
 	if r.adopt {
 		c.Status = r.haloStatus(ctx, c)
@@ -766,8 +798,64 @@ func (r *leadRun) flag(ctx workflow.Context, reason string) {
 	r.flagNote(ctx, "haloleads: this status change breaks the sales process: "+reason)
 }
 
-// flagNote adds a note to the lead's ticket; a failure is logged.
+// flagNote adds a rule-violation note to the lead's ticket. From changeMergedNotes on, notes
+// are queued and written by flushNotes, at most one per noteEvery, merged.
 func (r *leadRun) flagNote(ctx workflow.Context, text string) {
+	if workflow.GetVersion(ctx, changeMergedNotes, workflow.DefaultVersion, 1) < 1 {
+		r.writeNote(ctx, text)
+		return
+	}
+	r.st.NoteQueue = append(r.st.NoteQueue, text)
+	if !r.flushing {
+		r.flushing = true
+		r.busy++ // Continue-As-New waits for the queue to be written
+		workflow.Go(r.ctx, r.flushNotes)
+	}
+}
+
+// flushNotes waits until the lead's note budget allows, then writes the queued notes as one.
+func (r *leadRun) flushNotes(ctx workflow.Context) {
+	defer func() { r.flushing = false; r.busy-- }()
+	if wait := r.st.LastNoteAt.Add(noteEvery).Sub(workflow.Now(ctx)); wait > 0 {
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return // cancelled: the queue stays in the state
+		}
+	}
+	queued := r.st.NoteQueue
+	r.st.NoteQueue, r.st.LastNoteAt = nil, workflow.Now(ctx)
+	r.writeNote(ctx, mergeNotes(queued))
+}
+
+// mergeNotes joins queued notes into one: repeats counted, at most maxMergedNotes lines.
+func mergeNotes(notes []string) string {
+	if len(notes) == 1 {
+		return notes[0]
+	}
+	var order []string
+	count := map[string]int{}
+	for _, n := range notes {
+		if count[n] == 0 {
+			order = append(order, n)
+		}
+		count[n]++
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "haloleads: %d rule violations since the last note:", len(notes))
+	for i, n := range order {
+		if i == maxMergedNotes {
+			fmt.Fprintf(&b, "\n- and %d more", len(order)-i)
+			break
+		}
+		b.WriteString("\n- " + strings.TrimPrefix(n, "haloleads: "))
+		if count[n] > 1 {
+			fmt.Fprintf(&b, " (%d times)", count[n])
+		}
+	}
+	return b.String()
+}
+
+// writeNote adds a note to the lead's ticket; a failure is logged.
+func (r *leadRun) writeNote(ctx workflow.Context, text string) {
 	var a *activities.Halo
 	err := workflow.ExecuteActivity(haloOptions(ctx), a.AddNote, activities.NoteWrite{
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Text: text,

@@ -900,3 +900,83 @@ func TestLeadAdoptsHaloData(t *testing.T) {
 		t.Errorf("HaloPSA status = %s, want Qualified (adopted, not reverted)", got)
 	}
 }
+
+// TestLeadOfferWaitsForAnotherRunsLanding: an offer of the next import that arrives before the
+// previous import's "landed" signal waits for it and plans on what it wrote (nothing to write
+// again); an offer whose predecessor never lands goes on after offerWait.
+func TestLeadOfferWaitsForAnotherRunsLanding(t *testing.T) {
+	t.Parallel()
+	for _, lands := range []bool{true, false} {
+		t.Run(fmt.Sprint("lands=", lands), func(t *testing.T) {
+			t.Parallel()
+			h := newHalo(t)
+			lt := newLeadTest(t, h)
+			l := dana()
+			first := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r1", Lead: l, Fit: 80})
+			landed := h.seedLead(t, l, 80)
+			written := leadflow.PlanOffer(&leadflow.LeadState{LeadID: l.ID, Status: lifecycle.NewLead}, leadflow.Offer{Lead: l, Fit: 80})
+			landed.Segments, landed.Lists, landed.RunID = written.Segments, written.Lists, "r1"
+			next := lt.update(leadflow.UpdateOffer, leadflow.Offer{RunID: "r2", Lead: l, Fit: 80, Halo: landed.Halo})
+			if lands {
+				lt.signal(leadflow.SignalLanded, landed)
+			}
+			after := lt.query()
+			if err := lt.run(leadflow.LeadInput{LeadID: l.ID}); !temporal.IsCanceledError(err) {
+				t.Fatalf("workflow ended with %v, want cancellation", err)
+			}
+			mustDone(t, "first offer", first)
+			mustDone(t, "next offer", next)
+			var plan leadflow.Plan
+			if err := json.Unmarshal(next.value, &plan); err != nil || next.err != nil {
+				t.Fatalf("next offer: %v / %v", next.err, err)
+			}
+			want := leadflow.ActionUpdate // nothing known written: the plan writes again
+			if lands {
+				want = leadflow.ActionNone
+			}
+			if plan.Action != want {
+				t.Errorf("next offer planned %s (writes %v), want %s", plan.Action, plan.Write, want)
+			}
+			if lands && (after.Offered != nil || after.Written[lead.Email] != l.Values[lead.Email]) {
+				t.Errorf("after landing: offered %+v, written e-mail %q", after.Offered, after.Written[lead.Email])
+			}
+		})
+	}
+}
+
+// TestLeadViolationNotesAreMerged: a burst of rule-breaking status changes in HaloPSA leaves one
+// note at once and one merged note for the rest when the lead's note budget (one per 10 min)
+// allows, instead of a note per change.
+func TestLeadViolationNotesAreMerged(t *testing.T) {
+	t.Parallel()
+	h := newHalo(t)
+	landed := h.seedAt(t, lifecycle.NewLead)
+	tid := landed.Halo.TicketID
+	lt := newLeadTest(t, h)
+	for i, s := range []lifecycle.Status{lifecycle.Engaged, lifecycle.Contacted, lifecycle.Engaged, lifecycle.Contacted} {
+		lt.step(func() { h.setStatus(t, tid, s) })
+		lt.signal(leadflow.SignalHaloChange, leadflow.HaloChange{EventID: fmt.Sprint("ev-", i), TicketID: tid, Status: s})
+	}
+	var during []string
+	lt.step(func() { during = h.notes(tid) })
+	for range 10 { // past the note budget's 10 minutes
+		lt.step(func() {})
+	}
+	st := lt.query()
+	if err := lt.run(at(landed, lifecycle.NewLead, lifecycle.Data{}, leadflow.Settings{})); !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow ended with %v, want cancellation", err)
+	}
+	if len(st.Violations) < 3 {
+		t.Fatalf("violations %+v, want the burst flagged", st.Violations)
+	}
+	if len(during) != 1 {
+		t.Errorf("notes during the burst = %q, want one", during)
+	}
+	notes := h.notes(tid)
+	if len(notes) != 2 || !strings.Contains(notes[1], "rule violations since the last note") {
+		t.Errorf("notes after it = %q, want the first and one merged note", notes)
+	}
+	if len(st.NoteQueue) != 0 {
+		t.Errorf("notes still queued: %q", st.NoteQueue)
+	}
+}

@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -187,5 +188,41 @@ func TestPullRefusesProviderThatCannotSearch(t *testing.T) {
 	res, _ := w.run(t, leadflow.PullInput{RunID: "lusha", Source: lead.Lusha, Query: "title=IT"})
 	if len(res.Errors) != 1 || res.Bought != 0 || res.Import != nil {
 		t.Errorf("pull from a provider without search: %+v, want one error and nothing bought", res)
+	}
+}
+
+// TestPullPageNeverBuysTwice: a page whose purchase went through and was never recorded (the
+// attempt failed between the buy and its record: here writing the export fails) is not bought
+// again by the retry; the people are reported as unconfirmed, and the provider charges nothing
+// more.
+func TestPullPageNeverBuysTwice(t *testing.T) {
+	t.Parallel()
+	w := newPullWorld(t)
+	ctx := context.Background()
+	broken := *w.puller
+	broken.Dir = filepath.Join(t.TempDir(), "not-a-directory")
+	if err := os.WriteFile(broken.Dir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := activities.PullPageInput{RunID: "crashed", Source: lead.Apollo, Query: "title=Manager,page_size=10", Page: 1, Budget: 1000}
+	if _, err := broken.PullPage(ctx, in); err == nil {
+		t.Fatal("the first attempt wrote its export into a file")
+	}
+	paid := w.sb.Credits(lead.Apollo)
+	if paid == 0 {
+		t.Fatal("the first attempt bought nothing: the test needs a purchase to lose")
+	}
+	res, err := w.puller.PullPage(ctx, in)
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if again := w.sb.Credits(lead.Apollo) - paid; again != 0 || res.Bought != 0 {
+		t.Errorf("the retry bought %d people for %d more Apollo credits, want none", res.Bought, again)
+	}
+	if res.Unconfirmed != paid {
+		t.Errorf("the retry reports %d unconfirmed people, want the %d paid for", res.Unconfirmed, paid)
+	}
+	if n, err := w.puller.Store.OpenPurchases(ctx); err != nil || n != paid {
+		t.Errorf("open purchases = %d, %v; want %d", n, err, paid)
 	}
 }

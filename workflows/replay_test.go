@@ -22,6 +22,9 @@ import (
 //     change was reverted, continued as new (both runs); import_one_lead.json: its import;
 //     pull_apollo.json: a pull and its import (TestRecordHistories -update, which never
 //     overwrites a recording).
+//   - lead_adopts_halo.json: a prospect an agent qualified in HaloPSA (the adopt-halo change),
+//     promoted and imported again (TestAgentQualifiesProspectInHalo -update); reconcile_run.json:
+//     a reconciliation run that fed a missed change (TestReconciliationPicksUpMissedWebhooks -update).
 //   - lead_do_not_contact.json: a lead marked Do Not Contact by Lusha's opt-out webhook (the
 //     one-do-not-contact path: the HaloPSA write, then Apollo's and Hunter's opt-out activities
 //     and their note; internal/pipeline TestDoNotContactFiveWays -update).
@@ -41,6 +44,7 @@ func TestReplay(t *testing.T) {
 			r.RegisterWorkflowWithOptions(workflows.Lead, workflow.RegisterOptions{Name: leadflow.LeadWorkflow})
 			r.RegisterWorkflowWithOptions(workflows.Import, workflow.RegisterOptions{Name: leadflow.ImportWorkflow})
 			r.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
+			r.RegisterWorkflowWithOptions(workflows.Reconcile, workflow.RegisterOptions{Name: leadflow.ReconcileWorkflow})
 			if err := replay(r, f); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}

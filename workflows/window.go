@@ -14,6 +14,12 @@ import (
 // continues as new every few hundred batches (landWindow).
 const changeImportWindow = "import-window"
 
+// changeCarriedFloors (workflow.GetVersion): each batch is given floors (ids below anything it
+// can create): the highest ids Prepare read, raised by each batch landed before it starts and
+// carried across Continue-As-New in the cursor. A retried batch reads back only above them, and
+// no batch reads floors of its own.
+const changeCarriedFloors = "carried-floors"
+
 // importResumed is a run that continues an import: it lands the batches from in.Resume on,
 // with the counts carried over.
 func importResumed(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary, err error) {
@@ -63,6 +69,7 @@ func landWindow(ctx workflow.Context, in leadflow.ImportInput, cur *leadflow.Imp
 	if perRun <= 0 {
 		perRun = leadflow.DefaultBatchesPerRun
 	}
+	carry := workflow.GetVersion(ctx, changeCarriedFloors, workflow.DefaultVersion, 1) >= 1
 	var a *activities.Importer
 	opts := landOptions(ctx, 30*time.Second)
 	var queue []windowBatch
@@ -83,6 +90,7 @@ func landWindow(ctx workflow.Context, in leadflow.ImportInput, cur *leadflow.Imp
 				continue
 			}
 			account(ctx, sum, progress, res)
+			cur.Floors = cur.Floors.Max(res.Top)
 		}
 		return nil
 	}
@@ -105,6 +113,9 @@ func landWindow(ctx workflow.Context, in leadflow.ImportInput, cur *leadflow.Imp
 			return false, err
 		}
 		land := activities.LandInput{RunID: in.RunID, Batch: b, DryRun: in.DryRun, Settings: in.Settings}
+		if carry {
+			land.Floors = cur.Floors
+		}
 		queue = append(queue, windowBatch{land: land, result: workflow.ExecuteActivity(opts, a.LandBatch, land)})
 	}
 	return false, settle(0)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -41,6 +42,14 @@ type Config struct {
 	HistorySample int
 	// SkipBaseline leaves the baseline out (its figures stay zero).
 	SkipBaseline bool
+	// Tenant is the number of people (users, each with a lead-type ticket, at 100 clients) the
+	// sandbox holds before the import, none of them in the input: what reading the tenant costs.
+	Tenant int
+	// ImportWindow and BatchesPerRun are the import's (leadflow.ImportInput); 0: its defaults.
+	// ImportWindow 1 lands one batch after another, as imports did before the sliding window.
+	ImportWindow, BatchesPerRun int
+	// CPUProfile, when set, is the file a CPU profile of the first import is written to.
+	CPUProfile string
 	// Dir holds the generated input and the store; default a temporary directory, removed after.
 	Dir    string
 	Logger *zap.Logger
@@ -85,9 +94,19 @@ type Figures struct {
 	Windows               float64 `json:"windows"`
 	Responses429          int     `json:"responses_429"` // import and re-import
 	ReimportWriteRequests int64   `json:"reimport_write_requests"`
+	ReimportRequests      int64   `json:"reimport_requests"` // every request of the re-import, reads included
 	HistoryEventsPerLead  float64 `json:"history_events_per_lead"`
 	WallSPer1000          float64 `json:"wall_s_per_1000"`
 	CPUSPer1000           float64 `json:"cpu_s_per_1000"` // the whole process: Temporal and sandbox too
+	// ByRoute counts the first import's requests by route ("GET /api/Users"), to see where
+	// they go.
+	ByRoute map[string]int `json:"by_route,omitempty"`
+	// ImportRuns is the number of runs of the first import (Continue-As-New), LongestRunEvents
+	// the history length of its longest run.
+	ImportRuns       int `json:"import_runs"`
+	LongestRunEvents int `json:"longest_import_run_events"`
+	// TenantRecords is the number of people the sandbox held before the import (Config.Tenant).
+	TenantRecords int `json:"tenant_records,omitempty"`
 }
 
 // Baseline are the figures of the one-record-per-request design on the same leads.
@@ -150,36 +169,50 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 	}
 	defer w.close()
 	rep := Report{Summary: Summaries{Input: in}}
-	cpu0, start := cpuTime(), time.Now()
-	first, err := importOnce(ctx, w, "bench-import", in.Files)
+	stopProfile, err := startProfile(cfg.CPUProfile)
 	if err != nil {
 		return rep, err
 	}
+	cpu0, start := cpuTime(), time.Now()
+	first, err := importOnce(ctx, w, cfg, "bench-import", in.Files)
 	wall, cpu := time.Since(start), cpuTime()-cpu0
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
+	if err != nil {
+		return rep, err
+	}
 	rep.Summary.Import, rep.Leads = first, first.Leads
 	st := w.sandbox.Stats()
 	f := &rep.Haloleads
-	f.HaloRequests, f.Responses429 = int64(st.Requests), st.Responses429
+	f.HaloRequests, f.Responses429, f.ByRoute = int64(st.Requests), st.Responses429, st.ByRoute
 	f.RequestsPerLead, f.Windows = perLead(f.HaloRequests, rep.Leads), float64(f.HaloRequests)/float64(cfg.Limit)
 	f.WallSPer1000, f.CPUSPer1000 = per1000(wall, rep.Leads), per1000(cpu, rep.Leads)
 	if f.HistoryEventsPerLead, err = historyPerLead(ctx, w, first, cfg.HistorySample); err != nil {
 		return rep, err
 	}
+	if f.ImportRuns, f.LongestRunEvents, err = importRuns(ctx, w, first.RunID); err != nil {
+		return rep, err
+	}
+	f.TenantRecords = cfg.Tenant
 	w.sandbox.ResetStats()
 	writes := w.halo.WriteRequests()
-	if rep.Summary.Reimport, err = importOnce(ctx, w, "bench-reimport", in.Files); err != nil {
+	if rep.Summary.Reimport, err = importOnce(ctx, w, cfg, "bench-reimport", in.Files); err != nil {
 		return rep, err
 	}
 	f.ReimportWriteRequests = w.halo.WriteRequests() - writes
-	f.Responses429 += w.sandbox.Stats().Responses429
+	again := w.sandbox.Stats()
+	f.Responses429 += again.Responses429
+	f.ReimportRequests = int64(again.Requests)
 	return rep, nil
 }
 
 // ErrImport is wrapped by the error of an import whose summary reports errors.
 var ErrImport = errors.New("import reported errors")
 
-func importOnce(ctx context.Context, w *world, runID string, files []string) (leadflow.Summary, error) {
-	sum, err := pipeline.RunImport(ctx, w.temporal, leadflow.ImportInput{RunID: runID, Files: files}, true)
+func importOnce(ctx context.Context, w *world, cfg Config, runID string, files []string) (leadflow.Summary, error) {
+	in := leadflow.ImportInput{RunID: runID, Files: files, Window: cfg.ImportWindow, BatchesPerRun: cfg.BatchesPerRun}
+	sum, err := pipeline.RunImport(ctx, w.temporal, in, true)
 	if err != nil {
 		return sum, err
 	}
@@ -218,11 +251,65 @@ func historyPerLead(ctx context.Context, w *world, sum leadflow.Summary, sample 
 		}
 		total += n
 	}
-	imp, err := settledEvents(ctx, w, leadflow.ImportWorkflowID(sum.RunID))
+	_, imp, err := importEvents(ctx, w, sum.RunID)
 	if err != nil {
 		return 0, err
 	}
 	return float64(total)/float64(len(ids)) + float64(imp)/float64(sum.Leads), nil
+}
+
+// importRuns returns the number of runs of an import and the event count of its longest.
+func importRuns(ctx context.Context, w *world, runID string) (runs, longest int, err error) {
+	counts, _, err := importEvents(ctx, w, runID)
+	for _, n := range counts {
+		longest = max(longest, n)
+	}
+	return len(counts), longest, err
+}
+
+// importEvents counts the events of each run of an import (following Continue-As-New back
+// from the last run) and their total.
+func importEvents(ctx context.Context, w *world, runID string) (perRun []int, total int, err error) {
+	id, run := leadflow.ImportWorkflowID(runID), ""
+	for {
+		it := w.temporal.GetWorkflowHistory(ctx, id, run, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		n, prev := 0, ""
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				return nil, 0, fmt.Errorf("reading the history of %s: %w", id, err)
+			}
+			if n == 0 {
+				prev = ev.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
+			}
+			n++
+		}
+		perRun, total = append(perRun, n), total+n
+		if prev == "" {
+			return perRun, total, nil
+		}
+		run = prev
+	}
+}
+
+// startProfile starts a CPU profile into path ("" for none) and returns the function that
+// stops it.
+func startProfile(path string) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("creating the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("starting the CPU profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // sampleLeads returns up to n lead IDs from the store, in ID order (IDs are content hashes, so

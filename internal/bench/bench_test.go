@@ -12,9 +12,10 @@ import (
 
 // TestThroughput imports about 500 leads under HaloPSA's budget (300 requests per time-scaled
 // 5-second window, the sandbox's limit and the client's alike) and checks the counts: at most
-// 0.2 requests per lead (about 0.08 for the writes themselves, plus the newest-id "floor" reads
-// and read-backs that make every create an upsert, about 8 a batch), no 429, and a re-import
-// that writes nothing.
+// 0.15 requests per lead (the import's reads and one POST per resource and batch: a first
+// attempt's writes are fenced and need no read-backs; 0.092 measured with batches landing one
+// at a time, 0.12-0.13 with the sliding window, where some batches are retried and read back),
+// no 429, and a re-import that writes nothing.
 func TestThroughput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the embedded Temporal server")
@@ -28,8 +29,8 @@ func TestThroughput(t *testing.T) {
 	if rep.Summary.Import.LeadsCreated != rep.Leads || rep.Leads == 0 {
 		t.Errorf("created %d of %d leads", rep.Summary.Import.LeadsCreated, rep.Leads)
 	}
-	if h.RequestsPerLead > 0.2 {
-		t.Errorf("%.3f requests per lead, want at most 0.2", h.RequestsPerLead)
+	if h.RequestsPerLead > 0.15 {
+		t.Errorf("%.3f requests per lead, want at most 0.15 (by route: %v)", h.RequestsPerLead, h.ByRoute)
 	}
 	if h.Responses429 != 0 {
 		t.Errorf("%d answers 429, want none within the budget", h.Responses429)

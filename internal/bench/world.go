@@ -69,6 +69,9 @@ func (w *tenantWorld) start(ctx context.Context, cfg Config) error {
 	}
 	w.tenant = &activities.Tenant{Client: w.halo, Spec: tenant.DefaultSpec()}
 	w.tenant.Set(w.result)
+	if err := w.prefill(ctx, cfg, url, cfg.Tenant); err != nil {
+		return err
+	}
 	sb.ResetStats()
 	return nil
 }

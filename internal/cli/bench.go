@@ -18,11 +18,14 @@ func newBenchCmd(io IO) *cobra.Command {
 		Short: "measure requests, windows and time per lead against the one-request-per-record baseline",
 		Long: `Generate overlapping Apollo, ZoomInfo and Hunter exports, import them on the embedded Temporal
 server into the HaloPSA sandbox, and compare with one request per record (see BENCHMARKS.md).`,
-		Example: "  starter bench\n  starter bench --leads 1000 --json",
+		Example: "  starter bench\n  starter bench --leads 1000 --json\n  starter bench --leads 100000 --tenant 100000 --no-baseline --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if c.Leads < 1 || c.Limit < 1 || c.Window <= 0 {
 				return usageError("--leads, --limit and --window must be positive")
+			}
+			if c.Tenant < 0 || c.ImportWindow < 0 || c.BatchesPerRun < 0 {
+				return usageError("--tenant, --parallel-batches and --batches-per-run cannot be negative")
 			}
 			c.Logger = newLogger(zap.WarnLevel, io.Stderr)
 			rep, err := bench.Run(cmd.Context(), c)
@@ -42,6 +45,11 @@ server into the HaloPSA sandbox, and compare with one request per record (see BE
 	f.IntVar(&c.Limit, "limit", bench.DefaultLimit, "HaloPSA's request budget per window, for the sandbox and the client alike")
 	f.DurationVar(&c.Window, "window", bench.DefaultWindow, "the budget's rolling window, time-scaled (HaloPSA's is 5m)")
 	f.Uint64Var(&c.Seed, "seed", bench.DefaultSeed, "seed of the generated input")
+	f.IntVar(&c.Tenant, "tenant", 0, "pre-fill the sandbox with `N` existing people (users with lead tickets) not in the input")
+	f.IntVar(&c.ImportWindow, "parallel-batches", 0, "batches the import lands at once (0: IMPORT_PARALLEL_BATCHES' default, 4; 1: one after another)")
+	f.IntVar(&c.BatchesPerRun, "batches-per-run", 0, "batches an import run lands before it continues as new (0: 500)")
+	f.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the first import to `FILE` (go tool pprof)")
+	f.BoolVar(&c.SkipBaseline, "no-baseline", false, "leave the one-request-per-record baseline out (it takes most of the time)")
 	return cmd
 }
 
@@ -55,4 +63,6 @@ func printBench(w io.Writer, r bench.Report, limit int, window fmt.Stringer) {
 	fmt.Fprintf(w, "haloleads: %d answers 429, re-import %d write requests, %.1f history events per lead,\n",
 		h.Responses429, h.ReimportWriteRequests, h.HistoryEventsPerLead)
 	fmt.Fprintf(w, "           %.2f s wall and %.2f s CPU per 1,000 leads\n", h.WallSPer1000, h.CPUSPer1000)
+	fmt.Fprintf(w, "           import ran as %d runs, the longest %d history events; tenant held %d people\n",
+		h.ImportRuns, h.LongestRunEvents, h.TenantRecords)
 }

@@ -30,12 +30,22 @@ func newScheduleCmd(io IO) *cobra.Command {
 	return cmd
 }
 
+// maxCatchup bounds how late a missed pull still runs (after the server was down): a pull is
+// worth making late, not a day late, and never several times over.
+const maxCatchup = time.Hour
+
 // pullSchedule returns the options of a schedule that starts a pull every interval. Its runs
-// are named by the schedule, so each run's files and import have their own name.
+// are named by the schedule, so each run's files and import have their own name. A missed run
+// is caught up only within min(interval, 1 h); a run still going makes the next one skip; a
+// failed pull pauses the schedule (a refused key or a spent quota fails every later run too:
+// `temporal schedule unpause` once fixed).
 func pullSchedule(id string, every time.Duration, in leadflow.PullInput) client.ScheduleOptions {
 	return client.ScheduleOptions{
-		ID:   id,
-		Spec: client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
+		ID:             id,
+		Spec:           client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
+		CatchupWindow:  min(every, maxCatchup),
+		PauseOnFailure: true,
+		Overlap:        enums.SCHEDULE_OVERLAP_POLICY_SKIP,
 		Action: &client.ScheduleWorkflowAction{
 			ID: leadflow.PullWorkflowID(id), Workflow: leadflow.PullWorkflow, Args: []any{in},
 			TaskQueue: leadflow.TaskQueue,

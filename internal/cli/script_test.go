@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 	"go.uber.org/zap"
 
 	"haloleads/internal/halosandbox"
+	"haloleads/internal/lead"
+	"haloleads/internal/providersandbox"
 )
 
 // TestMain lets the test binary run as `starter` and `worker` inside the scripts.
@@ -56,6 +59,7 @@ func TestScripts(t *testing.T) {
 			"halo-writes": cmdHaloWrites,
 			"halo-reset":  cmdHaloReset,
 			"await-leads": cmdAwaitLeads,
+			"lusha":       cmdLusha,
 			"halo-edit":   cmdHaloEdit,
 		},
 	})
@@ -141,6 +145,19 @@ func cmdHaloWrites(ts *testscript.TestScript, neg bool, args []string) {
 
 // cmdHaloReset forgets the sandbox's request log: `halo-reset`.
 func cmdHaloReset(ts *testscript.TestScript, _ bool, _ []string) { worldOf(ts).Sandbox.ResetStats() }
+
+// cmdLusha serves the provider sandbox and points the Lusha settings at it (API key, base URL,
+// webhook secret): `lusha`.
+func cmdLusha(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: lusha")
+	}
+	srv := httptest.NewServer(providersandbox.New(providersandbox.Options{People: 5}).Handler())
+	ts.Defer(srv.Close)
+	ts.Setenv("LUSHA_API_KEY", providersandbox.DefaultAPIKey)
+	ts.Setenv("LUSHA_BASE_URL", srv.URL+providersandbox.Prefix(lead.Lusha))
+	ts.Setenv("LUSHA_WEBHOOK_SECRET", providersandbox.DefaultLushaWebhookSecret)
+}
 
 // cmdAwaitLeads waits until Temporal's visibility counts N running leads: `await-leads N`.
 func cmdAwaitLeads(ts *testscript.TestScript, _ bool, args []string) {

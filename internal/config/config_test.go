@@ -206,6 +206,12 @@ func TestValidate(t *testing.T) {
 		{"listen port out of range", func(c *Config) { c.Webhook.Listen = ":80890" }, []string{"WEBHOOK_LISTEN"}, ""},
 		{"webhook user without password", func(c *Config) { c.Webhook.User = "halo" }, []string{"WEBHOOK_PASSWORD"}, "is unset while WEBHOOK_USER is set"},
 		{"webhook password without user", func(c *Config) { c.Webhook.Password = "0123456789abcdef" }, []string{"WEBHOOK_USER"}, ""},
+		{"lusha opt-outs with the receiver", func(c *Config) {
+			c.Webhook.User, c.Webhook.Password, c.Providers.LushaWebhookSecret = "halo", "0123456789abcdef", "whsec_x"
+		}, nil, ""},
+		{"lusha opt-outs without the receiver", func(c *Config) { c.Providers.LushaWebhookSecret = "whsec_x" },
+			[]string{"LUSHA_WEBHOOK_SECRET"}, "the webhook receiver is off"},
+		{"suppression key too short", func(c *Config) { c.SuppressionKey = "short" }, []string{"HALOLEADS_SUPPRESSION_KEY"}, "is 5 bytes long"},
 		{"webhook password short", func(c *Config) { c.Webhook.User, c.Webhook.Password = "halo", "short" }, []string{"WEBHOOK_PASSWORD"}, "openssl rand -base64 32"},
 		{"public url over http", func(c *Config) { c.Webhook.PublicURL = "http://hooks.example.com" }, []string{"WEBHOOK_PUBLIC_URL"}, "must travel over TLS"},
 		{"fit threshold too high", func(c *Config) { c.Lifecycle.FitThreshold = 101 }, []string{"LEAD_FIT_THRESHOLD"}, "outside 1-100"},

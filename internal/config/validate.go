@@ -38,6 +38,10 @@ func (c Config) Validate() error {
 		add(hostPort("METRICS_LISTEN", c.MetricsListen, false))
 	}
 	add(apiURL("TEMPORAL_UI_URL", c.Temporal.UIURL))
+	if c.Providers.LushaWebhookSecret != "" && !c.Webhook.Enabled() {
+		add(&SettingError{Var: "LUSHA_WEBHOOK_SECRET", Problem: "is set but the webhook receiver is off",
+			Hint: "set WEBHOOK_USER and WEBHOOK_PASSWORD: Lusha's opt-outs arrive at the receiver's /lusha/opt-out"})
+	}
 	if k := c.SuppressionKey.Value(); k != "" && len(k) < MinSuppressionKey {
 		add(&SettingError{Var: "HALOLEADS_SUPPRESSION_KEY", Problem: fmt.Sprintf("is %d bytes long", len(k)),
 			Hint: fmt.Sprintf("use at least %d random bytes, e.g. the output of `openssl rand -hex 32`", MinSuppressionKey)})

@@ -168,8 +168,7 @@ func (s *Stream) emitLeads(p *prepared, groups []group, emit func(lead.Lead, []i
 // Close removes the spill file.
 func (s *Stream) Close() error { return s.spill.close() }
 
-// ResolveStream runs records through a Stream and collects a Result like Resolve's (leads
-// sorted by ID), for callers and tests that hold the leads anyway.
+// ResolveStream runs records through a Stream and collects a Result like Resolve's.
 func ResolveStream(dir string, records []lead.Record, known Index, cfg Config) (Result, error) {
 	s, err := NewStream(dir, known, cfg)
 	if err != nil {
@@ -181,6 +180,13 @@ func ResolveStream(dir string, records []lead.Record, known Index, cfg Config) (
 			return Result{}, err
 		}
 	}
+	return s.Collect()
+}
+
+// Collect resolves the stream and collects a Result like Resolve's (leads sorted by ID), for
+// callers that hold the leads anyway: memory then grows with the leads, not with the records
+// and their normalised copies.
+func (s *Stream) Collect() (Result, error) {
 	res := Result{Members: map[string][]int{}}
 	sr, err := s.Resolve(func(l lead.Lead, members []int) error {
 		res.Leads = append(res.Leads, l)

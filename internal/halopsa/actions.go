@@ -95,8 +95,8 @@ func findActions(ctx context.Context, c *Client, pending []Action) iter.Seq2[Act
 
 // DeleteAction deletes one action of a ticket (erasure: a note may name the person).
 func (c *Client) DeleteAction(ctx context.Context, ticketID, id ID) error {
-	q := url.Values{"ticket_id": {strconv.Itoa(int(ticketID))}}
-	if err := c.del(ctx, idRoute("/Actions", id), q); err != nil {
+	// DELETE /Actions/{id} takes the id alone (Halo's OpenAPI file); the ticket names the error.
+	if err := c.del(ctx, idRoute("/Actions", id), nil); err != nil {
 		return fmt.Errorf("deleting action %d of ticket %d: %w", id, ticketID, err)
 	}
 	return nil

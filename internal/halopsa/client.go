@@ -60,7 +60,7 @@ func New(cfg Config) (*Client, error) {
 	apiPath := mustPath(c.api)
 	base := clientTransport{hc: cfg.HTTPClient}
 	observe := func(token bool) http.RoundTripper {
-		return &limitTransport{limiter: budget, next: &observeTransport{next: base, stats: c.stats,
+		return &limitTransport{limiter: budget, token: token, next: &observeTransport{next: base, stats: c.stats,
 			apiPath: apiPath, token: token, log: cfg.Logger, onRequest: cfg.OnRequest}}
 	}
 	tokens := &tokenCache{hc: &http.Client{Transport: observe(true)}, cc: &clientcredentials.Config{

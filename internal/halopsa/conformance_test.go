@@ -171,6 +171,14 @@ func exerciseClient(t *testing.T, c *Client) map[string]bool {
 	step("UpsertUsersAbove", err)
 	_, err = c.UpsertTicketsAbove(ctx, floors.Tickets-1, []Ticket{{Summary: "Jane Doe - Acme", UserID: users[0].ID, TicketTypeID: types[0].ID}})
 	step("UpsertTicketsAbove", err)
+	_, err = c.SaveCustomersAbove(ctx, floors.Customers, []Customer{{Name: "Beta"}})
+	step("SaveCustomersAbove", err)
+	_, err = c.SaveSitesAbove(ctx, floors.Sites, []Site{{Name: "Annex", ClientID: customers[0].ID}})
+	step("SaveSitesAbove", err)
+	_, err = c.SaveUsersAbove(ctx, floors.Users, []User{{Name: "Joe Doe", EmailAddress: "joe@acme.example", ClientID: customers[0].ID, SiteID: sites[0].ID}})
+	step("SaveUsersAbove", err)
+	_, err = c.SaveTicketsAbove(ctx, floors.Tickets, []Ticket{{Summary: "Joe Doe - Acme", UserID: users[0].ID, TicketTypeID: types[0].ID}})
+	step("SaveTicketsAbove", err)
 	_, err = collect(c.Tickets(ctx, TicketQuery{TicketTypeID: types[0].ID, ClientID: customers[0].ID, SiteID: sites[0].ID,
 		UserID: users[0].ID, StatusID: statuses[0].ID, Search: "x", SearchSummary: "Jane", OpenOnly: true, NewestFirst: true}))
 	step("Tickets", err)
@@ -186,6 +194,7 @@ func exerciseClient(t *testing.T, c *Client) map[string]bool {
 	step("Actions", err)
 	_, err = c.Action(ctx, tickets[0].ID, actions[0].ID)
 	step("Action", err)
+	step("DeleteAction", c.DeleteAction(ctx, tickets[0].ID, actions[0].ID))
 
 	lists, err := c.SaveDistributionLists(ctx, []DistributionList{{Name: "haloleads: hot", Description: "d",
 		AddTheseUsers: []UserRef{{ID: users[0].ID}}, RemoveTheseUsers: []UserRef{{ID: 99}}}})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -78,8 +79,19 @@ var customerBulk = bulk[Customer]{
 	route: "/Client", what: "clients",
 	id:  func(cu *Customer) *ID { return &cu.ID },
 	key: func(cu Customer) string { return fold(cu.Name) },
+	// Distinct companies may share a name: a client with another website is not this one.
+	same: func(in, got Customer) bool { return in.Website == "" || site(in.Website) == site(got.Website) },
 	find: func(ctx context.Context, c *Client, _ []Customer) iter.Seq2[Customer, error] {
 		return c.Customers(ctx, CustomerQuery{NewestFirst: true})
 	},
 	isolate: true,
+}
+
+// site reduces a website to its host for comparison: no scheme, "www." or trailing slash.
+func site(u string) string {
+	u = fold(u)
+	for _, p := range []string{"https://", "http://", "www."} {
+		u = strings.TrimPrefix(u, p)
+	}
+	return strings.TrimRight(u, "/")
 }

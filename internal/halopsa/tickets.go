@@ -13,28 +13,30 @@ import (
 // their own ticket types; opportunity data lives in the Opp* fields. Only fields of the schema
 // appear here; empty fields are left out of request bodies.
 type Ticket struct {
-	ID           ID            `json:"id,omitempty"`
-	Summary      string        `json:"summary,omitempty"`
-	Details      string        `json:"details,omitempty"`
-	DetailsHTML  string        `json:"details_html,omitempty"`
-	TicketTypeID ID            `json:"tickettype_id,omitempty"`
-	StatusID     ID            `json:"status_id,omitempty"`
-	PriorityID   ID            `json:"priority_id,omitempty"`
-	ClientID     ID            `json:"client_id,omitempty"`
-	ClientName   string        `json:"client_name,omitempty"`
-	SiteID       ID            `json:"site_id,omitempty"`
-	SiteName     string        `json:"site_name,omitempty"`
-	UserID       ID            `json:"user_id,omitempty"`
-	UserName     string        `json:"user_name,omitempty"`
-	UserEmail    string        `json:"user_email,omitempty"`
-	ReportedBy   string        `json:"reportedby,omitempty"`
-	AgentID      ID            `json:"agent_id,omitempty"`
-	Team         string        `json:"team,omitempty"`
-	Category1    string        `json:"category_1,omitempty"`
-	DateOccurred Time          `json:"dateoccurred,omitzero"`
-	DateCreated  Time          `json:"datecreated,omitzero"`
-	DateClosed   Time          `json:"dateclosed,omitzero"`
-	LastUpdate   Time          `json:"last_update,omitzero"`
+	ID           ID     `json:"id,omitempty"`
+	Summary      string `json:"summary,omitempty"`
+	Details      string `json:"details,omitempty"`
+	DetailsHTML  string `json:"details_html,omitempty"`
+	TicketTypeID ID     `json:"tickettype_id,omitempty"`
+	StatusID     ID     `json:"status_id,omitempty"`
+	PriorityID   ID     `json:"priority_id,omitempty"`
+	ClientID     ID     `json:"client_id,omitempty"`
+	ClientName   string `json:"client_name,omitempty"`
+	SiteID       ID     `json:"site_id,omitempty"`
+	SiteName     string `json:"site_name,omitempty"`
+	UserID       ID     `json:"user_id,omitempty"`
+	UserName     string `json:"user_name,omitempty"`
+	UserEmail    string `json:"user_email,omitempty"`
+	ReportedBy   string `json:"reportedby,omitempty"`
+	AgentID      ID     `json:"agent_id,omitempty"`
+	Team         string `json:"team,omitempty"`
+	Category1    string `json:"category_1,omitempty"`
+	DateOccurred Time   `json:"dateoccurred,omitzero"`
+	DateCreated  Time   `json:"datecreated,omitzero"`
+	DateClosed   Time   `json:"dateclosed,omitzero"`
+	LastUpdate   Time   `json:"last_update,omitzero"`
+	// MergedIntoID is the ticket this one was merged into (0 when it was not merged).
+	MergedIntoID ID            `json:"merged_into_id,omitempty"`
 	Inactive     *bool         `json:"inactive,omitempty"`
 	CustomFields []CustomField `json:"customfields,omitempty"`
 	Tags         []Tag         `json:"tags,omitempty"`

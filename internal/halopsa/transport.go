@@ -20,8 +20,9 @@ import (
 
 // The transport layers, outermost first:
 //
-//	retry429 → auth (bearer, one retry on 401) → limit (budget, pause on 429) → observe (count,
-//	log, OnRequest) → the configured *http.Client (its Timeout applies to each attempt).
+//	retry429 → auth (bearer, one retry on 401) → limit (write fence, budget, pause on 429) →
+//	observe (count, log, OnRequest) → the configured *http.Client (its Timeout applies to each
+//	attempt).
 //
 // Token requests go through limit → observe → configured client, so they use the budget too.
 
@@ -210,10 +211,20 @@ func sortedKeys(set map[string]bool) []string {
 type limitTransport struct {
 	next    http.RoundTripper
 	limiter Budget
+	token   bool // token requests are never fenced
 }
 
+// RoundTrip fences a write before it waits for budget (so the fence's round trip never sits
+// between the budget and the send), and again after a wait longer than the fence's MaxAge.
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	f := fenceOf(req, t.token)
+	if err := f.check(req); err != nil {
+		return nil, err
+	}
 	if err := t.limiter.Wait(req.Context()); err != nil {
+		return nil, err
+	}
+	if err := f.recheck(req); err != nil {
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(req)

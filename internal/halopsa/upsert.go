@@ -81,6 +81,32 @@ func (c *Client) UpsertTicketsAbove(ctx context.Context, floor ID, tickets []Tic
 	return upsertAbove(ctx, c, ticketBulk, floor, tickets)
 }
 
+// SaveCustomersAbove is SaveCustomers whose read-back after a lost answer stops at floor.
+func (c *Client) SaveCustomersAbove(ctx context.Context, floor ID, customers []Customer) ([]Customer, error) {
+	return saveAbove(ctx, c, customerBulk, floor, customers)
+}
+
+// SaveSitesAbove is SaveSites whose read-back after a lost answer stops at floor.
+func (c *Client) SaveSitesAbove(ctx context.Context, floor ID, sites []Site) ([]Site, error) {
+	return saveAbove(ctx, c, siteBulk, floor, sites)
+}
+
+// SaveUsersAbove is SaveUsers whose read-back after a lost answer stops at floor.
+func (c *Client) SaveUsersAbove(ctx context.Context, floor ID, users []User) ([]User, error) {
+	return saveAbove(ctx, c, userBulk, floor, users)
+}
+
+// SaveTicketsAbove is SaveTickets whose read-back after a lost answer stops at floor.
+func (c *Client) SaveTicketsAbove(ctx context.Context, floor ID, tickets []Ticket) ([]Ticket, error) {
+	return saveAbove(ctx, c, ticketBulk, floor, tickets)
+}
+
+// Max returns the higher of each floor.
+func (f Floors) Max(g Floors) Floors {
+	return Floors{Customers: max(f.Customers, g.Customers), Sites: max(f.Sites, g.Sites),
+		Users: max(f.Users, g.Users), Tickets: max(f.Tickets, g.Tickets)}
+}
+
 // UpsertActions is SaveActions after looking every id-less action up on its ticket (natural
 // key: ticket, outcome and note), so that a note is never posted twice.
 func (c *Client) UpsertActions(ctx context.Context, actions []Action) ([]Action, error) {
@@ -98,6 +124,14 @@ func upsertAbove[T any](ctx context.Context, c *Client, b bulk[T], floor ID, ite
 		b.find = aboveFloor(b, floor)
 	}
 	return upsertAll(ctx, c, b, items)
+}
+
+// saveAbove is saveAll with a read-back (after a lost answer) that stops at floor.
+func saveAbove[T any](ctx context.Context, c *Client, b bulk[T], floor ID, items []T) ([]T, error) {
+	if floor > 0 {
+		b.find = aboveFloor(b, floor)
+	}
+	return saveAll(ctx, c, b, items)
 }
 
 // aboveFloor wraps b.find: it stops at the first row at or below floor once the server is seen

@@ -25,6 +25,12 @@ func (s *Server) AgentEditTicketCustomField(ticketID, fieldID int, value any) er
 	})
 }
 
+// AgentMergeTicket merges a ticket into another in the Halo UI: the merged ticket records the
+// survivor (merged_into_id) and is closed. That HaloPSA closes the merged ticket is UNCONFIRMED.
+func (s *Server) AgentMergeTicket(ticketID, intoID int) error {
+	return s.agentEdit("Tickets", ticketID, map[string]any{"merged_into_id": intoID, "status_id": ClosedStatusID})
+}
+
 // AgentEditUser changes a user's fields in the Halo UI.
 func (s *Server) AgentEditUser(userID int, fields map[string]any) error {
 	return s.agentEdit("Users", userID, fields)

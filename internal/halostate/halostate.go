@@ -220,3 +220,48 @@ func collect[T any](seq func(func(T, error) bool)) ([]T, error) {
 	}
 	return out, nil
 }
+
+// Kinds of the marks haloleads' own writes leave: the last-update time HaloPSA gave a record
+// haloleads wrote, so the reconciliation can tell its own writes from a person's change.
+const (
+	KindWroteUser   = "wrote-user"
+	KindWroteTicket = "wrote-ticket"
+)
+
+// Wrote records the last-update times HaloPSA answered haloleads' writes with (id → time);
+// zero times are left out.
+func Wrote(ctx context.Context, s *store.Store, kind string, at map[int]time.Time) error {
+	recs := make([]store.MirrorRecord, 0, len(at))
+	for id, t := range at {
+		if t.IsZero() {
+			continue
+		}
+		raw, _ := json.Marshal(t.UTC().Format(time.RFC3339Nano))
+		recs = append(recs, store.MirrorRecord{Kind: kind, ID: id, Record: raw})
+	}
+	return s.SaveMirror(ctx, recs)
+}
+
+// OwnWrites returns, of the records listed (id → the last-update time HaloPSA shows now), those
+// whose last change was haloleads' own write.
+func OwnWrites(ctx context.Context, s *store.Store, kind string, now map[int]time.Time) (map[int]bool, error) {
+	ids := make([]int, 0, len(now))
+	for id := range now {
+		ids = append(ids, id)
+	}
+	marks, err := s.MirrorRecords(ctx, kind, ids)
+	if err != nil {
+		return nil, err
+	}
+	own := map[int]bool{}
+	for id, raw := range marks {
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil && t.Equal(now[id]) {
+			own[id] = true
+		}
+	}
+	return own, nil
+}

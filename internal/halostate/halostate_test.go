@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"haloleads/internal/halopsa"
@@ -18,7 +20,7 @@ import (
 func tenantOf(t *testing.T, n int) (*halopsa.Client, []halopsa.User) {
 	t.Helper()
 	ctx := context.Background()
-	sb, err := halosandbox.New(halosandbox.Options{})
+	sb, err := halosandbox.New(halosandbox.Options{RateLimit: 1000000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,10 +57,15 @@ func tenantOf(t *testing.T, n int) (*halopsa.Client, []halopsa.User) {
 // TestSyncReadsOnlyWhatChanged: the first read lists the tenant whole; after 150 of 3,000
 // users change, the next read costs requests in proportion to them (2 pages of users plus one
 // request each for clients and tickets), and the mirror holds the new values.
+// HALOSTATE_USERS sets the tenant's size (BENCHMARKS.md measures 20,000).
 func TestSyncReadsOnlyWhatChanged(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	c, users := tenantOf(t, 3000)
+	n := 3000
+	if v, err := strconv.Atoi(os.Getenv("HALOSTATE_USERS")); err == nil && v >= 1200 {
+		n = v
+	}
+	c, users := tenantOf(t, n)
 	st, err := store.Open(filepath.Join(t.TempDir(), "haloleads.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -73,8 +80,8 @@ func TestSyncReadsOnlyWhatChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := c.Requests() - before
-	if len(ch.Users) != 3000 || len(ch.Full) != 3 {
-		t.Fatalf("first read: %d users, full %v; want 3000 and every kind", len(ch.Users), ch.Full)
+	if len(ch.Users) != n || len(ch.Full) != 3 {
+		t.Fatalf("first read: %d users, full %v; want %d and every kind", len(ch.Users), ch.Full, n)
 	}
 
 	var changed []halopsa.User
@@ -92,7 +99,7 @@ func TestSyncReadsOnlyWhatChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	incremental := c.Requests() - before
-	t.Logf("3,000 users: full read %d requests; after 150 changed, %d requests (%d users read)", full, incremental, len(ch.Users))
+	t.Logf("%d users: full read %d requests; after 150 changed, %d requests (%d users read)", n, full, incremental, len(ch.Users))
 	if slices.Contains(ch.Full, halostate.KindUser) || len(ch.Users) < 150 || len(ch.Users) > 250 {
 		t.Errorf("incremental read: %d users, full %v; want the 150 changed (and at most a page more)", len(ch.Users), ch.Full)
 	}
@@ -103,7 +110,7 @@ func TestSyncReadsOnlyWhatChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Users) != 3000 || m.Users[int(users[1100].ID)].Title != "CTO" {
+	if len(m.Users) != n || m.Users[int(users[1100].ID)].Title != "CTO" {
 		t.Errorf("mirror: %d users, changed title %q", len(m.Users), m.Users[int(users[1100].ID)].Title)
 	}
 

@@ -96,10 +96,24 @@ func (d *Dispatcher) reconcile(ctx context.Context, ticketID int, h Hint) (bool,
 	if err != nil {
 		return false, webhook.Retryable(fmt.Errorf("re-reading ticket %d: %w", ticketID, err))
 	}
+	mergedFrom := 0
+	if tk.MergedIntoID != 0 && tk.MergedIntoID != tk.ID {
+		// Merged into another ticket: the lead follows the survivor, which later events are
+		// about, and the change shows what the survivor holds.
+		mergedFrom = ticketID
+		if tk, err = d.Tenant.Client.Ticket(ctx, tk.MergedIntoID); err != nil {
+			return false, webhook.Retryable(fmt.Errorf("reading the ticket %d was merged into: %w", ticketID, err))
+		}
+		if err := d.Store.SaveTickets(ctx, map[int]string{int(tk.ID): leadID}); err != nil {
+			return false, webhook.Retryable(err)
+		}
+		ticketID = int(tk.ID)
+	}
 	change, err := d.Change(ctx, tk, h)
 	if err != nil {
 		return false, webhook.Retryable(err)
 	}
+	change.MergedFrom = mergedFrom
 	if !d.last.changed(ticketID, change) {
 		return false, webhook.ErrUnchanged
 	}

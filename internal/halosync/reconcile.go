@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
@@ -50,6 +51,24 @@ func (r *Reconciler) ReconcileChanges(ctx context.Context) (leadflow.ReconcileRe
 	return res, err
 }
 
+// ownTickets are the tickets whose last change is an import's write (nothing to reconcile).
+func ownTickets(ctx context.Context, d *Dispatcher, ts []halopsa.Ticket) (map[int]bool, error) {
+	at := map[int]time.Time{}
+	for _, t := range ts {
+		at[int(t.ID)] = t.LastUpdate.Time
+	}
+	return halostate.OwnWrites(ctx, d.Store, halostate.KindWroteTicket, at)
+}
+
+// ownUsers are the users whose last change is an import's write.
+func ownUsers(ctx context.Context, d *Dispatcher, us []halopsa.User) (map[int]bool, error) {
+	at := map[int]time.Time{}
+	for _, u := range us {
+		at[int(u.ID)] = u.LastUpdate.Time
+	}
+	return halostate.OwnWrites(ctx, d.Store, halostate.KindWroteUser, at)
+}
+
 // feed sends each changed lead ticket, and the lead ticket of each changed user, through the
 // webhook path. Kinds read whole (the starting point) are not fed.
 func (r *Reconciler) feed(ctx context.Context, ch halostate.Changes, res *leadflow.ReconcileResult) error {
@@ -75,7 +94,15 @@ func (r *Reconciler) feed(ctx context.Context, ch halostate.Changes, res *leadfl
 		return nil
 	}
 	if !slices.Contains(ch.Full, halostate.KindTicket) {
+		own, err := ownTickets(ctx, d, ch.Tickets)
+		if err != nil {
+			return err
+		}
 		for _, t := range ch.Tickets {
+			if own[int(t.ID)] {
+				res.Own++
+				continue
+			}
 			if err := one(int(t.ID), t.LastUpdate.UTC().Format("20060102T150405.0000000")); err != nil {
 				return err
 			}
@@ -84,7 +111,15 @@ func (r *Reconciler) feed(ctx context.Context, ch halostate.Changes, res *leadfl
 	if slices.Contains(ch.Full, halostate.KindUser) {
 		return nil
 	}
+	own, err := ownUsers(ctx, d, ch.Users)
+	if err != nil {
+		return err
+	}
 	for _, u := range ch.Users {
+		if own[int(u.ID)] {
+			res.Own++
+			continue
+		}
 		id, err := d.ticketOfUser(ctx, int(u.ID))
 		if err != nil {
 			return err

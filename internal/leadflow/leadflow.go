@@ -6,6 +6,7 @@ package leadflow
 import (
 	"time"
 
+	"haloleads/internal/halopsa"
 	"haloleads/internal/lead"
 	"haloleads/internal/lifecycle"
 )
@@ -51,6 +52,8 @@ type ReconcileResult struct {
 	Users   int `json:"users"`   // users HaloPSA changed since the last run
 	// Signalled counts the leads told of something new.
 	Signalled int `json:"signalled"`
+	// Own counts the changed records whose last change was an import's own write: not re-read.
+	Own int `json:"own,omitempty"`
 	// Baseline is set on a first run without a starting point: it read the tenant and
 	// signalled nothing.
 	Baseline bool  `json:"baseline,omitempty"`
@@ -179,6 +182,9 @@ type HaloChange struct {
 	FitScore int `json:"fit_score,omitempty"`
 	// Source says where the change was seen: SourceWebhook or SourceReconcile.
 	Source string `json:"source,omitempty"`
+	// MergedFrom is set when the lead's ticket MergedFrom was merged into TicketID in HaloPSA:
+	// the lead follows the survivor.
+	MergedFrom int `json:"merged_from,omitempty"`
 }
 
 // Where a HaloChange was seen.
@@ -291,7 +297,11 @@ type LeadState struct {
 	Segments   []string     `json:"segments,omitempty"`
 	Lists      []string     `json:"lists,omitempty"`
 	Violations []Violation  `json:"violations,omitempty"`
-	Calls      int          `json:"calls"`
+	// NoteQueue holds rule-violation notes waiting to be written (merged into one) when the
+	// lead's note budget allows; LastNoteAt is when the last one was written.
+	NoteQueue  []string  `json:"note_queue,omitempty"`
+	LastNoteAt time.Time `json:"last_note_at,omitzero"`
+	Calls      int       `json:"calls"`
 	// Events counts the messages handled over the lead's whole life.
 	Events int `json:"events"`
 	// Runs counts Continue-As-New generations.
@@ -389,8 +399,9 @@ type ImportInput struct {
 const DefaultImportWindow = 4
 
 // DefaultBatchesPerRun is the default number of batches one Import run lands before it
-// continues as new: about 3 history events a batch, so a run stays near 1,500 events, far
-// below the 10,000 events past which Temporal warns and the 51,200 at which it terminates.
+// continues as new: about 5 history events a batch (measured), so a run stays near 2,600
+// events, far below the 10,000 events past which Temporal warns and the 51,200 at which it
+// terminates.
 const DefaultBatchesPerRun = 500
 
 // ImportCursor is what an Import run carries into the run that continues it: the batches
@@ -405,6 +416,8 @@ type ImportCursor struct {
 	Summary  Summary        `json:"summary"`
 	Progress ImportProgress `json:"progress"`
 	Runs     int            `json:"runs"` // runs that continued as new so far
+	// Floors are the next batch's floors (see activities.LandInput).
+	Floors halopsa.Floors `json:"floors,omitzero"`
 }
 
 // SourceOf is the provider forced for the i-th file, or "" to recognise it from its header.

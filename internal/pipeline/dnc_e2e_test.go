@@ -205,7 +205,7 @@ func TestDoNotContactFiveWays(t *testing.T) {
 		{"starter suppress add", "ops@msp.example", func(i int) {
 			svc := optout.Service{Store: e.store, Temporal: e.temporal}
 			res, err := svc.DoNotContact(ctx, optout.Request{Values: lead.Values{lead.Email: strings.ToUpper(people[i].Email)},
-				Via: leadflow.ViaCLI, By: "ops@msp.example", Reason: "asked by e-mail"})
+				Via: leadflow.ViaCLI, By: "ops@msp.example", Reason: "asked by e-mail", Domain: true})
 			if err != nil || res.LeadID != ids[i] || res.Lead != "marked Do Not Contact" {
 				t.Fatalf("suppress add: %+v, %v", res, err)
 			}
@@ -230,6 +230,16 @@ func TestDoNotContactFiveWays(t *testing.T) {
 	if n := e.halo.WriteRequests() - writes; n != 0 {
 		t.Errorf("the re-import made %d HaloPSA writes, want 0", n)
 	}
+	// `suppress add --domain` suppressed everyone at the last person's company: a colleague
+	// imported later is counted suppressed and lands as Do Not Contact.
+	if colleague := colleagueOf(psb, people[4], people); colleague != nil {
+		sum := e.importFiles(t, "colleague", dncContactList(t, []*providersandbox.Person{colleague}, same, same))
+		if sum.Suppressed != 1 {
+			t.Errorf("a colleague at a suppressed domain: %+v, want suppressed", sum)
+		}
+	} else {
+		t.Logf("no colleague of %s in the sandbox: the domain check is not exercised", people[4].Company.Domain)
+	}
 
 	// A pull whose search returns a suppressed person (everyone at their company) buys the
 	// others and spends nothing on them.
@@ -253,6 +263,16 @@ func TestDoNotContactFiveWays(t *testing.T) {
 	}
 	t.Logf("pull at %s: found %d, bought %d, credits %d", p.Company.Domain, res.Found, res.Bought, psb.Credits(lead.Apollo))
 	recordOnce(t, "lead_do_not_contact.json", e.runHistory(t, ids[3], ""))
+}
+
+// colleagueOf returns another sandbox person at p's company, not among taken.
+func colleagueOf(sb *providersandbox.Server, p *providersandbox.Person, taken []*providersandbox.Person) *providersandbox.Person {
+	for _, c := range sb.People() {
+		if c.Company.Domain == p.Company.Domain && !slices.Contains(taken, c) && c.Email != "" {
+			return c
+		}
+	}
+	return nil
 }
 
 // signal sends a change seen in HaloPSA to a lead.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 
 	"haloleads/activities"
@@ -133,6 +134,7 @@ func TestAgentQualifiesProspectInHalo(t *testing.T) {
 	if st := e.leadState(t, leadID); st.Fit != fit || st.Status != lifecycle.NewOpportunity {
 		t.Errorf("after re-import: workflow fit %d, status %s; want %d, New Opportunity", st.Fit, st.Status, fit)
 	}
+	recordOnce(t, "lead_adopts_halo.json", e.history(t, leadID))
 }
 
 // contactList writes a generic contact list of n people (ten companies), each with title.
@@ -297,7 +299,7 @@ func TestSameWebhookHundredTimes(t *testing.T) {
 }
 
 // reconcileNow triggers the reconciliation schedule and waits for its run-th run's result.
-func (e *env) reconcileNow(t *testing.T, h client.ScheduleHandle, run int) leadflow.ReconcileResult {
+func (e *env) reconcileNow(t *testing.T, h client.ScheduleHandle, run int) (leadflow.ReconcileResult, *historypb.History) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
@@ -315,7 +317,7 @@ func (e *env) reconcileNow(t *testing.T, h client.ScheduleHandle, run int) leadf
 			if err := e.temporal.GetWorkflow(ctx, wf.WorkflowID, wf.FirstExecutionRunID).Get(ctx, &res); err != nil {
 				t.Fatalf("reconciliation run %d: %v", run, err)
 			}
-			return res
+			return res, historyOf(t, e.temporal, wf.WorkflowID, wf.FirstExecutionRunID)
 		}
 		select {
 		case <-ctx.Done():
@@ -346,7 +348,7 @@ func TestReconciliationPicksUpMissedWebhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := e.temporal.ScheduleClient().GetHandle(ctx, leadflow.ReconcileScheduleID)
-	first := e.reconcileNow(t, h, 1)
+	first, _ := e.reconcileNow(t, h, 1)
 	t.Logf("first run: %+v", first)
 
 	const services, title = "Managed backup, per the agent", "Head of IT"
@@ -363,7 +365,7 @@ func TestReconciliationPicksUpMissedWebhooks(t *testing.T) {
 	if n := len(e.sandbox.WebhookDeliveries()); n != 0 {
 		t.Fatalf("%d webhook deliveries, want none (no webhook is registered)", n)
 	}
-	second := e.reconcileNow(t, h, 2)
+	second, hist := e.reconcileNow(t, h, 2)
 	t.Logf("run after the agent's edits: %+v", second)
 	st := e.settled(t, leadID, func(st leadflow.LeadState) bool {
 		return st.Status == lifecycle.Researching && st.IsPinned(lead.ServicesOffered) && st.IsPinned(lead.JobTitle)
@@ -371,9 +373,98 @@ func TestReconciliationPicksUpMissedWebhooks(t *testing.T) {
 	if second.Signalled != 1 || len(st.Violations) != 0 {
 		t.Errorf("reconciliation signalled %d leads, violations %+v; want 1 and none", second.Signalled, st.Violations)
 	}
-	third := e.reconcileNow(t, h, 3)
+	third, _ := e.reconcileNow(t, h, 3)
 	t.Logf("run with nothing changed: %+v", third)
 	if third.Signalled != 0 || third.Requests > 8 {
 		t.Errorf("a run with nothing changed signalled %d and made %d requests; want 0 and a handful", third.Signalled, third.Requests)
+	}
+	recordOnce(t, "reconcile_run.json", hist)
+
+	// An import's own writes are not taken for a person's: the next run reads nothing back.
+	e.importFiles(t, "second", oneLead(t, func(row string) string { return strings.Replace(row, ",240,food", ",260,food", 1) }))
+	fourth, _ := e.reconcileNow(t, h, 4)
+	t.Logf("run after a re-import: %+v", fourth)
+	if fourth.Signalled != 0 || fourth.Own == 0 || fourth.Requests > 8 {
+		t.Errorf("after a re-import the run signalled %d, skipped %d own writes, made %d requests; want 0, some, a handful",
+			fourth.Signalled, fourth.Own, fourth.Requests)
+	}
+}
+
+// TestMergedTicketFollowsSurvivor: an agent merges the lead's ticket into another ticket of the
+// person; the lead follows the survivor (its id in the workflow and in the store) and adopts
+// the survivor's status, and later changes to the survivor reach it.
+func TestMergedTicketFollowsSurvivor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
+	ctx := context.Background()
+	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
+	leadID, tk := e.theLead(t)
+	old := tk.ID()
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == old })
+	saved, err := e.halo.SaveTickets(ctx, []halopsa.Ticket{{Summary: "Call back about backups",
+		TicketTypeID: halopsa.ID(tk.Int("tickettype_id")), StatusID: halopsa.ID(e.statusID(t, lifecycle.Researching)),
+		UserID: halopsa.ID(tk.Int("user_id")), ClientID: halopsa.ID(tk.Int("client_id")), SiteID: halopsa.ID(tk.Int("site_id"))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	survivor := int(saved[0].ID)
+	if err := e.sandbox.AgentMergeTicket(old, survivor); err != nil {
+		t.Fatal(err)
+	}
+	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == survivor })
+	if st.Status != lifecycle.Researching || len(st.Violations) != 0 {
+		t.Errorf("after the merge: status %s, violations %+v; want the survivor's Researching", st.Status, st.Violations)
+	}
+	if got, ok, _ := e.store.LeadOfTicket(ctx, survivor); !ok || got != leadID {
+		t.Errorf("store maps the survivor to %q, want %s", got, leadID)
+	}
+	if err := e.sandbox.AgentEditTicketStatus(survivor, e.statusID(t, lifecycle.Contacted)); err != nil {
+		t.Fatal(err)
+	}
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Status == lifecycle.Contacted })
+}
+
+// TestTenantStatuses: HaloPSA's own statuses go through LEAD_STATUS_MAP: the default maps
+// Closed to the closing status of the lead's stage (a contacted lead becomes No Interest); a
+// status nothing maps is reported (a violation and a note) and the lead keeps its status.
+func TestTenantStatuses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
+	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
+	leadID, tk := e.theLead(t)
+	tid := tk.ID()
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tid })
+	for _, to := range []string{"researching", "contacted"} {
+		if out, code := e.leadCLI("lead", "transition", leadID, "--to", to); code != 0 {
+			t.Fatalf("transition to %s: exit %d: %s", to, code, out)
+		}
+	}
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Status == lifecycle.Contacted })
+
+	const waitingOnSupplier = 5 // a seeded tenant status nothing maps
+	if err := e.sandbox.AgentEditTicketStatus(tid, waitingOnSupplier); err != nil {
+		t.Fatal(err)
+	}
+	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return len(st.Violations) == 1 })
+	if st.Status != lifecycle.Contacted || st.Violations[0].To != "Waiting on Supplier" {
+		t.Errorf("after an unmapped status: %s, violation %+v; want Contacted and a report", st.Status, st.Violations[0])
+	}
+	if err := e.sandbox.AgentEditTicketStatus(tid, halosandbox.ClosedStatusID); err != nil {
+		t.Fatal(err)
+	}
+	st = e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Status == lifecycle.NoInterest })
+	if len(st.Violations) != 1 {
+		t.Errorf("closing the lead in HaloPSA was judged a violation: %+v", st.Violations)
+	}
+	var noted bool
+	for _, a := range e.actions(tid) {
+		noted = noted || strings.Contains(a, `HaloPSA status "Waiting on Supplier" is not one of the lifecycle's`)
+	}
+	if !noted {
+		t.Errorf("no note reports the unmapped status among %q", e.actions(tid))
 	}
 }

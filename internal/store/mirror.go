@@ -97,3 +97,35 @@ func (s *Store) AdvanceWatermark(ctx context.Context, name string, at time.Time)
 		return nil
 	})
 }
+
+// MirrorRecords returns the records of a kind with the given ids (absent ids are left out).
+func (s *Store) MirrorRecords(ctx context.Context, kind string, ids []int) (map[int]json.RawMessage, error) {
+	out := make(map[int]json.RawMessage, len(ids))
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := []any{kind}
+		for _, id := range part {
+			args = append(args, id)
+		}
+		q := `SELECT id, record FROM halo_mirror WHERE kind = $1 AND id IN ` + placeholders(2, len(part))
+		rows, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("reading the HaloPSA mirror: %w", err)
+		}
+		for rows.Next() {
+			var id int
+			var rec string
+			if err := rows.Scan(&id, &rec); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading the HaloPSA mirror: %w", err)
+			}
+			out[id] = json.RawMessage(rec)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("reading the HaloPSA mirror: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -365,12 +365,15 @@ func (s *Store) AddReview(ctx context.Context, items ...ReviewItem) error {
 	})
 }
 
-// MarkBought records provider person ids already paid for.
+// MarkBought records provider person ids already paid for, closing their purchase intents.
 func (s *Store) MarkBought(ctx context.Context, source lead.Source, personIDs ...string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range personIDs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO purchases(source, person_id, bought_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 				string(source), id, now()); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM purchase_intents WHERE source = $1 AND person_id = $2`, string(source), id); err != nil {
 				return err
 			}
 		}
