@@ -25,6 +25,7 @@ import (
 	"haloleads/internal/codec"
 	"haloleads/internal/config"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/safetext"
 	"haloleads/internal/store"
 )
 
@@ -39,6 +40,7 @@ type IO struct {
 func Run(args []string, io IO) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	io.Stdout = terminalWriter{io.Stdout}
 	return execute(ctx, newStarterCmd(io), args, io)
 }
 
@@ -299,4 +301,17 @@ func payloadConverter(io IO) converter.DataConverter {
 		return converter.GetDefaultDataConverter()
 	}
 	return keys.DataConverter()
+}
+
+// terminalWriter drops control characters and escape sequences from what commands print
+// (safetext.Terminal): a name in HaloPSA or a provider file may carry them to a terminal. JSON
+// output escapes them anyway.
+type terminalWriter struct{ w io.Writer }
+
+func (t terminalWriter) Write(p []byte) (int, error) {
+	clean := safetext.Terminal(string(p))
+	if _, err := io.WriteString(t.w, clean); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"haloleads/internal/leadflow"
+
+	"haloleads/internal/safetext"
 )
 
 // ExitCode is the status a command ends the process with.
@@ -104,7 +106,7 @@ func printError(w io.Writer, prog string, err error) int {
 	if hint == "" {
 		hint = hintFor(err)
 	}
-	fmt.Fprintf(w, "%s: %s\n", prog, sentence(plainMessage(err)))
+	fmt.Fprintf(w, "%s: %s\n", prog, safetext.Terminal(sentence(plainMessage(err))))
 	if hint != "" {
 		fmt.Fprintf(w, "Hint: %s\n", hint)
 	}

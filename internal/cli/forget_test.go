@@ -27,7 +27,7 @@ func TestForgetErasesEverywhere(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the embedded Temporal server")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
 	emb, err := startEmbedded(ctx, embeddedOptions{Dir: dir, Logger: zap.NewNop()})

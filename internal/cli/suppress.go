@@ -16,6 +16,7 @@ import (
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/optout"
+	"haloleads/internal/safetext"
 	"haloleads/internal/store"
 	"haloleads/internal/suppress"
 	"haloleads/internal/visibility"
@@ -210,7 +211,7 @@ func exportDoNotContact(ctx context.Context, io IO, tc client.Client, path strin
 		if v[lead.Email] == "" && v[lead.PhoneDirect] == "" {
 			continue
 		}
-		_ = cw.Write([]string{v[lead.Email], v[lead.FirstName], v[lead.LastName], v[lead.Company], cmp.Or(v[lead.PhoneDirect], v[lead.PhoneMobile])})
+		_ = cw.Write(safetext.Cells([]string{v[lead.Email], v[lead.FirstName], v[lead.LastName], v[lead.Company], cmp.Or(v[lead.PhoneDirect], v[lead.PhoneMobile])}))
 		n++
 	}
 	cw.Flush()

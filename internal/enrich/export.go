@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"haloleads/internal/lead"
+	"haloleads/internal/safetext"
 	"haloleads/internal/sources"
 )
 
@@ -119,7 +120,7 @@ func writeRows(w io.Writer, src lead.Source, h []string, recs []lead.Record) err
 		for i, c := range columns {
 			row[offset+i] = r.Get(c.field)
 		}
-		_ = cw.Write(row)
+		_ = cw.Write(safetext.Cells(row))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -49,7 +49,7 @@ type Eraser struct {
 	Halo   *halopsa.Client
 	Store  *store.Store
 	Logger *zap.Logger
-	// Wait bounds how long Forget waits for Temporal to finish deleting histories; default 30s.
+	// Wait bounds how long Forget waits for Temporal to finish deleting histories; default 2m.
 	Wait time.Duration
 }
 
@@ -210,7 +210,7 @@ func (e *Eraser) runs(ctx context.Context, id string) ([]string, error) {
 func (e *Eraser) awaitDeleted(ctx context.Context, leadID string) error {
 	wait := e.Wait
 	if wait == 0 {
-		wait = 30 * time.Second
+		wait = 2 * time.Minute
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"haloleads/internal/safetext"
 	"net/http"
 	"sort"
 	"strconv"
@@ -84,7 +85,10 @@ func newAPIError(method, route string, resp *http.Response, body []byte) *APIErr
 	if len(raw) > maxErrorBody {
 		raw = raw[:maxErrorBody]
 	}
-	msg := ParseErrorMessage(body)
+	// A body may echo the request's credentials (a token, the client secret): errors reach
+	// logs and Temporal histories.
+	raw = safetext.Redact(raw)
+	msg := safetext.Redact(ParseErrorMessage(body))
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)
 	}

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+
+	"haloleads/internal/safetext"
 )
 
 // Email is a parsed e-mail address: the address as received (for display) and the forms used
@@ -54,6 +56,10 @@ func ParseEmail(raw string) (Email, error) {
 		return Email{}, &EmailError{Reason: "no at sign"}
 	}
 	local, domain := strings.ToLower(addr[:at]), strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
+	if safetext.IsFormula(addr) {
+		// Valid atext, but a spreadsheet would run it ("=cmd|'/C calc'!A0@x.example").
+		return Email{}, &EmailError{Reason: "begins with a spreadsheet formula character"}
+	}
 	if err := checkLocal(local); err != nil {
 		return Email{}, err
 	}

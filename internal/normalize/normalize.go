@@ -12,9 +12,11 @@ package normalize
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"haloleads/internal/lead"
+	"haloleads/internal/safetext"
 )
 
 // Options configure a Normalizer.
@@ -91,6 +93,7 @@ func (n *Normalizer) Record(r lead.Record) lead.Record {
 	n.cleanPhones(v)
 	cleanDomain(v)
 	cleanFlags(v)
+	neutralise(v)
 	r.Values = v
 	return r
 }
@@ -186,4 +189,21 @@ func Truthy(s string) bool {
 		return true
 	}
 	return false
+}
+
+// neutralise drops control characters and escape sequences from every value and neutralises
+// spreadsheet formulas (safetext.Cell): values land in HaloPSA's text fields and in files.
+// The e-mail address is left alone (cleanEmail refused one that starts like a formula), and so
+// is a parsed phone number.
+func neutralise(v lead.Values) {
+	for f, val := range v {
+		if f == lead.Email || (slices.Contains(phoneFields, f) && isE164(strings.SplitN(val, " ext. ", 2)[0])) {
+			continue // a parsed phone ("+15125550199 ext. 12") runs nothing
+		}
+		if val = safetext.Cell(safetext.Terminal(val)); val == "" {
+			delete(v, f)
+			continue
+		}
+		v[f] = val
+	}
 }

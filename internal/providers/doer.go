@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"haloleads/internal/lead"
+	"haloleads/internal/safetext"
 )
 
 // Defaults of a Doer.
@@ -122,6 +123,9 @@ func (d *Doer) send(ctx context.Context, req Request, payload []byte) (*Response
 			Message: "reading " + req.Op + " response: " + err.Error(), cause: err}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// A body may echo the request's key (some providers repeat headers or the query in
+		// their errors): errors reach logs and Temporal histories.
+		body = []byte(safetext.Redact(string(body), credentials(hr)...))
 		ae := classify(d.Provider, resp, body, d.now())
 		if d.Adjust != nil {
 			d.Adjust(ae, resp, body)
@@ -243,4 +247,23 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// credentials are the values of the request's credential headers and query parameters.
+func credentials(hr *http.Request) []string {
+	var out []string
+	for _, h := range []string{"Authorization", "X-Api-Key", "Api-Key", "Api_key", "X-Auth-Token"} {
+		if v := hr.Header.Get(h); v != "" {
+			out = append(out, v)
+			if _, tok, ok := strings.Cut(v, " "); ok {
+				out = append(out, tok)
+			}
+		}
+	}
+	for k, vs := range hr.URL.Query() {
+		if k := strings.ToLower(k); strings.Contains(k, "key") || strings.Contains(k, "token") || strings.Contains(k, "secret") {
+			out = append(out, vs...)
+		}
+	}
+	return out
 }
