@@ -69,7 +69,7 @@ func TestWorkerDevSurvivesKills(t *testing.T) {
 	}
 
 	worker := startDevWorker(t, bin, env, addr)
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	ioOf := IO{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string { return vars[k] }}
 	_, tc, err := connect(ctx, ioOf)
