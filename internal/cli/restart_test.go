@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -16,7 +18,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"haloleads/internal/codec"
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/pipeline"
@@ -34,7 +35,7 @@ func TestWorkerDevSurvivesKills(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb.SetLatency(30 * time.Millisecond) // the import is still running when the kills come
+	sb.SetLatency(10 * time.Millisecond) // the import is still landing when the kills come
 	hs := httptest.NewServer(sb)
 	t.Cleanup(hs.Close)
 	dir := t.TempDir()
@@ -49,9 +50,15 @@ func TestWorkerDevSurvivesKills(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := freeTCPAddr(t)
-	env := append(os.Environ(), "TEMPORAL_ADDRESS="+addr, "HALOLEADS_DATA="+dir, "HALO_URL="+hs.URL,
-		"HALO_CLIENT_ID="+halosandbox.DefaultClientID, "HALO_CLIENT_SECRET="+halosandbox.DefaultClientSecret,
-		"METRICS_LISTEN=", "WEBHOOK_USER=", "WEBHOOK_PASSWORD=", "LOG_LEVEL=warn")
+	vars := map[string]string{"TEMPORAL_ADDRESS": addr, "HALOLEADS_DATA": dir, "HALO_URL": hs.URL,
+		"HALO_CLIENT_ID": halosandbox.DefaultClientID, "HALO_CLIENT_SECRET": halosandbox.DefaultClientSecret,
+		"METRICS_LISTEN": "", "WEBHOOK_USER": "", "WEBHOOK_PASSWORD": "", "LOG_LEVEL": "warn",
+		// One payload key for the workers and the test's clients.
+		"HALOLEADS_CODEC_KEY": base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))}
+	env := os.Environ()
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
 	bin := filepath.Join(t.TempDir(), "worker") // testscript.Main runs the test binary as `worker` by its name
 	self, err := os.Executable()
 	if err != nil {
@@ -62,20 +69,23 @@ func TestWorkerDevSurvivesKills(t *testing.T) {
 	}
 
 	worker := startDevWorker(t, bin, env, addr)
-	keys, err := codec.Load("", dir) // worker --dev encrypts payloads with the key it keeps in its data directory
-	if err != nil {
-		t.Fatal(err)
-	}
-	tc, err := client.Dial(keys.Apply(client.Options{HostPort: addr}))
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+	ioOf := IO{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string { return vars[k] }}
+	_, tc, err := connect(ctx, ioOf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tc.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 	in := leadflow.ImportInput{RunID: "killed", Files: []string{file}}
 	if _, err := pipeline.RunImport(ctx, tc, in, false); err != nil {
 		t.Fatal(err)
+	}
+	for len(sb.Users()) == 0 { // landing has begun
+		if ctx.Err() != nil {
+			t.Fatal("the import never began landing")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	for i := range 5 {
 		time.Sleep(time.Second)
