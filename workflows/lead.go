@@ -840,15 +840,15 @@ func mergeNotes(notes []string) string {
 		count[n]++
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "haloleads: %d rule violations since the last note:", len(notes))
+	b.WriteString(fmt.Sprintf("haloleads: %d rule violations since the last note:", len(notes)))
 	for i, n := range order {
 		if i == maxMergedNotes {
-			fmt.Fprintf(&b, "\n- and %d more", len(order)-i)
+			b.WriteString(fmt.Sprintf("\n- and %d more", len(order)-i))
 			break
 		}
 		b.WriteString("\n- " + strings.TrimPrefix(n, "haloleads: "))
 		if count[n] > 1 {
-			fmt.Fprintf(&b, " (%d times)", count[n])
+			b.WriteString(fmt.Sprintf(" (%d times)", count[n]))
 		}
 	}
 	return b.String()
