@@ -260,13 +260,7 @@ func TestSameWebhookHundredTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return len(st.Violations) == 1 })
-	for deadline := time.Now().Add(30 * time.Second); len(e.actions(tid)) == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the flagged change left no note")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	events, notes := st.Events, len(e.actions(tid))
+	events, notes := st.Events, len(e.waitAction(t, tid, ""))
 	var payload string
 	for _, d := range e.sandbox.WebhookDeliveries() {
 		if d.Event == "Ticket Status Changed" || strings.EqualFold(d.Event, "ticket status changed") {
@@ -460,11 +454,5 @@ func TestTenantStatuses(t *testing.T) {
 	if len(st.Violations) != 1 {
 		t.Errorf("closing the lead in HaloPSA was judged a violation: %+v", st.Violations)
 	}
-	var noted bool
-	for _, a := range e.actions(tid) {
-		noted = noted || strings.Contains(a, `HaloPSA status "Waiting on Supplier" is not one of the lifecycle's`)
-	}
-	if !noted {
-		t.Errorf("no note reports the unmapped status among %q", e.actions(tid))
-	}
+	e.waitAction(t, tid, `HaloPSA status "Waiting on Supplier" is not one of the lifecycle's`)
 }

@@ -113,6 +113,24 @@ func (e *env) actions(ticketID int) []string {
 	return out
 }
 
+// waitAction waits until one of a ticket's actions contains want ("" for any action) and returns
+// the actions: rule-violation notes are written by a timer-driven flush, after the lead's state
+// has changed.
+func (e *env) waitAction(t *testing.T, ticketID int, want string) []string {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		acts := e.actions(ticketID)
+		for _, a := range acts {
+			if strings.Contains(a, want) {
+				return acts
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ticket %d has no action containing %q among %q", ticketID, want, acts)
+		}
+	}
+}
+
 // leadCLI runs the starter CLI against the embedded server and returns its output and exit code.
 func (e *env) leadCLI(args ...string) (string, int) {
 	var out bytes.Buffer
