@@ -213,6 +213,8 @@ func (w *devWorld) importThroughKills(ctx context.Context, imp crashImport, kill
 				t.Fatalf("import %s: %v", imp.runID, r.err)
 			}
 			return r.sum
+		case <-w.worker.exited:
+			t.Fatalf("import %s: the worker exited on its own:\n%s", imp.runID, w.worker.logTail())
 		case <-ctx.Done():
 			t.Fatalf("import %s did not finish in time", imp.runID)
 		}

@@ -104,7 +104,8 @@ func newDevWorld(t *testing.T, dir string) *devWorld {
 		"HALO_CLIENT_ID": halosandbox.DefaultClientID, "HALO_CLIENT_SECRET": halosandbox.DefaultClientSecret,
 		// The sandbox has no rate limit: the worker's budget must not pace the test either.
 		"HALO_RATE_LIMIT": "1000000",
-		"METRICS_LISTEN":  "", "WEBHOOK_USER": "", "WEBHOOK_PASSWORD": "", "LOG_LEVEL": "warn",
+		"METRICS_LISTEN":  freeTCPAddr(t), // worlds run side by side
+		"WEBHOOK_USER":    "", "WEBHOOK_PASSWORD": "", "LOG_LEVEL": "warn",
 		// One payload key for the workers and the test's clients.
 		"HALOLEADS_CODEC_KEY": base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))}
 	w.io = IO{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string { return w.vars[k] }}
@@ -265,11 +266,21 @@ func firstLine(s string) string {
 }
 
 // devWorker is a `worker --dev` child process.
-type devWorker struct{ cmd *exec.Cmd }
+type devWorker struct {
+	cmd    *exec.Cmd
+	log    string        // its stdout and stderr
+	exited chan struct{} // closed once it has exited
+}
 
 func (w devWorker) kill() {
 	_ = w.cmd.Process.Signal(syscall.SIGKILL)
-	_ = w.cmd.Wait()
+	<-w.exited
+}
+
+// logTail is the end of the worker's log.
+func (w devWorker) logTail() string {
+	b, _ := os.ReadFile(w.log)
+	return string(b[max(0, len(b)-4000):])
 }
 
 // startDevWorker starts `worker --dev` and returns once its Temporal server answers.
@@ -277,8 +288,8 @@ func startDevWorker(t *testing.T, bin string, env []string, addr string) devWork
 	t.Helper()
 	cmd := exec.Command(bin, "--dev")
 	cmd.Env = env
-	logPath := filepath.Join(t.TempDir(), "worker.log")
-	logf, err := os.Create(logPath)
+	w := devWorker{cmd: cmd, log: filepath.Join(t.TempDir(), "worker.log"), exited: make(chan struct{})}
+	logf, err := os.Create(w.log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +298,10 @@ func startDevWorker(t *testing.T, bin string, env []string, addr string) devWork
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	w := devWorker{cmd: cmd}
+	go func() {
+		_ = cmd.Wait()
+		close(w.exited)
+	}()
 	t.Cleanup(w.kill)
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
@@ -301,13 +315,13 @@ func startDevWorker(t *testing.T, bin string, env []string, addr string) devWork
 		if err == nil {
 			return w
 		}
-		if cmd.ProcessState != nil {
-			break
+		select {
+		case <-w.exited:
+			t.Fatalf("worker --dev exited:\n%s", w.logTail())
+		case <-time.After(100 * time.Millisecond):
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
-	logs, _ := os.ReadFile(logPath)
-	t.Fatalf("worker --dev did not come up within a minute:\n%s", logs)
+	t.Fatalf("worker --dev did not come up within a minute:\n%s", w.logTail())
 	return w
 }
 
