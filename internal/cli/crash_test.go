@@ -152,6 +152,8 @@ type crashImport struct {
 }
 
 func crashRun(t *testing.T, seed int64, cfg crashConfig) crashOutcome {
+	began := time.Now()
+	defer func() { t.Logf("run took %v", time.Since(began).Round(time.Second)) }()
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	n := cfg.Leads
 	out := crashOutcome{Seed: seed, People: n + n/4, Drawn: cfg.Kills}
@@ -206,7 +208,7 @@ func (w *devWorld) importThroughKills(ctx context.Context, imp crashImport, kill
 			time.Sleep(k.Pause)
 			began := time.Now()
 			w.start()
-			t.Logf("import %s: killed at %v; up again after %v", imp.runID, k, time.Since(began).Round(time.Millisecond))
+			t.Logf("import %s: killed at %v, holding %s; up again after %v", imp.runID, k.killPoint, k.Held, time.Since(began).Round(time.Millisecond))
 		case r := <-finished:
 			w.trap.arm(nil)
 			if r.err != nil {

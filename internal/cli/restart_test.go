@@ -96,9 +96,10 @@ func newDevWorld(t *testing.T, dir string) *devWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	trap := &killTrap{next: sb, hit: make(chan killPoint, 1)}
+	trap := &killTrap{next: sb, hit: make(chan killHit, 1), release: make(chan struct{})}
 	hs := httptest.NewServer(trap)
 	t.Cleanup(hs.Close)
+	t.Cleanup(func() { close(trap.release) }) // before hs.Close, which waits for held requests
 	w := &devWorld{t: t, sandbox: sb, trap: trap, dir: dir, addr: freeTCPAddr(t)}
 	w.vars = map[string]string{"TEMPORAL_ADDRESS": w.addr, "HALOLEADS_DATA": dir, "HALO_URL": hs.URL,
 		"HALO_CLIENT_ID": halosandbox.DefaultClientID, "HALO_CLIENT_SECRET": halosandbox.DefaultClientSecret,
@@ -335,6 +336,12 @@ func freeTCPAddr(t *testing.T) string {
 	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
+// killHit is a kill point reached, with the request it held ("POST /api/Users").
+type killHit struct {
+	killPoint
+	Held string
+}
+
 // killPoint is where a worker is killed: at its Request-th HaloPSA API request (counted from
 // the start of the world), before HaloPSA handles it or, when Applied, after HaloPSA applied it
 // and before the answer leaves (the answer is lost with the worker). Pause is how long the
@@ -356,8 +363,9 @@ func (k killPoint) String() string {
 // killTrap stands in front of the sandbox, counts its API requests and holds the one an armed
 // killPoint names: it reports it on hit and keeps the request open until its client is gone.
 type killTrap struct {
-	next http.Handler
-	hit  chan killPoint
+	next    http.Handler
+	hit     chan killHit
+	release chan struct{} // closed when the world ends: a held request returns
 
 	mu       sync.Mutex
 	requests int
@@ -398,7 +406,12 @@ func (k *killTrap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.Applied {
 		k.next.ServeHTTP(httptest.NewRecorder(), r)
+	} else {
+		_, _ = io.Copy(io.Discard, r.Body) // the server notices a closed connection once the body is read
 	}
-	k.hit <- *p
-	<-r.Context().Done() // the worker dies with the request open
+	k.hit <- killHit{killPoint: *p, Held: r.Method + " " + r.URL.Path}
+	select { // the worker dies with the request open
+	case <-r.Context().Done():
+	case <-k.release:
+	}
 }
