@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -183,9 +184,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	if err != nil {
 		return err
 	}
-	if lim := halo.Limiter(); lim != nil && hc.Budget == nil {
-		m.SetBudget(func() float64 { return float64(lim.InUse()) })
-	}
+	m.SetBudget(budgetInUse(halo))
 	if cfg.MetricsListen != "" {
 		stop, err := serveMetrics(cfg.MetricsListen, m.Handler(logger, readiness(tc, halo)...), logger)
 		if err != nil {
@@ -320,4 +319,19 @@ func serveCodec(addr string, keys *codec.Keyring, uiOrigin string, logger *zap.L
 	logger.Info("serving the codec endpoint for the Temporal Web UI", zap.String("addr", l.Addr().String()),
 		zap.String("allowed_origin", uiOrigin))
 	return func() { _ = hs.Close() }, nil
+}
+
+// budgetInUse reads the HaloPSA budget in use for the metrics gauge: the shared budget's when
+// the store is on PostgreSQL (every process's requests), this process's limiter's otherwise.
+// A budget that cannot be read shows as NaN.
+func budgetInUse(halo *halopsa.Client) func() float64 {
+	return func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		n, err := halo.BudgetInUse(ctx)
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(n)
+	}
 }

@@ -97,6 +97,9 @@ func (p Process) Run(ctx context.Context) error {
 	return nil
 }
 
+// The shared budget is told when each request was answered (see halopsa.AnsweredBudget).
+var _ halopsa.AnsweredBudget = (*store.Budget)(nil)
+
 // SharedBudget returns cfg drawing from the tenant's budget in st when st is on PostgreSQL
 // (shared by every process of the deployment); otherwise cfg as it is (the client's own
 // in-process limiter).
