@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -63,7 +64,7 @@ hosts: they share the store and one HaloPSA request budget through it.
 			return runWorker(cmd.Context(), io, dev, !webhooksOnly)
 		},
 	}
-	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory) on TEMPORAL_ADDRESS, with its Web UI on :8233")
+	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory, or PostgreSQL at TEMPORAL_DEV_DATABASE_URL) on TEMPORAL_ADDRESS, with its Web UI on :8233")
 	cmd.Flags().BoolVar(&webhooksOnly, "webhooks-only", false, "run the webhook receiver alone, without workers")
 	cmd.AddCommand(newHealthcheckCmd(io))
 	return cmd
@@ -146,6 +147,9 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 			return err
 		}
 		opts.DatabaseFile, opts.UIPort = filepath.Join(cfg.DataDir, "temporal.db"), uiPort(opts.IP, 8233)
+		if url := cfg.Temporal.DevDatabaseURL.Value(); url != "" {
+			opts.DatabaseFile, opts.DatabaseURL = "", url
+		}
 		opts.SearchAttributes, opts.Logger = visibility.Definitions(), logger
 		srv, err := devserver.Start(ctx, opts)
 		if err != nil {
@@ -183,9 +187,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	if err != nil {
 		return err
 	}
-	if lim := halo.Limiter(); lim != nil && hc.Budget == nil {
-		m.SetBudget(func() float64 { return float64(lim.InUse()) })
-	}
+	m.SetBudget(budgetInUse(halo))
 	if cfg.MetricsListen != "" {
 		stop, err := serveMetrics(cfg.MetricsListen, m.Handler(logger, readiness(tc, halo)...), logger)
 		if err != nil {
@@ -210,7 +212,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	}
 	p := pipeline.Process{StatusMap: statusMap, Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
 		Store: st, Spec: tenant.DefaultSpec(), Logger: logger,
-		Workers: workers, Providers: provs, PullDir: cfg.DataDir, Listen: cfg.Webhook.Listen,
+		Workers: workers, Providers: provs, Listen: cfg.Webhook.Listen,
 		TLSCert: cfg.Webhook.TLSCert, TLSKey: cfg.Webhook.TLSKey, PublicURL: cfg.Webhook.PublicURL}
 	if keys != nil {
 		p.IDKey = keys.IDKey()
@@ -320,4 +322,19 @@ func serveCodec(addr string, keys *codec.Keyring, uiOrigin string, logger *zap.L
 	logger.Info("serving the codec endpoint for the Temporal Web UI", zap.String("addr", l.Addr().String()),
 		zap.String("allowed_origin", uiOrigin))
 	return func() { _ = hs.Close() }, nil
+}
+
+// budgetInUse reads the HaloPSA budget in use for the metrics gauge: the shared budget's when
+// the store is on PostgreSQL (every process's requests), this process's limiter's otherwise.
+// A budget that cannot be read shows as NaN.
+func budgetInUse(halo *halopsa.Client) func() float64 {
+	return func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		n, err := halo.BudgetInUse(ctx)
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(n)
+	}
 }
