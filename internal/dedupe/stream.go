@@ -24,11 +24,16 @@ type Stream struct {
 	norm    *normalize.Normalizer
 	spill   *spill
 	pending []lead.Record
-	keys    []normalize.Keys
-	fps     []uint64
-	known   []string
-	buf     []byte
-	err     error
+	added   int
+	// flushing is the previous chunk, normalised and spilled in the background while the
+	// caller adds the next one; it reports the flush's error.
+	flushing chan error
+	spare    []lead.Record // the chunk slice flushing will give back
+	keys     []normalize.Keys
+	fps      []uint64
+	known    []string
+	buf      []byte
+	err      error
 }
 
 // streamChunk is the number of records normalised together, and of leads merged together.
@@ -61,33 +66,59 @@ func (s *Stream) Add(r lead.Record) error {
 		return s.err
 	}
 	s.pending = append(s.pending, r)
+	s.added++
 	if len(s.pending) == streamChunk {
-		s.err = s.flush()
+		s.err = s.startFlush()
 	}
 	return s.err
 }
 
 // Len is the number of records added.
-func (s *Stream) Len() int { return len(s.keys) + len(s.pending) }
+func (s *Stream) Len() int { return s.added }
 
-// flush normalises the pending records, keeps their keys and spills them.
-func (s *Stream) flush() error {
-	n := len(s.pending)
+// startFlush waits for the previous chunk's flush and starts flushing the pending records in
+// the background: chunks are flushed one at a time, in order, so the keys and the spill keep
+// the records' order.
+func (s *Stream) startFlush() error {
+	if err := s.wait(); err != nil {
+		return err
+	}
+	chunk := s.pending
+	s.pending = s.spare[:0]
+	s.flushing = make(chan error, 1)
+	go func() { s.flushing <- s.flush(chunk) }()
+	return nil
+}
+
+// wait waits for the chunk being flushed, if any, and returns its error.
+func (s *Stream) wait() error {
+	if s.flushing == nil {
+		return nil
+	}
+	err := <-s.flushing
+	s.flushing = nil
+	return err
+}
+
+// flush normalises a chunk of records, keeps their keys and spills them; it hands the chunk's
+// slice back for the next one (as s.spare: the caller waits for flushing before reading it).
+func (s *Stream) flush(chunk []lead.Record) error {
+	n := len(chunk)
 	keys, fps, known := make([]normalize.Keys, n), make([]uint64, n), make([]string, n)
 	parallel(n, s.cfg.Workers, func(i int) {
-		s.pending[i] = s.norm.Record(s.pending[i])
-		keys[i] = s.norm.Keys(s.pending[i].Values)
-		fps[i] = fingerprint(s.pending[i])
+		chunk[i] = s.norm.Record(chunk[i])
+		keys[i] = s.norm.Keys(chunk[i].Values)
+		fps[i] = fingerprint(chunk[i])
 		known[i] = lookupKnown(s.index, keys[i])
 	})
-	for i := range s.pending {
+	for i := range chunk {
 		var err error
-		if s.buf, err = s.spill.add(s.buf, s.pending[i]); err != nil {
+		if s.buf, err = s.spill.add(s.buf, chunk[i]); err != nil {
 			return err
 		}
-		s.pending[i] = lead.Record{}
+		chunk[i] = lead.Record{}
 	}
-	s.pending = s.pending[:0]
+	s.spare = chunk[:0]
 	s.keys, s.fps, s.known = append(s.keys, keys...), append(s.fps, fps...), append(s.known, known...)
 	return nil
 }
@@ -106,8 +137,13 @@ func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamRes
 	if s.err != nil {
 		return StreamResult{}, s.err
 	}
+	if err := s.wait(); err != nil {
+		s.err = err
+		return StreamResult{}, err
+	}
 	if len(s.pending) > 0 {
-		if err := s.flush(); err != nil {
+		if err := s.flush(s.pending); err != nil {
+			s.err = err
 			return StreamResult{}, err
 		}
 	}
@@ -165,8 +201,11 @@ func (s *Stream) emitLeads(p *prepared, groups []group, emit func(lead.Lead, []i
 	return leadOf, nil
 }
 
-// Close removes the spill file.
-func (s *Stream) Close() error { return s.spill.close() }
+// Close waits for a chunk being flushed and removes the spill file.
+func (s *Stream) Close() error {
+	_ = s.wait() // Add or Resolve reported it, or the caller gave up on the stream
+	return s.spill.close()
+}
 
 // ResolveStream runs records through a Stream and collects a Result like Resolve's.
 func ResolveStream(dir string, records []lead.Record, known Index, cfg Config) (Result, error) {
