@@ -32,6 +32,7 @@ type Stream struct {
 	keys     []normalize.Keys
 	fps      []uint64
 	known    []string
+	shared   interner // used by flush
 	buf      []byte
 	err      error
 }
@@ -111,12 +112,16 @@ func (s *Stream) flush(chunk []lead.Record) error {
 		fps[i] = fingerprint(chunk[i])
 		known[i] = lookupKnown(s.index, keys[i])
 	})
+	if s.shared == nil {
+		s.shared = interner{}
+	}
 	for i := range chunk {
 		var err error
 		if s.buf, err = s.spill.add(s.buf, chunk[i]); err != nil {
 			return err
 		}
 		chunk[i] = lead.Record{}
+		s.shared.keys(&keys[i])
 	}
 	s.spare = chunk[:0]
 	s.keys, s.fps, s.known = append(s.keys, keys...), append(s.fps, fps...), append(s.known, known...)
@@ -148,6 +153,7 @@ func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamRes
 		}
 	}
 	s.err = fmt.Errorf("de-duplication stream already resolved")
+	s.shared = nil
 	if err := s.spill.done(); err != nil {
 		return StreamResult{}, err
 	}
@@ -238,4 +244,28 @@ func (s *Stream) Collect() (Result, error) {
 	slices.SortFunc(res.Leads, func(a, b lead.Lead) int { return strings.Compare(a.ID, b.ID) })
 	res.Review, res.Stats = sr.Review, sr.Stats
 	return res, nil
+}
+
+// interner shares one copy of each key value that many records hold (company, domain, names,
+// title, switchboard): the keys of a million records are most of a Stream's memory, and most
+// of their strings repeat. Values unique to a person (e-mail, LinkedIn, own phones) are left
+// alone. A copy also frees the record value a key was cut from.
+type interner map[string]string
+
+func (in interner) keys(k *normalize.Keys) {
+	for _, s := range []*string{&k.EmailDomain, &k.Domain, &k.Company, &k.First, &k.FirstCanon, &k.Last, &k.Title, &k.CompanyPhone} {
+		*s = in.string(*s)
+	}
+}
+
+func (in interner) string(s string) string {
+	if s == "" {
+		return ""
+	}
+	if c, ok := in[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	in[c] = c
+	return c
 }
