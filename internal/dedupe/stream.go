@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"haloleads/internal/lead"
 	"haloleads/internal/normalize"
@@ -166,6 +167,10 @@ func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamRes
 	stats.AutoPairs = countAuto(cands, s.cfg.AutoThreshold)
 	cl := p.cluster(cands, s.cfg)
 	groups, rootGroup := p.groups(cl)
+	// From here on only the review pairs' records are compared again: keep their keys and
+	// free the rest (most of the memory) before the leads are merged.
+	p.reviewKeys = p.keepReviewKeys(cl, cands, s.cfg, func(i int32) int { return rootGroup[cl.find(i)] })
+	p.keys, s.keys = nil, nil
 	leadOf, err := s.emitLeads(p, groups, emit)
 	if err != nil {
 		return StreamResult{}, err
@@ -179,6 +184,7 @@ func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamRes
 func (s *Stream) emitLeads(p *prepared, groups []group, emit func(lead.Lead, []int) error) ([]string, error) {
 	claims := claimsOf(groups)
 	leadOf := make([]string, len(groups))
+	var bufs sync.Pool // read buffers, one for each worker at a time
 	for start := 0; start < len(groups); start += streamChunk {
 		chunk := groups[start:min(start+streamChunk, len(groups))]
 		leads := make([]lead.Lead, len(chunk))
@@ -186,8 +192,13 @@ func (s *Stream) emitLeads(p *prepared, groups []group, emit func(lead.Lead, []i
 		parallel(len(chunk), s.cfg.Workers, func(x int) {
 			g := &chunk[x]
 			recs := make([]lead.Record, len(g.members))
+			buf, _ := bufs.Get().(*[]byte)
+			if buf == nil {
+				buf = new([]byte)
+			}
+			defer bufs.Put(buf)
 			for y, m := range g.members {
-				if recs[y], errs[x] = s.spill.read(m); errs[x] != nil {
+				if recs[y], *buf, errs[x] = s.spill.readInto(*buf, m); errs[x] != nil {
 					return
 				}
 			}
