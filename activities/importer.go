@@ -558,6 +558,12 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	hb := startHeartbeat(ctx, LandProgress{Stage: "planning", Floors: prev.Floors, Done: prev.Done, IDs: prev.IDs})
 	defer hb.end()
+	var w *writer
+	defer func() {
+		if err != nil && !in.DryRun {
+			a.keepProgress(ctx, in, w, prev)
+		}
+	}()
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
 	if errors.Is(err, store.ErrBatchMissing) {
 		// Never a silent zero: the batch was staged by Prepare, so its loss is a fault to see.
@@ -604,7 +610,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if in.DryRun {
 		return res, nil
 	}
-	w := newWriter(a, in.RunID, items, plans, hb)
+	w = newWriter(a, in.RunID, items, plans, hb)
 	w.first = activity.GetInfo(ctx).Attempt == 1
 	w.prog.Floors = in.Floors
 	w.resume(prev)
@@ -753,6 +759,29 @@ func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) er
 	return errors.Join(errs...)
 }
 
+// keepProgress records in the store what a failing attempt of a batch knows it created (the
+// writer's ids, or those an earlier attempt left in the heartbeat), so that AbandonBatch can
+// tell the leads of a batch that fails for good, whatever the failure.
+func (a *Importer) keepProgress(ctx context.Context, in LandInput, w *writer, prev LandProgress) {
+	if !activity.IsActivity(ctx) {
+		return
+	}
+	p := prev
+	if w != nil {
+		p = w.record("failed")
+	}
+	if len(p.IDs) == 0 {
+		return
+	}
+	b, err := json.Marshal(p)
+	if err == nil {
+		err = a.Store.SaveLandProgress(context.WithoutCancel(ctx), in.RunID, in.Batch, b)
+	}
+	if err != nil {
+		a.Logger.Warn("recording a failed batch's HaloPSA ids", zap.Int("batch", in.Batch), zap.Error(err))
+	}
+}
+
 // AbandonInput names a batch that failed for good, with the progress its last attempt recorded
 // (when the failure carried it).
 type AbandonInput struct {
@@ -761,26 +790,61 @@ type AbandonInput struct {
 	Progress *LandProgress `json:"progress,omitempty"`
 }
 
+// AbandonResult is what a batch that failed for good sent to HaloPSA, over all its attempts.
+type AbandonResult struct {
+	HaloRequests int64 `json:"halo_requests"`
+	HaloWrites   int64 `json:"halo_writes"`
+}
+
 // AbandonBatch tells each lead of a batch that failed for good that its offer will not land,
-// with the HaloPSA ids the batch is known to have created, so the leads do not wait for it
-// and do not take what it wrote for a person's edit.
-func (a *Importer) AbandonBatch(ctx context.Context, in AbandonInput) error {
+// with the HaloPSA ids the batch is known to have created (from the failure's heartbeat, or
+// what its last attempt recorded in the store), so the leads do not wait for it and do not
+// take what it wrote for a person's edit. It returns the requests and writes every attempt of
+// the batch recorded, for the summary: what HaloPSA applied counts, landed or not.
+func (a *Importer) AbandonBatch(ctx context.Context, in AbandonInput) (AbandonResult, error) {
+	var res AbandonResult
+	counts, err := a.Store.LandCounts(ctx, in.RunID, in.Batch)
+	if err != nil {
+		return res, err
+	}
+	res.HaloRequests, res.HaloWrites = counts.Requests, counts.Writes
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
 	if err != nil {
-		return err
+		return res, err
+	}
+	progress, err := a.failedProgress(ctx, in)
+	if err != nil {
+		return res, err
 	}
 	var errs []error
 	for i, r := range rows {
 		l := leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Abandoned: true}
-		if in.Progress != nil && len(in.Progress.IDs) == len(rows) {
-			l.Halo = in.Progress.IDs[i]
+		if progress != nil && len(progress.IDs) == len(rows) {
+			l.Halo = progress.IDs[i]
 		}
 		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(r.LeadID), "", leadflow.SignalLanded, l)
 		if err != nil && !isNotFound(err) {
 			errs = append(errs, fmt.Errorf("telling lead %s its batch failed: %w", r.LeadID, err))
 		}
 	}
-	return errors.Join(errs...)
+	return res, errors.Join(errs...)
+}
+
+// failedProgress is the progress of a failed batch: the one its failure carried, else the one
+// its last attempt recorded in the store (nil when neither exists).
+func (a *Importer) failedProgress(ctx context.Context, in AbandonInput) (*LandProgress, error) {
+	if in.Progress != nil {
+		return in.Progress, nil
+	}
+	raw, err := a.Store.LandProgress(ctx, in.RunID, in.Batch)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	var p LandProgress
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, fmt.Errorf("decoding the progress of batch %d: %w", in.Batch, err)
+	}
+	return &p, nil
 }
 
 // Finish drops the run's staging area.

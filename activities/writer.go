@@ -232,10 +232,12 @@ func (w *writer) createClients(ctx context.Context, keys []string, known map[str
 			}
 		}
 	}
-	if err := w.createSites(ctx, keys, known); err != nil {
-		return err
+	// The clients are kept even when their sites fail, so a later import finds them.
+	err := w.createSites(ctx, keys, known)
+	if serr := w.a.Store.SaveCompanies(ctx, mapValues(known)...); err == nil {
+		err = serr
 	}
-	return w.a.Store.SaveCompanies(ctx, mapValues(known)...)
+	return err
 }
 
 // createSites gives clients without a main site one.

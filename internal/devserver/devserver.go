@@ -244,8 +244,10 @@ func (o Options) sqlConfig() (*config.SQL, error) {
 		conf.DatabaseName = fmt.Sprintf("haloleads-%d", time.Now().UnixNano())
 	} else {
 		conf.ConnectAttributes["mode"] = "rwc"
-		conf.ConnectAttributes["_journal_mode"] = "wal"
-		conf.ConnectAttributes["_synchronous"] = "2"
+		// Temporal's SQLite plugin passes every attribute that is not a URI parameter on as
+		// a pragma, by its plain name (an underscore-prefixed one is no pragma and is ignored).
+		conf.ConnectAttributes["journal_mode"] = "wal"
+		conf.ConnectAttributes["synchronous"] = "2"
 		// Deleted rows (a forgotten lead's history) are overwritten, not left in free pages.
 		conf.ConnectAttributes["secure_delete"] = "on"
 		conf.DatabaseName = o.DatabaseFile
