@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -251,7 +252,11 @@ func TestFailedPullPausesSchedule(t *testing.T) {
 		d, err := h.Describe(ctx)
 		return err == nil && d.Schedule.State.Paused
 	})
-	recordOnce(t, "pull_failed.json", historyOf(t, e.temporal, wf.WorkflowID, wf.FirstExecutionRunID))
+	hist := historyOf(t, e.temporal, wf.WorkflowID, wf.FirstExecutionRunID)
+	if !slices.Contains(versionMarkers(t, hist), "pull-fails") {
+		t.Error("the failed pull's history has no pull-fails marker")
+	}
+	recordOnce(t, "pull_failed.json", hist)
 }
 
 // TestPullFailsWithItsImport: a pull whose import fails (here terminated while its landing is
