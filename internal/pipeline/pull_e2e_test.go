@@ -73,7 +73,7 @@ func newPullEnvWith(t *testing.T, front func(*halosandbox.Server) http.Handler) 
 	}
 	psb, clients := providerSandbox(t)
 	w, err := pipeline.StartWorkers(pipeline.Deps{Temporal: tc, Halo: halo, Store: st, Spec: tenant.DefaultSpec(),
-		RateLimit: 300, RateWindow: 5 * time.Minute, Providers: clients, PullDir: dir})
+		RateLimit: 300, RateWindow: 5 * time.Minute, Providers: clients})
 	if err != nil {
 		t.Fatalf("workers: %v", err)
 	}
