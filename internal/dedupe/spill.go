@@ -57,7 +57,7 @@ func (s *spill) read(i int32) (lead.Record, error) {
 func (s *spill) readInto(buf []byte, i int32) (lead.Record, []byte, error) {
 	n := int(s.offs[i+1] - s.offs[i])
 	if cap(buf) < n {
-		buf = make([]byte, max(n, 4096))
+		buf = make([]byte, n)
 	}
 	buf = buf[:n]
 	if _, err := s.f.ReadAt(buf, s.offs[i]); err != nil {
