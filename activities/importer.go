@@ -141,6 +141,18 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, err
 	}
+	refusedRows := len(refused)
+	items, suppressed, refused, err = a.checkTicketType(ctx, items, suppressed, resolved, records)
+	if err != nil {
+		return res, err
+	}
+	if len(refused) > 0 {
+		resolved.Leads = keptLeads(resolved.Leads, items)
+		refusedRows += len(refused)
+		res.Leads, res.Merged = len(resolved.Leads), len(records)-refusedRows-len(resolved.Leads)
+		res.RejectedCount += len(refused)
+		res.Rejected = append(res.Rejected, refused[:min(len(refused), max(0, leadflow.MaxRejectedListed-len(res.Rejected)))]...)
+	}
 	res.Suppressed = suppressed + erased
 	if err := a.saveIdentities(ctx, resolved.Leads); err != nil {
 		return res, err
@@ -199,6 +211,63 @@ func checkRequired(res dedupe.Result, known map[string]bool, records []recordRef
 		keep = append(keep, l)
 	}
 	return keep, invalid, refused
+}
+
+// checkTicketType rejects the leads whose new lead ticket HaloPSA would refuse because it
+// leaves a field the Lead ticket type requires empty (tenant.Result.Required, read from
+// HaloPSA): each of their rows is reported with the fields' names, and the other leads land.
+// haloleads fills the custom fields it owns from the lead's data, so a lead is rejected only
+// when its data has no value for such a field, or when the field is one haloleads does not
+// write. A lead whose ticket HaloPSA holds is not judged: HaloPSA checks mandatory fields on
+// new tickets (a refusal of another write is isolated and reported when landing).
+func (a *Importer) checkTicketType(ctx context.Context, items []staged, suppressed int, res dedupe.Result, records []recordRef) ([]staged, int, []lead.Rejected, error) {
+	tres, err := a.Tenant.Result(ctx)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	required := tres.Required[tenant.Lead]
+	if len(required) == 0 {
+		return items, suppressed, nil, nil
+	}
+	typeName := tenant.Lead
+	for _, tt := range a.Tenant.Spec.TicketTypes {
+		if tt.Key == tenant.Lead {
+			typeName = tt.Name
+		}
+	}
+	keep := items[:0]
+	var refused []lead.Rejected
+	for _, it := range items {
+		o := it.Offer
+		missing := tenant.Missing(required, landing.TicketFieldValues(o.Lead.Values, o.Lead.Quality, o.Fit))
+		if o.Halo.TicketID != 0 || len(missing) == 0 {
+			keep = append(keep, it)
+			continue
+		}
+		names := make([]string, len(missing))
+		for i, f := range missing {
+			names[i] = f.String()
+		}
+		reason := fmt.Sprintf("HaloPSA's %s ticket type requires %s, which this row does not give", typeName, strings.Join(names, ", "))
+		for _, i := range res.Members[o.Lead.ID] {
+			if i >= 0 && i < len(records) {
+				refused = append(refused, lead.Rejected{File: records[i].File, Line: records[i].Line, Reason: reason})
+			}
+		}
+		if o.Suppressed {
+			suppressed--
+		}
+	}
+	return keep, suppressed, refused, nil
+}
+
+// keptLeads returns the leads that have an item.
+func keptLeads(leads []lead.Lead, items []staged) []lead.Lead {
+	ids := make(map[string]bool, len(items))
+	for _, it := range items {
+		ids[it.Offer.Lead.ID] = true
+	}
+	return slices.DeleteFunc(leads, func(l lead.Lead) bool { return !ids[l.ID] })
 }
 
 // withKnown merges each lead with what earlier imports learnt about it (its known record), so
@@ -305,6 +374,7 @@ func (a *Importer) readFile(ctx context.Context, path string, want lead.Source, 
 		switch {
 		case errors.Is(err, io.EOF):
 			rep.Encoding = r.Encoding() // now with the rows read as Windows-1252, if any
+			rep.Warnings = append(rep.Warnings, r.ValueWarnings()...)
 			return records, rejected, rep, nil
 		case err != nil:
 			rep.Status = leadflow.FileUnreadable

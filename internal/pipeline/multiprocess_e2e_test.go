@@ -260,6 +260,12 @@ func TestTwoWorkerProcessesOnPostgres(t *testing.T) {
 	}
 
 	rep := sandboxReport(t, hs.URL)
+	// Every request HaloPSA saw, from any process, was granted by the shared budget first.
+	if granted, err := budget.Granted(ctx); err != nil || granted < int64(rep.Requests) {
+		t.Errorf("the shared budget granted %d requests (%v), HaloPSA saw %d: some went around it", granted, err, rep.Requests)
+	} else {
+		t.Logf("the shared budget granted %d requests, HaloPSA saw %d", granted, rep.Requests)
+	}
 	t.Logf("sandbox: %d requests, %d answers 429, busiest %s window %d (limit %d); by status %v",
 		rep.Requests, rep.Responses429, rep.Window, rep.MaxInWindow, limit, rep.ByStatus)
 	if rep.Responses429 != 0 || rep.MaxInWindow > limit {

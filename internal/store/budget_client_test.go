@@ -55,6 +55,9 @@ func TestHaloPSAClientTellsTheSharedBudgetItsAnswers(t *testing.T) {
 	if n, err := budget.InUse(ctx); err != nil || n != sent {
 		t.Fatalf("the budget counts %d requests (%v), HaloPSA saw %d", n, err, sent)
 	}
+	if n, err := budget.Granted(ctx); err != nil || n != int64(sent) {
+		t.Fatalf("the budget granted %d requests (%v), HaloPSA saw %d", n, err, sent)
+	}
 	// Another process's client (its limiter never used) reads the same figure: the gauge
 	// haloleads_halopsa_budget_in_use shows the shared budget.
 	other, err := halopsa.New(halopsa.Config{BaseURL: srv.URL, ClientID: halosandbox.DefaultClientID,

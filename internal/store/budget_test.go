@@ -234,3 +234,34 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		t.Fatalf("after reopen: %q %v", id, ok)
 	}
 }
+
+// BenchmarkBudget measures one request's cost in the shared budget: Wait (a transaction), and
+// Take with its answer (a transaction and an update).
+func BenchmarkBudget(b *testing.B) {
+	s, err := OpenPostgres(storetest.PostgresURL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	bud, err := s.NewBudget(ctx, "k", 1<<30, time.Second, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("wait", func(b *testing.B) {
+		for b.Loop() {
+			if err := bud.Wait(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("take+answered", func(b *testing.B) {
+		for b.Loop() {
+			answered, err := bud.Take(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			answered()
+		}
+	})
+}
