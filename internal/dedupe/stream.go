@@ -30,7 +30,7 @@ type Stream struct {
 	// caller adds the next one; it reports the flush's error.
 	flushing chan error
 	spare    []lead.Record // the chunk slice flushing will give back
-	keys     []normalize.Keys
+	keys     [][]normalize.Keys // a slice for each chunk: no copies as they grow
 	fps      []uint64
 	known    []string
 	shared   interner // used by flush
@@ -125,8 +125,23 @@ func (s *Stream) flush(chunk []lead.Record) error {
 		s.shared.keys(&keys[i])
 	}
 	s.spare = chunk[:0]
-	s.keys, s.fps, s.known = append(s.keys, keys...), append(s.fps, fps...), append(s.known, known...)
+	s.keys, s.fps, s.known = append(s.keys, keys), append(s.fps, fps...), append(s.known, known...)
 	return nil
+}
+
+// allKeys joins the chunks' keys, freeing each chunk once copied.
+func (s *Stream) allKeys() []normalize.Keys {
+	n := 0
+	for _, c := range s.keys {
+		n += len(c)
+	}
+	all := make([]normalize.Keys, 0, n)
+	for i, c := range s.keys {
+		all = append(all, c...)
+		s.keys[i] = nil
+	}
+	s.keys = nil
+	return all
 }
 
 // StreamResult is what Stream.Resolve found besides the leads it handed over.
@@ -158,7 +173,7 @@ func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamRes
 	if err := s.spill.done(); err != nil {
 		return StreamResult{}, err
 	}
-	p := &prepared{keys: s.keys, fps: s.fps, known: s.known, index: s.index, norm: s.norm}
+	p := &prepared{keys: s.allKeys(), fps: s.fps, known: s.known, index: s.index, norm: s.norm}
 	p.freq = phoneFrequencies(p.keys)
 	b := candidatePairs(p.keys, s.cfg.MaxBlock)
 	stats := Stats{Records: len(p.keys), Blocks: b.blocks, CappedBlocks: b.capped, Comparisons: len(b.pairs)}
