@@ -29,7 +29,7 @@ type Stream struct {
 	// flushing is the previous chunk, normalised and spilled in the background while the
 	// caller adds the next one; it reports the flush's error.
 	flushing chan error
-	spare    []lead.Record // the chunk slice flushing will give back
+	spare    []lead.Record      // the chunk slice flushing will give back
 	keys     [][]normalize.Keys // a slice for each chunk: no copies as they grow
 	fps      []uint64
 	known    []string
@@ -42,8 +42,8 @@ type Stream struct {
 const streamChunk = 8192
 
 // StreamPhoneCache is the default phone-parse cache of a Stream (entries of about 150 bytes,
-// and a validity memo of 8 entries of 16 bytes for each):
-// smaller than Resolve's, which is sized for a million records held in memory anyway.
+// and a validity memo of 8 entries of 16 bytes for each): smaller than Resolve's, which is
+// sized for a million records held in memory anyway.
 const StreamPhoneCache = 1 << 18
 
 // NewStream starts a Stream whose spill file is created in dir ("" for the system's temporary
