@@ -64,6 +64,8 @@ func NewStream(dir string, known Index, cfg Config) (*Stream, error) {
 }
 
 // Add feeds one record; its index in the stream is the number of records added before it.
+// Records are normalised and spilled a chunk at a time in the background, so an error writing
+// the spill is returned by a later Add or by Resolve.
 func (s *Stream) Add(r lead.Record) error {
 	if s.err != nil {
 		return s.err
