@@ -92,3 +92,20 @@ func (st *state) fieldByID(id halopsa.ID) (halopsa.FieldInfo, bool) {
 	}
 	return halopsa.FieldInfo{}, false
 }
+
+// DescribeRequired says, for a person, which required fields haloleads fills from each lead's
+// data and which it cannot fill (a new lead is then rejected).
+func DescribeRequired(required []RequiredField) string {
+	parts := make([]string, len(required))
+	for i, f := range required {
+		how := "haloleads does not fill it: new leads are rejected"
+		switch {
+		case f.Native && slices.Contains(nativeWritten, strings.ToLower(f.Name)):
+			how = "always filled"
+		case f.Logical != "":
+			how = "filled from each lead's data; a lead without it is rejected"
+		}
+		parts[i] = f.String() + " (" + how + ")"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -55,6 +55,10 @@ func TestRequiredFieldsAreReadFromTheType(t *testing.T) {
 	if got := second.Required[Lead]; !reflect.DeepEqual(got, want) {
 		t.Errorf("Required[lead] = %+v\nwant %+v", got, want)
 	}
+	if got, want := DescribeRequired(second.Required[Lead]), "Technology Stack (CFhaloleadsTechnologyStack) (filled from each lead's data; a lead without it is rejected), "+
+		"Region (CFRegion) (haloleads does not fill it: new leads are rejected), category_1 (haloleads does not fill it: new leads are rejected)"; got != want {
+		t.Errorf("DescribeRequired = %q\nwant %q", got, want)
+	}
 	if second.Writes != 0 || len(second.Required[Prospect]) != 0 {
 		t.Errorf("second Apply: %d writes, prospect requires %v; want 0 and nothing", second.Writes, second.Required[Prospect])
 	}
