@@ -36,6 +36,8 @@ import (
 //     was still landing (offer-awaits-landing), flagged for a status an agent skipped to
 //     (merged-violation-notes), then worked to Engaged and promoted (stage-times; internal/pipeline
 //     TestRecordVersionedLead -update).
+//   - pull_failed.json: a scheduled pull whose every page failed (a spent quota), failing with
+//     its result (the pull-fails change; internal/pipeline TestFailedPullPausesSchedule -update).
 func TestReplay(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
