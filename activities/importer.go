@@ -400,9 +400,10 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 }
 
 // mirrorFloors are the highest ids of the mirror, just brought up to date: each at or below
-// HaloPSA's newest (sites: the clients' main sites), which is all a floor needs.
+// HaloPSA's newest (sites: the clients' main sites), which is all a floor needs. They are Read:
+// on an empty tenant the zero floors are known, and the import's batches read none.
 func mirrorFloors(users map[int]halopsa.User, clients map[int]halopsa.Customer, tickets map[int]halopsa.Ticket) halopsa.Floors {
-	var f halopsa.Floors
+	f := halopsa.Floors{Read: true}
 	for _, u := range users {
 		f.Users = max(f.Users, u.ID)
 	}

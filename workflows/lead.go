@@ -120,6 +120,9 @@ type leadRun struct {
 	adopt bool
 	// stageTimes is set from changeStageTimes on.
 	stageTimes bool
+	// baseline is set from changeLeadBaseline on: the changes it stands for are on without
+	// markers of their own (version).
+	baseline bool
 }
 
 // Lead is the entity workflow of one lead. Its ID is the lead's stable identity. It owns the
@@ -134,12 +137,13 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	if r.st == nil {
 		r.st = &leadflow.LeadState{LeadID: in.LeadID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
 	}
-	r.ordered = workflow.GetVersion(ctx, changeOrderedLanding, workflow.DefaultVersion, 1) >= 1
+	r.baseline = workflow.GetVersion(ctx, changeLeadBaseline, workflow.DefaultVersion, 1) >= 1
+	r.ordered = r.version(ctx, changeOrderedLanding)
 	if r.ordered {
 		r.pending, r.echoes = r.st.Pending, r.st.Echoes
 	}
-	r.adopt = workflow.GetVersion(ctx, changeAdoptHalo, workflow.DefaultVersion, 1) >= 1
-	r.stageTimes = workflow.GetVersion(ctx, changeStageTimes, workflow.DefaultVersion, 1) >= 1
+	r.adopt = r.version(ctx, changeAdoptHalo)
+	r.stageTimes = r.version(ctx, changeStageTimes)
 	if r.stageTimes && len(r.st.Stages) == 0 {
 		// A new lead enters its stage now; one started before the change, from this run on.
 		r.st.Stages = []leadflow.StageEntry{{Stage: r.st.Stage, Entered: workflow.Now(ctx)}}
@@ -153,7 +157,7 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 		return r.busy == 0 && (r.st.Events-startEvents >= r.settings.MaxEvents ||
 			workflow.GetInfo(ctx).GetContinueAsNewSuggested())
 	}
-	if workflow.GetVersion(ctx, changeQuietEnd, workflow.DefaultVersion, 1) >= 1 {
+	if r.version(ctx, changeQuietEnd) {
 		ended, err := r.awaitQuiet(continueNow)
 		if err != nil || ended {
 			return err
@@ -284,12 +288,12 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 		r.onLanded(l)
 	}
 	if r.ordered && r.st.Offered != nil && !r.st.Offered.Answers(leadflow.Landed{RunID: o.RunID, Batch: o.Batch}) &&
-		workflow.GetVersion(ctx, changeOfferAwaitsLanding, workflow.DefaultVersion, 1) >= 1 {
+		r.version(ctx, changeOfferAwaitsLanding) {
 		if err := r.awaitOffered(ctx, offerWait); err != nil {
 			return leadflow.Plan{}, err
 		}
 	}
-	if workflow.GetVersion(ctx, changePersonFit, workflow.DefaultVersion, 1) >= 1 {
+	if r.version(ctx, changePersonFit) {
 		o.PersonFit = r.st.Data.Qualification.FitScore
 	}
 	plan := leadflow.PlanOffer(r.st, o)
@@ -471,7 +475,7 @@ func (r *leadRun) doPromote(ctx workflow.Context, req leadflow.PromoteRequest) e
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, To: to, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit, Promoted: workflow.Now(ctx),
 	}
-	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	regroup := r.version(ctx, changeRegroup)
 	if regroup {
 		p.Regroup = r.regroup()
 	}
@@ -515,7 +519,7 @@ func (r *leadRun) setData(ctx workflow.Context, req leadflow.DataRequest) (leadf
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Stage: r.st.Stage, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit,
 	}
-	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	regroup := r.version(ctx, changeRegroup)
 	if regroup {
 		w.Regroup = r.regroup()
 	}
@@ -571,7 +575,7 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 		return *r.st, err
 	}
 	if to == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
-		workflow.GetVersion(ctx, changeAutoConvertOnCall, workflow.DefaultVersion, 1) >= 1 {
+		r.version(ctx, changeAutoConvertOnCall) {
 		if err := r.doPromote(ctx, leadflow.PromoteRequest{}); err != nil {
 			return *r.st, err
 		}
@@ -742,7 +746,7 @@ func (r *leadRun) judge(ctx workflow.Context, to lifecycle.Status, via string) {
 		}
 		r.upsertSearchAttributes()
 		if dec.To == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
-			workflow.GetVersion(ctx, changeAutoConvertOnHalo, workflow.DefaultVersion, 1) >= 1 {
+			r.version(ctx, changeAutoConvertOnHalo) {
 			r.autoConvert(ctx)
 		}
 	case lifecycle.ActionRevert:
@@ -801,7 +805,7 @@ func (r *leadRun) flag(ctx workflow.Context, reason string) {
 // flagNote adds a rule-violation note to the lead's ticket. From changeMergedNotes on, notes
 // are queued and written by flushNotes, at most one per noteEvery, merged.
 func (r *leadRun) flagNote(ctx workflow.Context, text string) {
-	if workflow.GetVersion(ctx, changeMergedNotes, workflow.DefaultVersion, 1) < 1 {
+	if !r.version(ctx, changeMergedNotes) {
 		r.writeNote(ctx, text)
 		return
 	}
