@@ -104,6 +104,9 @@ type leadRun struct {
 	busy int
 	// sa and memo are what was last upserted, to upsert only on change (each is a history event).
 	sa, memo string
+	// shown is the listing last published (search attributes and memo name), from
+	// changeLeadBaseline on: the next run starts with it.
+	shown leadflow.Listing
 	// ops serialises the lifecycle updates, so each one is checked against the state it acts on.
 	ops workflow.Mutex
 	// echoes are statuses haloleads wrote whose "status changed" webhook has not come back yet:
@@ -148,6 +151,7 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 		// A new lead enters its stage now; one started before the change, from this run on.
 		r.st.Stages = []leadflow.StageEntry{{Stage: r.st.Stage, Entered: workflow.Now(ctx)}}
 	}
+	r.listed(in)
 	if err := r.register(); err != nil {
 		return err
 	}
@@ -172,8 +176,13 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	if r.ordered {
 		r.st.Pending, r.st.Echoes = r.pending, r.echoes
 	}
-	return workflow.NewContinueAsNewError(ctx, leadflow.LeadWorkflow,
-		leadflow.LeadInput{LeadID: in.LeadID, Settings: in.Settings, State: r.st})
+	next := leadflow.LeadInput{LeadID: in.LeadID, Settings: in.Settings, State: r.st}
+	if r.baseline {
+		// The next run starts with this run's search attributes and memo (the SDK carries
+		// them over): it need not upsert them again.
+		next.Listed = r.published()
+	}
+	return workflow.NewContinueAsNewError(ctx, leadflow.LeadWorkflow, next)
 }
 
 func (r *leadRun) register() error {
@@ -910,35 +919,41 @@ func (r *leadRun) setStatus(s lifecycle.Status) {
 // upsertSearchAttributes publishes the lead's stage, status, source, company, fit score and
 // Do-Not-Contact flag to the Web UI, only when one of them changed.
 func (r *leadRun) upsertSearchAttributes() {
-	l := r.st.Lead
-	source := ""
-	if len(l.Sources) > 0 {
-		source = string(l.Sources[0])
+	l := leadflow.ListingOf(r.st)
+	if key := l.Key(); key != r.sa {
+		r.sa = key
+		r.shown.Stage, r.shown.Status, r.shown.Source, r.shown.Company = l.Stage, l.Status, l.Source, l.Company
+		r.shown.Fit, r.shown.DoNotContact = l.Fit, l.DoNotContact
+		if err := workflow.UpsertTypedSearchAttributes(r.ctx, visibility.Updates(l)...); err != nil {
+			workflow.GetLogger(r.ctx).Warn("upserting search attributes failed", "error", err)
+		}
 	}
-	key := fmt.Sprint(r.st.Stage, r.st.Status, source, l.Get(lead.Company), r.st.Fit, r.st.Data.DoNotContact)
-	if key == r.sa {
+	if l.Name == r.memo {
 		return
 	}
-	r.sa = key
-	err := workflow.UpsertTypedSearchAttributes(r.ctx,
-		visibility.LeadStage.ValueSet(string(r.st.Stage)),
-		visibility.LeadStatus.ValueSet(string(r.st.Status)),
-		visibility.LeadSource.ValueSet(source),
-		visibility.LeadCompany.ValueSet(l.Get(lead.Company)),
-		visibility.FitScore.ValueSet(int64(r.st.Fit)),
-		visibility.DoNotContact.ValueSet(r.st.Data.DoNotContact),
-	)
-	if err != nil {
-		workflow.GetLogger(r.ctx).Warn("upserting search attributes failed", "error", err)
-	}
-	name := fmt.Sprintf("%s %s — %s", l.Get(lead.FirstName), l.Get(lead.LastName), l.Get(lead.Company))
-	if name == r.memo {
-		return
-	}
-	r.memo = name
-	if err := workflow.UpsertMemo(r.ctx, map[string]any{"name": name}); err != nil {
+	r.memo, r.shown.Name = l.Name, l.Name
+	if err := workflow.UpsertMemo(r.ctx, map[string]any{"name": l.Name}); err != nil {
 		workflow.GetLogger(r.ctx).Warn("upserting memo failed", "error", err)
 	}
+}
+
+// listed is the listing the run was started with (what it need not upsert again): from
+// changeLeadBaseline on, the one its input names, or the one the run it continues had published.
+func (r *leadRun) listed(in leadflow.LeadInput) {
+	if !r.baseline || in.Listed == nil {
+		return
+	}
+	r.sa, r.memo, r.shown = in.Listed.Key(), in.Listed.Name, *in.Listed
+}
+
+// published is the listing this run's search attributes and memo hold now, nil when it is not
+// known in full.
+func (r *leadRun) published() *leadflow.Listing {
+	if r.sa == "" || r.sa != r.shown.Key() || r.memo != r.shown.Name {
+		return nil
+	}
+	l := r.shown
+	return &l
 }
 
 // mergeLead keeps the lead's identity and adds what the new record brings.

@@ -31,6 +31,10 @@ import (
 //   - import_window_first_run.json, import_window_last_run.json: an import landing batches in
 //     a sliding window, continued as new every two batches: its first and last runs
 //     (internal/pipeline TestImportWindowContinuesAsNew -update).
+//   - lead_baseline_reverted_continued.json, lead_baseline_after_continue.json: the reverted lead
+//     of lead_reverted_continued.json under lead-baseline-1: one version marker, started with
+//     its listing by the import, the listing carried across Continue-As-New (TestRecordHistories
+//     -update).
 func TestReplay(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
