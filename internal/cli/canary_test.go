@@ -34,13 +34,8 @@ func TestCanary(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
 	core, logs := observer.New(zapcore.DebugLevel)
-	emb, err := startEmbedded(ctx, embeddedOptions{Dir: dir, Logger: zap.New(core)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emb.Close()
+	emb, dir := startWorld(ctx, t, zap.New(core))
 	person := []string{"canary.zqxj@canary-person.example", "+15125550177", "Zqxjcanary", "Vwkbird"}
 	file := filepath.Join(t.TempDir(), "canary.csv")
 	csv := "First Name,Last Name,Email,Company,Title,Phone,Website\n" +

@@ -13,9 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
-	"haloleads/internal/pipeline"
 )
 
 // TestFunnelHTMLInChromium imports the demo's samples, writes `report funnel --html`, and renders
@@ -32,21 +30,9 @@ func TestFunnelHTMLInChromium(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	emb, err := startEmbedded(ctx, embeddedOptions{Dir: dir, Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatalf("starting the embedded world: %v", err)
-	}
-	defer emb.Close()
-	files, err := sampleFiles(samplesDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := pipeline.RunImport(ctx, emb.Temporal, leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files}, true)
-	if err != nil {
-		t.Fatalf("import: %v", err)
-	}
-	env := map[string]string{"TEMPORAL_ADDRESS": emb.Server.HostPort(), "TEMPORAL_NAMESPACE": emb.Server.Namespace(), "HALOLEADS_DATA": dir}
+	emb, dir := startWorld(ctx, t, zap.NewNop())
+	_, sum := importSamples(ctx, t, emb)
+	env := worldEnv(emb, dir)
 	awaitReport(ctx, t, env, func(r report) bool { return r.Leads == int64(sum.Leads) })
 
 	html := filepath.Join(dir, "funnel.html")

@@ -29,20 +29,8 @@ func TestForgetErasesEverywhere(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	emb, err := startEmbedded(ctx, embeddedOptions{Dir: dir, Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatalf("starting the embedded world: %v", err)
-	}
-	defer emb.Close()
-	files, err := sampleFiles(samplesDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := pipeline.RunImport(ctx, emb.Temporal, leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	emb, dir := startWorld(ctx, t, zap.NewNop())
+	files, first := importSamples(ctx, t, emb)
 	victim := personToForget(t, emb.Sandbox)
 	t.Logf("forgetting a person with %d searchable values", len(victim.needles))
 	if n := countIn(t, filepath.Join(dir, "halopsa"), victim.needles); n == 0 {

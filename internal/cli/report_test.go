@@ -14,7 +14,6 @@ import (
 	"go.uber.org/zap"
 
 	"haloleads/internal/leadflow"
-	"haloleads/internal/pipeline"
 )
 
 // TestReportAfterImport imports the samples into an in-process world, then runs `report --json`
@@ -26,21 +25,9 @@ func TestReportAfterImport(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	defer cancel()
-	dir := t.TempDir()
-	emb, err := startEmbedded(ctx, embeddedOptions{Dir: dir, Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatalf("starting the embedded world: %v", err)
-	}
-	defer emb.Close()
-	files, err := sampleFiles(samplesDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := pipeline.RunImport(ctx, emb.Temporal, leadflow.ImportInput{RunID: newRunID(time.Now()), Files: files}, true)
-	if err != nil || len(sum.Errors) > 0 {
-		t.Fatalf("import: %v %v", err, sum.Errors)
-	}
-	env := map[string]string{"TEMPORAL_ADDRESS": emb.Server.HostPort(), "TEMPORAL_NAMESPACE": emb.Server.Namespace(), "HALOLEADS_DATA": dir}
+	emb, dir := startWorld(ctx, t, zap.NewNop())
+	_, sum := importSamples(ctx, t, emb)
+	env := worldEnv(emb, dir)
 	rep := awaitReport(ctx, t, env, func(r report) bool {
 		return r.Leads == int64(sum.Leads) && r.DoNotContact == int64(sum.Suppressed) &&
 			total(r.ByStatus) == r.Leads && total(r.ByFit) == r.Leads && len(r.Imports) == 1

@@ -113,26 +113,19 @@ func newSuppressCheckCmd(io IO) *cobra.Command {
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			values, _ := personValues(args)
-			cfg, err := loadConfig(io)
-			if err != nil {
-				return err
-			}
-			st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			hits, err := st.Suppressed(cmd.Context(), suppress.Keys(values, suppress.Options{Domain: true}))
-			if err != nil {
-				return err
-			}
-			if len(hits) == 0 {
-				return fmt.Errorf("not on the suppression list")
-			}
-			for _, h := range hits {
-				fmt.Fprintf(io.Stdout, "suppressed: %s (since %s, %s, %s)\n", h.Kind, h.CreatedAt.Format("2006-01-02"), h.Source, cmp.Or(h.Reason, "no reason given"))
-			}
-			return nil
+			return withStore(io, func(st *store.Store) error {
+				hits, err := st.Suppressed(cmd.Context(), suppress.Keys(values, suppress.Options{Domain: true}))
+				if err != nil {
+					return err
+				}
+				if len(hits) == 0 {
+					return fmt.Errorf("not on the suppression list")
+				}
+				for _, h := range hits {
+					fmt.Fprintf(io.Stdout, "suppressed: %s (since %s, %s, %s)\n", h.Kind, h.CreatedAt.Format("2006-01-02"), h.Source, cmp.Or(h.Reason, "no reason given"))
+				}
+				return nil
+			})
 		},
 	}
 }
@@ -220,16 +213,9 @@ func exportDoNotContact(ctx context.Context, io IO, tc client.Client, path strin
 
 // withStoreAndTemporal opens the store and connects to Temporal for fn.
 func withStoreAndTemporal(ctx context.Context, io IO, fn func(*store.Store, client.Client) error) error {
-	cfg, err := loadConfig(io)
-	if err != nil {
-		return err
-	}
-	st, err := store.OpenConfigured(cfg.DataDir, cfg.DatabaseURL.Value(), storeOptions(cfg)...)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return withTemporal(ctx, io, func(tc client.Client) error { return fn(st, tc) })
+	return withStore(io, func(st *store.Store) error {
+		return withTemporal(ctx, io, func(tc client.Client) error { return fn(st, tc) })
+	})
 }
 
 func currentUser() string {

@@ -63,7 +63,7 @@ hosts: they share the store and one HaloPSA request budget through it.
 			return runWorker(cmd.Context(), io, dev, !webhooksOnly)
 		},
 	}
-	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory) on TEMPORAL_ADDRESS, with its Web UI on :8233")
+	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory, or PostgreSQL at TEMPORAL_DEV_DATABASE_URL) on TEMPORAL_ADDRESS, with its Web UI on :8233")
 	cmd.Flags().BoolVar(&webhooksOnly, "webhooks-only", false, "run the webhook receiver alone, without workers")
 	cmd.AddCommand(newHealthcheckCmd(io))
 	return cmd
@@ -146,6 +146,9 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 			return err
 		}
 		opts.DatabaseFile, opts.UIPort = filepath.Join(cfg.DataDir, "temporal.db"), uiPort(opts.IP, 8233)
+		if url := cfg.Temporal.DevDatabaseURL.Value(); url != "" {
+			opts.DatabaseFile, opts.DatabaseURL = "", url
+		}
 		opts.SearchAttributes, opts.Logger = visibility.Definitions(), logger
 		srv, err := devserver.Start(ctx, opts)
 		if err != nil {

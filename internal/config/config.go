@@ -63,6 +63,10 @@ type Temporal struct {
 	Namespace string `env:"TEMPORAL_NAMESPACE" default:"default"`
 	// UIURL is the Temporal Web UI's address; commands print links to workflows below it.
 	UIURL string `env:"TEMPORAL_UI_URL"`
+	// DevDatabaseURL, when set, keeps `worker --dev`'s embedded Temporal server on PostgreSQL
+	// (postgres://user:pass@host/temporal; the database and its "_visibility" twin are
+	// created and migrated when missing) instead of SQLite in the data directory.
+	DevDatabaseURL Secret `env:"TEMPORAL_DEV_DATABASE_URL"`
 }
 
 // Halo holds the HaloPSA tenant and API application.

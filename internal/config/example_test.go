@@ -33,6 +33,7 @@ func ExampleFromEnv() {
 	// TEMPORAL_ADDRESS=temporal:7233
 	// TEMPORAL_NAMESPACE=default
 	// TEMPORAL_UI_URL=
+	// TEMPORAL_DEV_DATABASE_URL=(unset)
 	// HALO_URL=https://acme.halopsa.com
 	// HALO_AUTH_URL=
 	// HALO_TENANT=

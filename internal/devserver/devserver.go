@@ -1,5 +1,5 @@
 // Package devserver runs an embedded Temporal server in the current process: SQLite persistence
-// in a file (or in memory), the default namespace with haloleads' search attributes registered,
+// in a file (or in memory) or PostgreSQL, the default namespace with haloleads' search attributes registered,
 // and optionally the Temporal Web UI. It is what `starter demo` and `worker --dev` start, and what
 // the end-to-end tests run against. It is for development and trials; production uses the
 // docker-compose deployment with PostgreSQL.
@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -40,6 +41,10 @@ const clusterName = "active"
 type Options struct {
 	// DatabaseFile keeps Temporal's state in this SQLite file; empty means in memory.
 	DatabaseFile string
+	// DatabaseURL, when set, keeps Temporal's state in PostgreSQL instead (a postgres:// URL;
+	// its database, default "temporal", and that name with "_visibility" are created and
+	// migrated when missing). One embedded server per database.
+	DatabaseURL string
 	// IP to listen on; default 127.0.0.1.
 	IP string
 	// FrontendPort is the gRPC port; 0 picks a free one.
@@ -141,18 +146,13 @@ func (o Options) withDefaults() (Options, error) {
 }
 
 func (o Options) serverConfig() (*config.Config, error) {
-	sqlConf, err := o.sqlConfig()
+	persistence, err := o.persistence()
 	if err != nil {
 		return nil, err
 	}
 	var conf config.Config
 	conf.Global.Membership = config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: "127.0.0.1"}
-	conf.Persistence = config.Persistence{
-		DefaultStore:     sqliteplugin.PluginName,
-		VisibilityStore:  sqliteplugin.PluginName,
-		NumHistoryShards: 1,
-		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlConf}},
-	}
+	conf.Persistence = persistence
 	frontend := net.JoinHostPort(o.IP, strconv.Itoa(o.FrontendPort))
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
@@ -181,7 +181,7 @@ func (o Options) serverConfig() (*config.Config, error) {
 
 func (o Options) serviceConfig(frontend bool) (config.Service, error) {
 	var svc config.Service
-	membership, err := freePort("127.0.0.1")
+	membership, err := membershipPort()
 	if err != nil {
 		return svc, err
 	}
@@ -200,6 +200,40 @@ func (o Options) serviceConfig(frontend bool) (config.Service, error) {
 	return svc, nil
 }
 
+// persistence is Temporal's persistence: PostgreSQL when DatabaseURL is set, else SQLite.
+func (o Options) persistence() (config.Persistence, error) {
+	if o.DatabaseURL != "" {
+		main, vis, err := pgDatabases(o.DatabaseURL)
+		if err != nil {
+			return config.Persistence{}, err
+		}
+		logger := tlog.NewZapLogger(o.Logger.WithOptions(zap.IncreaseLevel(zap.WarnLevel)))
+		if err := setupPostgres(main, vis, logger); err != nil {
+			return config.Persistence{}, err
+		}
+		if err := forgetPostgresMembers(main, logger); err != nil {
+			return config.Persistence{}, err
+		}
+		if err := o.createNamespace(main); err != nil {
+			return config.Persistence{}, err
+		}
+		return config.Persistence{
+			DefaultStore: "postgres", VisibilityStore: "postgres-visibility", NumHistoryShards: 1,
+			DataStores: map[string]config.DataStore{"postgres": {SQL: main}, "postgres-visibility": {SQL: vis}},
+		}, nil
+	}
+	sqlConf, err := o.sqlConfig()
+	if err != nil {
+		return config.Persistence{}, err
+	}
+	return config.Persistence{
+		DefaultStore:     sqliteplugin.PluginName,
+		VisibilityStore:  sqliteplugin.PluginName,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlConf}},
+	}, nil
+}
+
 // sqlConfig builds the SQLite store, creating its schema on first use of a file, and registers
 // the namespace with its search attributes (a no-op when it exists already).
 func (o Options) sqlConfig() (*config.SQL, error) {
@@ -210,8 +244,10 @@ func (o Options) sqlConfig() (*config.SQL, error) {
 		conf.DatabaseName = fmt.Sprintf("haloleads-%d", time.Now().UnixNano())
 	} else {
 		conf.ConnectAttributes["mode"] = "rwc"
-		conf.ConnectAttributes["_journal_mode"] = "wal"
-		conf.ConnectAttributes["_synchronous"] = "2"
+		// Temporal's SQLite plugin passes every attribute that is not a URI parameter on as
+		// a pragma, by its plain name (an underscore-prefixed one is no pragma and is ignored).
+		conf.ConnectAttributes["journal_mode"] = "wal"
+		conf.ConnectAttributes["synchronous"] = "2"
 		// Deleted rows (a forgotten lead's history) are overwritten, not left in free pages.
 		conf.ConnectAttributes["secure_delete"] = "on"
 		conf.DatabaseName = o.DatabaseFile
@@ -222,14 +258,24 @@ func (o Options) sqlConfig() (*config.SQL, error) {
 			return nil, err
 		}
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
-	if err != nil {
-		return nil, fmt.Errorf("configuring namespace %s: %w", o.Namespace, err)
-	}
-	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
-		return nil, fmt.Errorf("creating namespace %s: %w", o.Namespace, err)
+	if err := o.createNamespace(conf); err != nil {
+		return nil, err
 	}
 	return conf, nil
+}
+
+// createNamespace registers the namespace with its search attributes in the store before the
+// server starts (a no-op when it exists already). The helper lives in Temporal's SQLite schema
+// package but writes through the generic SQL persistence, so it serves PostgreSQL too.
+func (o Options) createNamespace(conf *config.SQL) error {
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
+	if err != nil {
+		return fmt.Errorf("configuring namespace %s: %w", o.Namespace, err)
+	}
+	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
+		return fmt.Errorf("creating namespace %s: %w", o.Namespace, err)
+	}
+	return nil
 }
 
 // forgetMembers drops the cluster membership an earlier process left in the file. The embedded
@@ -377,6 +423,28 @@ func freePort(ip string) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("finding a free port: every port offered was given out before")
+}
+
+// membershipPort is a free port for a service's cluster membership below 32768: PostgreSQL
+// keeps membership ports in a smallint, which the kernel's ephemeral ports (32768 and up)
+// overflow.
+func membershipPort() (int, error) {
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for range 200 {
+		p := 20000 + rand.IntN(12768)
+		if handedOut.ports[p] {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue
+		}
+		_ = l.Close()
+		handedOut.ports[p] = true
+		return p, nil
+	}
+	return 0, fmt.Errorf("finding a free membership port below 32768: none of 200 tried was free")
 }
 
 // quietLogger drops the SDK client's logs while the server starts.

@@ -45,16 +45,7 @@ func TestCounterCountsOnlyItsContext(t *testing.T) {
 // counted as a write, and one that landed is.
 func TestWritesCountWhatMayHaveBeenApplied(t *testing.T) {
 	t.Parallel()
-	sb, err := halosandbox.New(halosandbox.Options{RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	c, err := halopsa.New(halopsa.Config{BaseURL: srv.URL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := unlimitedSandbox(t)
 	var n halopsa.Counter
 	ctx := halopsa.WithCounter(context.Background(), &n)
 	if _, err := c.SaveStatuses(ctx, []halopsa.Status{{Name: ""}}); err == nil {
@@ -66,4 +57,21 @@ func TestWritesCountWhatMayHaveBeenApplied(t *testing.T) {
 	if n.Writes() != 1 || c.WriteRequests() != 1 {
 		t.Fatalf("counted %d writes (client: %d), want 1: the refused POST applied nothing", n.Writes(), c.WriteRequests())
 	}
+}
+
+// unlimitedSandbox serves a HaloPSA sandbox without a rate limit for the test and returns a
+// client of it.
+func unlimitedSandbox(t *testing.T) *halopsa.Client {
+	t.Helper()
+	sb, err := halosandbox.New(halosandbox.Options{RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	c, err := halopsa.New(halopsa.Config{BaseURL: srv.URL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -3,12 +3,10 @@ package halopsa_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"haloleads/internal/halopsa"
-	"haloleads/internal/halosandbox"
 )
 
 // TestTextLimitsMatchTheSandbox saves, for every field TextLimit knows, a value as long as the
@@ -16,16 +14,7 @@ import (
 // import checks before landing are the ones the sandbox enforces.
 func TestTextLimitsMatchTheSandbox(t *testing.T) {
 	t.Parallel()
-	sb, err := halosandbox.New(halosandbox.Options{RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	c, err := halopsa.New(halopsa.Config{BaseURL: srv.URL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := unlimitedSandbox(t)
 	ctx := context.Background()
 	clients, err := c.SaveCustomers(ctx, []halopsa.Customer{{Name: "Limits Ltd"}})
 	if err != nil {

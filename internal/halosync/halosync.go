@@ -20,6 +20,7 @@ import (
 
 	"haloleads/activities"
 	"haloleads/internal/halopsa"
+	"haloleads/internal/halostate"
 	"haloleads/internal/landing"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
@@ -109,12 +110,22 @@ func (d *Dispatcher) reconcile(ctx context.Context, ticketID int, h Hint) (bool,
 		}
 		ticketID = int(tk.ID)
 	}
-	change, err := d.Change(ctx, tk, h)
+	change, user, err := d.change(ctx, tk, h)
 	if err != nil {
 		return false, webhook.Retryable(err)
 	}
 	change.MergedFrom = mergedFrom
 	if !d.last.changed(ticketID, change) {
+		return false, webhook.ErrUnchanged
+	}
+	own, err := d.ownState(ctx, tk, user)
+	if err != nil {
+		d.last.forget(ticketID)
+		return false, webhook.Retryable(err)
+	}
+	if own && mergedFrom == 0 {
+		// Ticket and user are as an import wrote them: no person changed anything since, and
+		// the lead knows what its import wrote.
 		return false, webhook.ErrUnchanged
 	}
 	err = d.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(leadID), "", leadflow.SignalHaloChange, change)
@@ -137,11 +148,18 @@ func (d *Dispatcher) reconcile(ctx context.Context, ticketID int, h Hint) (bool,
 // the lead fields kept on it, its user's fields, its qualification and opportunity data and its
 // Fit Score.
 func (d *Dispatcher) Change(ctx context.Context, tk halopsa.Ticket, h Hint) (leadflow.HaloChange, error) {
+	change, _, err := d.change(ctx, tk, h)
+	return change, err
+}
+
+// change is Change, also returning the ticket's user as read (zero when it has none).
+func (d *Dispatcher) change(ctx context.Context, tk halopsa.Ticket, h Hint) (leadflow.HaloChange, halopsa.User, error) {
 	change := leadflow.HaloChange{EventID: h.EventID, TicketID: int(tk.ID), At: h.At, Source: h.Source}
+	var user halopsa.User
 	if tk.StatusID != 0 {
 		s, unknown, err := d.status(ctx, tk)
 		if err != nil {
-			return change, err
+			return change, user, err
 		}
 		change.HaloStatus, change.UnknownStatus = s, unknown
 		// Only a status change event reports Status (read by lead workflows from before the
@@ -165,12 +183,28 @@ func (d *Dispatcher) Change(ctx context.Context, tk halopsa.Ticket, h Hint) (lea
 		switch {
 		case halopsa.IsNotFound(err):
 		case err != nil:
-			return change, fmt.Errorf("re-reading user %d: %w", tk.UserID, err)
+			return change, user, fmt.Errorf("re-reading user %d: %w", tk.UserID, err)
 		default:
+			user = u
 			change.Values = leadflow.Overlay(change.Values, userValues(u))
 		}
 	}
-	return change, nil
+	return change, user, nil
+}
+
+// ownState reports whether a lead ticket and its user, as read, are what an import last wrote
+// (halostate's own-write marks: the last-update times HaloPSA answered the writes with). Such
+// a state holds nothing a person did: signalling it would only add an event to the lead.
+func (d *Dispatcher) ownState(ctx context.Context, tk halopsa.Ticket, u halopsa.User) (bool, error) {
+	if tk.LastUpdate.IsZero() || tk.UserID != 0 && (u.ID == 0 || u.LastUpdate.IsZero()) {
+		return false, nil
+	}
+	own, err := halostate.OwnWrites(ctx, d.Store, halostate.KindWroteTicket, map[int]time.Time{int(tk.ID): tk.LastUpdate.Time})
+	if err != nil || !own[int(tk.ID)] || tk.UserID == 0 {
+		return own[int(tk.ID)], err
+	}
+	own, err = halostate.OwnWrites(ctx, d.Store, halostate.KindWroteUser, map[int]time.Time{int(u.ID): u.LastUpdate.Time})
+	return own[int(u.ID)], err
 }
 
 // ticketOfUser finds the lead ticket of a user: the oldest ticket of theirs the store maps to

@@ -1,13 +1,17 @@
 package halosync
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"haloleads/internal/halopsa"
+	"haloleads/internal/halostate"
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/lifecycle"
+	"haloleads/internal/store"
 	"haloleads/internal/tenant"
 )
 
@@ -86,5 +90,48 @@ func TestLastSignals(t *testing.T) {
 	l.forget(7)
 	if !l.changed(7, moved) {
 		t.Error("a forgotten ticket's state did not signal again")
+	}
+}
+
+// TestOwnState: a ticket and its user whose last-update times are the marks an import's writes
+// left hold nothing a person did; a later change to either, a missing mark or an unknown time
+// does not count as the import's own.
+func TestOwnState(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(t.TempDir(), "haloleads.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	wrote := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	later := wrote.Add(time.Second)
+	if err := halostate.Wrote(ctx, st, halostate.KindWroteTicket, map[int]time.Time{1: wrote, 2: wrote}); err != nil {
+		t.Fatal(err)
+	}
+	if err := halostate.Wrote(ctx, st, halostate.KindWroteUser, map[int]time.Time{5: wrote}); err != nil {
+		t.Fatal(err)
+	}
+	d := &Dispatcher{Store: st}
+	at := func(t time.Time) halopsa.Time { return halopsa.Time{Time: t} }
+	tests := []struct {
+		name string
+		tk   halopsa.Ticket
+		u    halopsa.User
+		want bool
+	}{
+		{"ticket and user as written", halopsa.Ticket{ID: 1, UserID: 5, LastUpdate: at(wrote)}, halopsa.User{ID: 5, LastUpdate: at(wrote)}, true},
+		{"ticket changed since", halopsa.Ticket{ID: 1, UserID: 5, LastUpdate: at(later)}, halopsa.User{ID: 5, LastUpdate: at(wrote)}, false},
+		{"user changed since", halopsa.Ticket{ID: 1, UserID: 5, LastUpdate: at(wrote)}, halopsa.User{ID: 5, LastUpdate: at(later)}, false},
+		{"user not read", halopsa.Ticket{ID: 1, UserID: 5, LastUpdate: at(wrote)}, halopsa.User{}, false},
+		{"ticket without a user", halopsa.Ticket{ID: 2, LastUpdate: at(wrote)}, halopsa.User{}, true},
+		{"no mark", halopsa.Ticket{ID: 3, LastUpdate: at(wrote)}, halopsa.User{}, false},
+		{"no last-update time", halopsa.Ticket{ID: 2}, halopsa.User{}, false},
+	}
+	for _, tt := range tests {
+		got, err := d.ownState(ctx, tt.tk, tt.u)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: ownState = %v, %v; want %v", tt.name, got, err, tt.want)
+		}
 	}
 }

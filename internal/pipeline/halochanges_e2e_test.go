@@ -251,11 +251,7 @@ func TestSameWebhookHundredTimes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test runs the embedded Temporal server")
 	}
-	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
-	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
-	leadID, tk := e.theLead(t)
-	tid := tk.ID()
-	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tid })
+	e, leadID, tid := newLandedLead(t)
 	if err := e.sandbox.AgentEditTicketStatus(tid, e.statusID(t, lifecycle.Engaged)); err != nil {
 		t.Fatal(err)
 	}
@@ -427,11 +423,7 @@ func TestTenantStatuses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test runs the embedded Temporal server")
 	}
-	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
-	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
-	leadID, tk := e.theLead(t)
-	tid := tk.ID()
-	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tid })
+	e, leadID, tid := newLandedLead(t)
 	for _, to := range []string{"researching", "contacted"} {
 		if out, code := e.leadCLI("lead", "transition", leadID, "--to", to); code != 0 {
 			t.Fatalf("transition to %s: exit %d: %s", to, code, out)

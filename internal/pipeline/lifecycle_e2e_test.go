@@ -113,6 +113,19 @@ func (e *env) actions(ticketID int) []string {
 	return out
 }
 
+// newLandedLead starts a world with the webhook receiver and a roomy rate limit, imports one
+// lead and waits until its workflow knows its ticket: it returns the world, the lead and the
+// ticket.
+func newLandedLead(t *testing.T) (*env, string, int) {
+	t.Helper()
+	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
+	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
+	leadID, tk := e.theLead(t)
+	tid := tk.ID()
+	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tid })
+	return e, leadID, tid
+}
+
 // waitAction waits until one of a ticket's actions contains want ("" for any action) and returns
 // the actions: rule-violation notes are written by a timer-driven flush, after the lead's state
 // has changed.
@@ -197,11 +210,7 @@ func TestLeadLifecycleThroughCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test runs the embedded Temporal server")
 	}
-	e := newEnvWith(t, envOptions{Webhook: true, RateLimit: 3000})
-	e.importFiles(t, "first", oneLead(t, func(row string) string { return row }))
-	leadID, tk := e.theLead(t)
-	tid := tk.ID()
-	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Halo.TicketID == tid })
+	e, leadID, tid := newLandedLead(t)
 	events := len(e.history(t, leadID).Events)
 	t.Logf("history events after one import: %d", events)
 

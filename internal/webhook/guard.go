@@ -23,6 +23,15 @@ import (
 // older than the last status change that changed something) is stale: acknowledged, never
 // dispatched. Body timestamps are the sender's word: they count only for events whose re-read
 // found something new, and never beyond the receiver's clock.
+//
+// Each dispatch re-reads the object from HaloPSA, which costs API requests from the tenant's
+// budget whether or not the event was real. So that events showing nothing new (forged or
+// replayed with fresh ids) cannot spend that budget, an object is re-read by one dispatch at a
+// time, and after a re-read that found nothing new the next waits firstReadGap, doubling with
+// each further one up to maxReadGap; a re-read that finds something new ends the wait. Events
+// that arrive meanwhile are deferred as above (the latest is dispatched when the wait ends), so
+// a flood about one ticket costs a few re-reads and delays that ticket's real change by
+// maxReadGap at most.
 
 // Defaults of the guard's Config fields.
 const (
@@ -30,6 +39,13 @@ const (
 	DefaultPerObjectPerMinute  = 20
 	// guardObjects bounds the objects whose recent history the guard remembers.
 	guardObjects = 10000
+	// firstReadGap is the least time between two re-reads of an object after one that found
+	// nothing new; it doubles with each further such re-read, up to maxReadGap.
+	firstReadGap = time.Second
+	maxReadGap   = 30 * time.Second
+	// inFlightRetry is how soon an event deferred behind a running re-read of its object is
+	// tried again.
+	inFlightRetry = 250 * time.Millisecond
 )
 
 // guard keeps, per object, the start times of recent dispatches and the newest timestamp
@@ -45,7 +61,33 @@ type objectState struct {
 	sent   []time.Time          // dispatch times within the last minute, oldest first
 	newest map[string]time.Time // by event name: newest HaloPSA timestamp dispatched
 	seen   time.Time            // last use, for eviction
+	// reading counts dispatches in flight; quiet counts the re-reads in a row that found
+	// nothing new, and readAt is when the next re-read may start.
+	reading int
+	quiet   int
+	readAt  time.Time
 }
+
+// readGap is the wait before the next re-read after quiet re-reads in a row found nothing new.
+func readGap(quiet int) time.Duration {
+	if quiet <= 0 {
+		return 0
+	}
+	if quiet > 6 {
+		return maxReadGap
+	}
+	return min(firstReadGap<<(quiet-1), maxReadGap)
+}
+
+// outcome is what a dispatch came to, for the guard.
+type outcome int
+
+const (
+	effect    outcome = iota // the object showed something new: counted, its timestamp kept
+	unchanged                // nothing new: not counted, the next re-read waits
+	retry                    // failed, to be re-sent: not counted
+	dropped                  // failed for good: counted
+)
 
 func newGuard(perMin int, now func() time.Time) *guard {
 	return &guard{perMin: perMin, now: now, objects: map[int]*objectState{}}
@@ -84,23 +126,54 @@ func (g *guard) take(e Event) verdict {
 	if !e.ChangedAt.IsZero() && e.ChangedAt.Before(st.newest[e.Name]) {
 		return stale
 	}
+	if st.reading > 0 || now.Before(st.readAt) {
+		return limited
+	}
 	cut := now.Add(-time.Minute)
 	st.sent = slices.DeleteFunc(st.sent, func(t time.Time) bool { return !t.After(cut) })
 	if len(st.sent) >= g.perMin {
 		return limited
 	}
 	st.sent = append(st.sent, now)
+	st.reading++
 	return allow
+}
+
+// finish records what the dispatch of an event take allowed came to.
+func (g *guard) finish(e Event, o outcome) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	st := g.objects[objectOf(e)]
+	if st == nil {
+		return
+	}
+	st.reading = max(st.reading-1, 0)
+	switch o {
+	case effect:
+		st.quiet, st.readAt = 0, time.Time{}
+		g.commit(st, e)
+	case unchanged:
+		st.quiet++
+		st.readAt = g.now().Add(readGap(st.quiet))
+		st.uncount()
+	case retry:
+		st.uncount()
+	}
+}
+
+// uncount forgets the latest dispatch in the object's per-minute budget.
+func (st *objectState) uncount() {
+	if len(st.sent) > 0 {
+		st.sent = st.sent[:len(st.sent)-1]
+	}
 }
 
 // commit records that e had an effect: later events of its kind that are older are stale. The
 // timestamp is the body's, which anyone with the credential can write, so it counts only for
-// an event whose re-read found something new, and never beyond the receiver's clock.
-func (g *guard) commit(e Event) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	st := g.objects[objectOf(e)]
-	if st == nil || e.ChangedAt.IsZero() {
+// an event whose re-read found something new, and never beyond the receiver's clock. Called
+// with g.mu held.
+func (g *guard) commit(st *objectState, e Event) {
+	if e.ChangedAt.IsZero() {
 		return
 	}
 	at := e.ChangedAt
@@ -112,15 +185,24 @@ func (g *guard) commit(e Event) {
 	}
 }
 
-// wait is how long until ticket key may dispatch again.
+// wait is how long until e's object may dispatch again.
 func (g *guard) wait(e Event) time.Duration {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	st := g.objects[objectOf(e)]
-	if st == nil || len(st.sent) < g.perMin {
+	if st == nil {
 		return 0
 	}
-	return max(st.sent[0].Add(time.Minute).Sub(g.now()), time.Millisecond)
+	now := g.now()
+	var d time.Duration
+	if len(st.sent) >= g.perMin {
+		d = st.sent[0].Add(time.Minute).Sub(now)
+	}
+	d = max(d, st.readAt.Sub(now))
+	if st.reading > 0 {
+		d = max(d, inFlightRetry)
+	}
+	return max(d, time.Millisecond)
 }
 
 // deferred holds, per object, the latest event over its budget until it may be dispatched.
@@ -177,31 +259,26 @@ func (d *deferred) flush(key int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	log := d.h.log.With(zap.String("event_id", e.ID), zap.String("event", e.Name), zap.Int("object_id", e.ObjectID))
-	if err := d.h.d.Dispatch(ctx, e); err != nil && !errors.Is(err, ErrUnchanged) {
-		d.h.guard.undo(e)
-		if isRetryable(err) {
-			log.Warn("deferred webhook event dispatch failed; trying again in 5 s", zap.Error(err))
-			d.mu.Lock()
-			if _, newer := d.pending[key]; !newer {
-				d.pending[key] = e
-				d.h.cfg.Clock.AfterFunc(5*time.Second, func() { d.flush(key) })
-			}
-			d.mu.Unlock()
-			return
+	err := d.h.d.Dispatch(ctx, e)
+	switch {
+	case err == nil:
+		d.h.guard.finish(e, effect)
+		log.Info("deferred webhook event dispatched")
+	case errors.Is(err, ErrUnchanged):
+		d.h.guard.finish(e, unchanged)
+		log.Debug("deferred webhook event shows nothing new")
+	case isRetryable(err):
+		d.h.guard.finish(e, retry)
+		log.Warn("deferred webhook event dispatch failed; trying again in 5 s", zap.Error(err))
+		d.mu.Lock()
+		if _, newer := d.pending[key]; !newer {
+			d.pending[key] = e
+			d.h.cfg.Clock.AfterFunc(5*time.Second, func() { d.flush(key) })
 		}
+		d.mu.Unlock()
+	default:
+		d.h.guard.finish(e, dropped)
 		log.Error("deferred webhook event dispatch failed; dropped", zap.Error(err))
-		return
-	}
-	d.h.guard.commit(e)
-	log.Info("deferred webhook event dispatched")
-}
-
-// undo forgets a dispatch that failed and will be re-sent.
-func (g *guard) undo(e Event) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if st := g.objects[objectOf(e)]; st != nil && len(st.sent) > 0 {
-		st.sent = st.sent[:len(st.sent)-1]
 	}
 }
 

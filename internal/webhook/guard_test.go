@@ -140,3 +140,75 @@ func TestGuard(t *testing.T) {
 		})
 	}
 }
+
+// TestGuardNothingNew: events whose re-read shows nothing new (forged or replayed with fresh
+// ids) cost a few re-reads, however many arrive; a real change among them is dispatched when
+// the object's wait ends, and another object is never held back.
+func TestGuardNothingNew(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 10, 1, 10, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: t0}
+	rc := &recorder{}
+	rc.fail = func(n int) error {
+		if e := rc.events[n]; strings.HasPrefix(e.DeliveryID, "forged") {
+			return ErrUnchanged
+		}
+		return nil
+	}
+	h := NewHandler(Config{User: testUser, Password: testPassword, Clock: clock}, rc, nil)
+	deliver := func(id string, ticket int) {
+		t.Helper()
+		if resp := send(h, request{body: ticketEvent(id, ticket, clock.Now())}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("delivery %s answered %d", id, resp.StatusCode)
+		}
+	}
+	steps := []struct {
+		name     string
+		do       func()
+		wantSent int
+		wantLast string
+	}{
+		{"100 forged events: one re-read", func() {
+			for i := range 100 {
+				deliver(fmt.Sprintf("forged-%d", i), 7)
+			}
+		}, 1, "forged-0"},
+		{"another ticket is not held back", func() { deliver("other", 8) }, 2, "other"},
+		{"the latest forged event is re-read after the first gap", func() { clock.advance(firstReadGap) }, 3, "forged-99"},
+		{"a real change waits for the doubled gap", func() { deliver("real", 7) }, 3, "forged-99"},
+		{"and is dispatched when it ends", func() { clock.advance(2 * firstReadGap) }, 4, "real"},
+		{"after a change the next re-read is at once", func() {
+			for i := range 100 {
+				deliver(fmt.Sprintf("forged-replay-%d", i), 7)
+			}
+		}, 5, "forged-replay-0"},
+		{"then one more", func() { clock.advance(time.Hour) }, 6, "forged-replay-99"},
+		{"and nothing is left", func() { clock.advance(time.Hour) }, 6, "forged-replay-99"},
+	}
+	for _, s := range steps {
+		s.do()
+		got := rc.objects()
+		if len(got) != s.wantSent {
+			t.Fatalf("%s: %d dispatches, want %d", s.name, len(got), s.wantSent)
+		}
+		if last := rc.events[len(rc.events)-1].DeliveryID; last != s.wantLast {
+			t.Fatalf("%s: last dispatched %s, want %s", s.name, last, s.wantLast)
+		}
+	}
+}
+
+func TestReadGap(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		quiet int
+		want  time.Duration
+	}{
+		{0, 0}, {1, firstReadGap}, {2, 2 * firstReadGap}, {3, 4 * firstReadGap}, {5, 16 * firstReadGap},
+		{6, maxReadGap}, {7, maxReadGap}, {100, maxReadGap},
+	}
+	for _, tt := range tests {
+		if got := readGap(tt.quiet); got != tt.want {
+			t.Errorf("readGap(%d) = %s, want %s", tt.quiet, got, tt.want)
+		}
+	}
+}

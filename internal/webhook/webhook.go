@@ -122,8 +122,10 @@ func Retryable(err error) error {
 }
 
 // ErrUnchanged is what a Dispatcher returns when the object, read from HaloPSA, shows nothing
-// new: the event is acknowledged and does not count against its object's budget, so a flood of
-// forged or replayed events cannot hold back a real change.
+// new: the event is acknowledged and does not count against its object's per-minute budget, so
+// a flood of forged or replayed events cannot hold back a real change for a minute; the next
+// re-read of the object waits a little instead (see guard.go), so such a flood cannot spend
+// the tenant's API budget either.
 var ErrUnchanged = errors.New("the object shows nothing new")
 
 // isRetryable reports whether a dispatch error should make HaloPSA re-send.
@@ -262,19 +264,20 @@ func (h *handler) dispatchAll(ctx context.Context, events []Event) (result, erro
 		err := h.d.Dispatch(ctx, e)
 		switch {
 		case err == nil:
-			h.guard.commit(e)
+			h.guard.finish(e, effect)
 			log.Info("webhook event dispatched", zap.Int("ticket_id", e.TicketID), zap.Int("status_id", e.StatusID))
 			res.Dispatched++
 		case errors.Is(err, ErrUnchanged):
-			h.guard.undo(e)
+			h.guard.finish(e, unchanged)
 			log.Debug("webhook event shows nothing new")
 			res.Unchanged++
 		case isRetryable(err):
 			h.recent.remove(e.ID)
-			h.guard.undo(e)
+			h.guard.finish(e, retry)
 			log.Warn("webhook event dispatch failed; asking HaloPSA to retry", zap.Error(err))
 			return res, fmt.Errorf("dispatching event %s: %w", e.ID, err)
 		default:
+			h.guard.finish(e, dropped)
 			log.Error("webhook event dispatch failed; dropped", zap.Error(err))
 			res.Failed++
 		}
