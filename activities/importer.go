@@ -142,6 +142,18 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	if err != nil {
 		return res, err
 	}
+	refusedRows := len(refused)
+	items, suppressed, refused, err = a.checkTicketType(ctx, items, suppressed, resolved, records)
+	if err != nil {
+		return res, err
+	}
+	if len(refused) > 0 {
+		resolved.Leads = keptLeads(resolved.Leads, items)
+		refusedRows += len(refused)
+		res.Leads, res.Merged = len(resolved.Leads), len(records)-refusedRows-len(resolved.Leads)
+		res.RejectedCount += len(refused)
+		res.Rejected = append(res.Rejected, refused[:min(len(refused), max(0, leadflow.MaxRejectedListed-len(res.Rejected)))]...)
+	}
 	res.Suppressed = suppressed + erased
 	if err := a.saveIdentities(ctx, resolved.Leads); err != nil {
 		return res, err
@@ -200,6 +212,63 @@ func checkRequired(res dedupe.Result, known map[string]bool, records []recordRef
 		keep = append(keep, l)
 	}
 	return keep, invalid, refused
+}
+
+// checkTicketType rejects the leads whose new lead ticket HaloPSA would refuse because it
+// leaves a field the Lead ticket type requires empty (tenant.Result.Required, read from
+// HaloPSA): each of their rows is reported with the fields' names, and the other leads land.
+// haloleads fills the custom fields it owns from the lead's data, so a lead is rejected only
+// when its data has no value for such a field, or when the field is one haloleads does not
+// write. A lead whose ticket HaloPSA holds is not judged: HaloPSA checks mandatory fields on
+// new tickets (a refusal of another write is isolated and reported when landing).
+func (a *Importer) checkTicketType(ctx context.Context, items []staged, suppressed int, res dedupe.Result, records []recordRef) ([]staged, int, []lead.Rejected, error) {
+	tres, err := a.Tenant.Result(ctx)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	required := tres.Required[tenant.Lead]
+	if len(required) == 0 {
+		return items, suppressed, nil, nil
+	}
+	typeName := tenant.Lead
+	for _, tt := range a.Tenant.Spec.TicketTypes {
+		if tt.Key == tenant.Lead {
+			typeName = tt.Name
+		}
+	}
+	keep := items[:0]
+	var refused []lead.Rejected
+	for _, it := range items {
+		o := it.Offer
+		missing := tenant.Missing(required, landing.TicketFieldValues(o.Lead.Values, o.Lead.Quality, o.Fit))
+		if o.Halo.TicketID != 0 || len(missing) == 0 {
+			keep = append(keep, it)
+			continue
+		}
+		names := make([]string, len(missing))
+		for i, f := range missing {
+			names[i] = f.String()
+		}
+		reason := fmt.Sprintf("HaloPSA's %s ticket type requires %s, which this row does not give", typeName, strings.Join(names, ", "))
+		for _, i := range res.Members[o.Lead.ID] {
+			if i >= 0 && i < len(records) {
+				refused = append(refused, lead.Rejected{File: records[i].File, Line: records[i].Line, Reason: reason})
+			}
+		}
+		if o.Suppressed {
+			suppressed--
+		}
+	}
+	return keep, suppressed, refused, nil
+}
+
+// keptLeads returns the leads that have an item.
+func keptLeads(leads []lead.Lead, items []staged) []lead.Lead {
+	ids := make(map[string]bool, len(items))
+	for _, it := range items {
+		ids[it.Offer.Lead.ID] = true
+	}
+	return slices.DeleteFunc(leads, func(l lead.Lead) bool { return !ids[l.ID] })
 }
 
 // withKnown merges each lead with what earlier imports learnt about it (its known record), so
@@ -306,6 +375,7 @@ func (a *Importer) readFile(ctx context.Context, path string, want lead.Source, 
 		switch {
 		case errors.Is(err, io.EOF):
 			rep.Encoding = r.Encoding() // now with the rows read as Windows-1252, if any
+			rep.Warnings = append(rep.Warnings, r.ValueWarnings()...)
 			return records, rejected, rep, nil
 		case err != nil:
 			rep.Status = leadflow.FileUnreadable
@@ -560,6 +630,12 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	hb := startHeartbeat(ctx, LandProgress{Stage: "planning", Floors: prev.Floors, Done: prev.Done, IDs: prev.IDs})
 	defer hb.end()
+	var w *writer
+	defer func() {
+		if err != nil && !in.DryRun {
+			a.keepProgress(ctx, in, w, prev)
+		}
+	}()
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
 	if errors.Is(err, store.ErrBatchMissing) {
 		// Never a silent zero: the batch was staged by Prepare, so its loss is a fault to see.
@@ -606,7 +682,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if in.DryRun {
 		return res, nil
 	}
-	w := newWriter(a, in.RunID, items, plans, hb)
+	w = newWriter(a, in.RunID, items, plans, hb)
 	w.first = activity.GetInfo(ctx).Attempt == 1
 	w.prog.Floors = in.Floors
 	w.resume(prev)
@@ -763,6 +839,29 @@ func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) er
 	return errors.Join(errs...)
 }
 
+// keepProgress records in the store what a failing attempt of a batch knows it created (the
+// writer's ids, or those an earlier attempt left in the heartbeat), so that AbandonBatch can
+// tell the leads of a batch that fails for good, whatever the failure.
+func (a *Importer) keepProgress(ctx context.Context, in LandInput, w *writer, prev LandProgress) {
+	if !activity.IsActivity(ctx) {
+		return
+	}
+	p := prev
+	if w != nil {
+		p = w.record("failed")
+	}
+	if len(p.IDs) == 0 {
+		return
+	}
+	b, err := json.Marshal(p)
+	if err == nil {
+		err = a.Store.SaveLandProgress(context.WithoutCancel(ctx), in.RunID, in.Batch, b)
+	}
+	if err != nil {
+		a.Logger.Warn("recording a failed batch's HaloPSA ids", zap.Int("batch", in.Batch), zap.Error(err))
+	}
+}
+
 // AbandonInput names a batch that failed for good, with the progress its last attempt recorded
 // (when the failure carried it).
 type AbandonInput struct {
@@ -771,26 +870,61 @@ type AbandonInput struct {
 	Progress *LandProgress `json:"progress,omitempty"`
 }
 
+// AbandonResult is what a batch that failed for good sent to HaloPSA, over all its attempts.
+type AbandonResult struct {
+	HaloRequests int64 `json:"halo_requests"`
+	HaloWrites   int64 `json:"halo_writes"`
+}
+
 // AbandonBatch tells each lead of a batch that failed for good that its offer will not land,
-// with the HaloPSA ids the batch is known to have created, so the leads do not wait for it
-// and do not take what it wrote for a person's edit.
-func (a *Importer) AbandonBatch(ctx context.Context, in AbandonInput) error {
+// with the HaloPSA ids the batch is known to have created (from the failure's heartbeat, or
+// what its last attempt recorded in the store), so the leads do not wait for it and do not
+// take what it wrote for a person's edit. It returns the requests and writes every attempt of
+// the batch recorded, for the summary: what HaloPSA applied counts, landed or not.
+func (a *Importer) AbandonBatch(ctx context.Context, in AbandonInput) (AbandonResult, error) {
+	var res AbandonResult
+	counts, err := a.Store.LandCounts(ctx, in.RunID, in.Batch)
+	if err != nil {
+		return res, err
+	}
+	res.HaloRequests, res.HaloWrites = counts.Requests, counts.Writes
 	rows, err := a.Store.Batch(ctx, in.RunID, in.Batch)
 	if err != nil {
-		return err
+		return res, err
+	}
+	progress, err := a.failedProgress(ctx, in)
+	if err != nil {
+		return res, err
 	}
 	var errs []error
 	for i, r := range rows {
 		l := leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Abandoned: true}
-		if in.Progress != nil && len(in.Progress.IDs) == len(rows) {
-			l.Halo = in.Progress.IDs[i]
+		if progress != nil && len(progress.IDs) == len(rows) {
+			l.Halo = progress.IDs[i]
 		}
 		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(r.LeadID), "", leadflow.SignalLanded, l)
 		if err != nil && !isNotFound(err) {
 			errs = append(errs, fmt.Errorf("telling lead %s its batch failed: %w", r.LeadID, err))
 		}
 	}
-	return errors.Join(errs...)
+	return res, errors.Join(errs...)
+}
+
+// failedProgress is the progress of a failed batch: the one its failure carried, else the one
+// its last attempt recorded in the store (nil when neither exists).
+func (a *Importer) failedProgress(ctx context.Context, in AbandonInput) (*LandProgress, error) {
+	if in.Progress != nil {
+		return in.Progress, nil
+	}
+	raw, err := a.Store.LandProgress(ctx, in.RunID, in.Batch)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	var p LandProgress
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, fmt.Errorf("decoding the progress of batch %d: %w", in.Batch, err)
+	}
+	return &p, nil
 }
 
 // Finish drops the run's staging area.

@@ -1,10 +1,13 @@
 package activities
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"path/filepath"
+	"io"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -14,19 +17,20 @@ import (
 	"haloleads/internal/lead"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/providers"
+	"haloleads/internal/sources"
 	"haloleads/internal/store"
 	"haloleads/internal/suppress"
 )
 
-// Puller holds the pull workflow's activities: the provider clients, the store that remembers
-// who was bought, and the directory the pulled exports are written to.
+// Puller holds the pull workflow's activities: the provider clients and the store that
+// remembers who was bought and holds the pulled exports. An export is stored as an upload of
+// the run (the same place the CLI streams import files to), so the page's enrichment and the
+// run's import read it on whichever worker they run; the import drops it when it finishes.
 type Puller struct {
 	Providers map[lead.Source]providers.Provider
 	Store     *store.Store
-	// Dir holds one directory of exports per run.
-	Dir    string
-	Plan   enrich.Plan
-	Logger *zap.Logger
+	Plan      enrich.Plan
+	Logger    *zap.Logger
 }
 
 // PullPageInput asks for one page of a pull.
@@ -46,9 +50,11 @@ type PullPageResult struct {
 	AlreadyBought int `json:"already_bought"`
 	// Suppressed counts the people of the page on the suppression list: skipped before any
 	// credit is spent on them.
-	Suppressed      int    `json:"suppressed,omitempty"`
-	Bought          int    `json:"bought"`
-	Credits         int    `json:"credits"`
+	Suppressed int `json:"suppressed,omitempty"`
+	Bought     int `json:"bought"`
+	Credits    int `json:"credits"`
+	// File is the reference of the export stored (an upload reference; a path on the worker
+	// in histories of earlier versions).
 	File            string `json:"file,omitempty"`
 	Next            string `json:"next,omitempty"`
 	BudgetExhausted bool   `json:"budget_exhausted,omitempty"`
@@ -158,15 +164,17 @@ func unsold(asked, recs []lead.Record) []lead.Record {
 	return out
 }
 
-// keep writes the bought records as an export and marks the people asked about as bought.
+// keep stores the bought records as an export and marks the people asked about as bought.
 func (a *Puller) keep(ctx context.Context, in PullPageInput, asked, recs []lead.Record, res PullPageResult) (PullPageResult, error) {
 	if len(recs) > 0 {
-		res.File = a.file(in.RunID, in.Page, in.Source)
-		if err := enrich.WriteExport(res.File, in.Source, recs); err != nil {
+		ref, err := a.saveExport(ctx, in.RunID, in.Page, in.Source, recs)
+		if err != nil {
 			return res, err
 		}
+		res.File = ref
 	}
 	if err := a.Store.MarkBought(ctx, in.Source, personKeys(asked)...); err != nil {
+		a.dropExports(ctx, res.File)
 		return res, fmt.Errorf("recording purchases: %w", err)
 	}
 	res.Bought = len(recs)
@@ -250,9 +258,9 @@ type EnrichPageResult struct {
 // supplied as that provider's export. It heartbeats the credits spent, so that a retry (after
 // a rate limit) counts them against the budget and reports them.
 func (a *Puller) EnrichPage(ctx context.Context, in EnrichPageInput) (EnrichPageResult, error) {
-	recs, err := enrich.ReadExport(in.File)
+	recs, err := a.readExport(ctx, in.File)
 	if err != nil {
-		return EnrichPageResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+		return EnrichPageResult{}, err
 	}
 	// Nobody on the suppression list is enriched: no credit is spent on them.
 	recs, skipped, err := a.unsuppressed(ctx, recs)
@@ -280,13 +288,14 @@ func (a *Puller) EnrichPage(ctx context.Context, in EnrichPageInput) (EnrichPage
 	for _, f := range wres.Failures {
 		res.Errors = append(res.Errors, fmt.Sprintf("%s by %s skipped: %s", f.Rule, f.Source.DisplayName(), f.Error))
 	}
-	res.Files, err = a.writeBySource(in, wres.Records)
+	res.Files, err = a.saveBySource(ctx, in, wres.Records)
 	return res, err
 }
 
-// writeBySource writes recs as one export per provider, in the plan's provider order.
-func (a *Puller) writeBySource(in EnrichPageInput, recs []lead.Record) ([]string, error) {
-	var files []string
+// saveBySource stores recs as one export per provider, in the plan's provider order. When one
+// cannot be stored, those stored before it are dropped (a retry stores them again).
+func (a *Puller) saveBySource(ctx context.Context, in EnrichPageInput, recs []lead.Record) ([]string, error) {
+	var refs []string
 	for _, src := range a.Plan.Sources() {
 		var mine []lead.Record
 		for _, r := range recs {
@@ -297,13 +306,72 @@ func (a *Puller) writeBySource(in EnrichPageInput, recs []lead.Record) ([]string
 		if len(mine) == 0 {
 			continue
 		}
-		path := a.file(in.RunID, in.Page, src)
-		if err := enrich.WriteExport(path, src, mine); err != nil {
-			return files, err
+		ref, err := a.saveExport(ctx, in.RunID, in.Page, src, mine)
+		if err != nil {
+			a.dropExports(ctx, refs...)
+			return nil, err
 		}
-		files = append(files, path)
+		refs = append(refs, ref)
 	}
-	return files, nil
+	return refs, nil
+}
+
+// saveExport stores recs as src's export of the run's page in the store and returns its
+// reference, which the page's enrichment and the run's import open on any worker.
+func (a *Puller) saveExport(ctx context.Context, runID string, page int, src lead.Source, recs []lead.Record) (string, error) {
+	var buf bytes.Buffer
+	if err := enrich.EncodeExport(&buf, src, recs); err != nil {
+		return "", err
+	}
+	name := fmt.Sprintf("pull-%s-page-%04d-%s.csv", runID, page, src)
+	up, err := a.Store.PutUpload(ctx, runID, name, time.Now(), &buf)
+	if err != nil {
+		return "", fmt.Errorf("storing the pulled %s export: %w", src.DisplayName(), err)
+	}
+	return up.Ref(), nil
+}
+
+// dropExports deletes stored exports no result will name (a failed attempt's). A failure is
+// only logged: the import run drops its uploads when it finishes anyway.
+func (a *Puller) dropExports(ctx context.Context, refs ...string) {
+	var ids []string
+	for _, ref := range refs {
+		if id, ok := store.UploadID(ref); ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	if err := a.Store.DropUploads(context.WithoutCancel(ctx), ids...); err != nil {
+		a.logger().Warn("dropping the exports of a failed attempt", zap.Error(err))
+	}
+}
+
+// readExport reads a page's export: from the store (an upload reference), or from this
+// worker's disk (a path, as pulls of earlier versions wrote them). An export that is not
+// there fails the page for good.
+func (a *Puller) readExport(ctx context.Context, ref string) ([]lead.Record, error) {
+	id, ok := store.UploadID(ref)
+	if !ok {
+		recs, err := enrich.ReadExport(ref)
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+		}
+		return recs, nil
+	}
+	up, data, err := a.loadUpload(ctx, id)
+	if errors.Is(err, store.ErrUploadMissing) {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "MissingUpload", err)
+	}
+	if err != nil {
+		return nil, err // the store's: retried
+	}
+	recs, err := enrich.DecodeExport(bytes.NewReader(data), up.Name, sources.WithSeenAt(up.Modified))
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadFile", err)
+	}
+	return recs, nil
 }
 
 // searcher returns the client that can search src.
@@ -321,9 +389,15 @@ func (a *Puller) searcher(src lead.Source) (providers.Searcher, error) {
 	return s, nil
 }
 
-// file is where page's export of src goes.
-func (a *Puller) file(runID string, page int, src lead.Source) string {
-	return filepath.Join(a.Dir, "pulls", runID, fmt.Sprintf("page-%04d-%s.csv", page, src))
+// loadUpload reads a stored export whole (a page's export is small), so that the store's
+// errors and the export's own are told apart.
+func (a *Puller) loadUpload(ctx context.Context, id string) (store.Upload, []byte, error) {
+	up, rd, err := a.Store.OpenUpload(ctx, id)
+	if err != nil {
+		return up, nil, err
+	}
+	data, err := io.ReadAll(rd)
+	return up, data, err
 }
 
 func (a *Puller) logger() *zap.Logger {

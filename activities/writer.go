@@ -232,10 +232,12 @@ func (w *writer) createClients(ctx context.Context, keys []string, known map[str
 			}
 		}
 	}
-	if err := w.createSites(ctx, keys, known); err != nil {
-		return err
+	// The clients are kept even when their sites fail, so a later import finds them.
+	err := w.createSites(ctx, keys, known)
+	if serr := w.a.Store.SaveCompanies(ctx, mapValues(known)...); err == nil {
+		err = serr
 	}
-	return w.a.Store.SaveCompanies(ctx, mapValues(known)...)
+	return err
 }
 
 // createSites gives clients without a main site one.
@@ -399,6 +401,11 @@ func (w *writer) tickets(ctx context.Context) error {
 	}
 	saved, err := save(ctx, f.Tickets, tickets)
 	err = w.recreateTickets(ctx, err, idx, tickets, saved, f.Tickets, tags)
+	if re := (*halopsa.RefusedError)(nil); errors.As(err, &re) {
+		// The Lead type's mandatory fields may have changed since the set-up was read: read it
+		// again, so the next import checks the new ones before landing.
+		w.a.Tenant.Forget()
+	}
 	if err = w.refuse(err, "lead ticket", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
 	}

@@ -133,10 +133,20 @@ func abandon(ctx workflow.Context, land activities.LandInput, cause error, sum *
 			in.Progress = &p
 		}
 	}
-	if err := workflow.ExecuteActivity(landOptions(ctx, 30*time.Second), a.AbandonBatch, in).Get(ctx, nil); err != nil {
+	var res activities.AbandonResult
+	if err := workflow.ExecuteActivity(landOptions(ctx, 30*time.Second), a.AbandonBatch, in).Get(ctx, &res); err != nil {
 		sum.Errors = append(sum.Errors, err.Error())
 	}
+	if workflow.GetVersion(ctx, changeFailedBatchCounts, workflow.DefaultVersion, 1) >= 1 {
+		sum.HaloRequests += res.HaloRequests
+		sum.HaloWrites += res.HaloWrites
+	}
 }
+
+// changeFailedBatchCounts (workflow.GetVersion): the requests and writes of a batch that failed
+// for good (every attempt's, as recorded in the store) count in the summary, so halo_writes is
+// what HaloPSA applied whether the batch landed or not.
+const changeFailedBatchCounts = "failed-batch-counts"
 
 // changeImportMetrics (workflow.GetVersion): a finished import records its counts as metrics.
 const changeImportMetrics = "import-metrics"

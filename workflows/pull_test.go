@@ -2,8 +2,8 @@ package workflows_test
 
 import (
 	"context"
+	"database/sql"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,6 +30,7 @@ import (
 type pullWorld struct {
 	sb     *providersandbox.Server
 	puller *activities.Puller
+	db     string // the store's SQLite file
 }
 
 func newPullWorld(t *testing.T) *pullWorld {
@@ -54,9 +55,9 @@ func newPullWorld(t *testing.T) *pullWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &pullWorld{sb: sb, puller: &activities.Puller{
+	return &pullWorld{sb: sb, db: filepath.Join(dir, "haloleads.db"), puller: &activities.Puller{
 		Providers: map[lead.Source]providers.Provider{lead.Apollo: ap, lead.Hunter: hu},
-		Store:     st, Dir: dir, Plan: enrich.DefaultPlan()}}
+		Store:     st, Plan: enrich.DefaultPlan()}}
 }
 
 // importStandIn takes the import's place in these tests of the pull alone (the end-to-end
@@ -123,6 +124,11 @@ func TestPullIsIncremental(t *testing.T) {
 	}
 	if first.Import == nil || len(first.Import.Files) != len(first.Files) {
 		t.Errorf("import got %+v, want the %d files pulled", first.Import, len(first.Files))
+	}
+	for _, f := range first.Files {
+		if _, ok := store.UploadID(f); !ok {
+			t.Errorf("the pull passes %q to its import, want a reference to an export in the store", f)
+		}
 	}
 	w.sb.ResetCounters()
 	in.RunID = "second"
@@ -192,21 +198,28 @@ func TestPullRefusesProviderThatCannotSearch(t *testing.T) {
 }
 
 // TestPullPageNeverBuysTwice: a page whose purchase went through and was never recorded (the
-// attempt failed between the buy and its record: here writing the export fails) is not bought
+// attempt failed between the buy and its record: here storing the export fails) is not bought
 // again by the retry; the people are reported as unconfirmed, and the provider charges nothing
 // more.
 func TestPullPageNeverBuysTwice(t *testing.T) {
 	t.Parallel()
 	w := newPullWorld(t)
 	ctx := context.Background()
-	broken := *w.puller
-	broken.Dir = filepath.Join(t.TempDir(), "not-a-directory")
-	if err := os.WriteFile(broken.Dir, nil, 0o600); err != nil {
+	// The store refuses to keep exports (a full disk) while the first attempt runs.
+	db, err := sql.Open("sqlite", w.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER full_disk BEFORE INSERT ON uploads BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
 		t.Fatal(err)
 	}
 	in := activities.PullPageInput{RunID: "crashed", Source: lead.Apollo, Query: "title=Manager,page_size=10", Page: 1, Budget: 1000}
-	if _, err := broken.PullPage(ctx, in); err == nil {
-		t.Fatal("the first attempt wrote its export into a file")
+	if _, err := w.puller.PullPage(ctx, in); err == nil {
+		t.Fatal("the first attempt stored its export on a full disk")
+	}
+	if _, err := db.Exec(`DROP TRIGGER full_disk`); err != nil {
+		t.Fatal(err)
 	}
 	paid := w.sb.Credits(lead.Apollo)
 	if paid == 0 {

@@ -30,7 +30,12 @@ import (
 //     and their note; internal/pipeline TestDoNotContactFiveWays -update).
 //   - import_window_first_run.json, import_window_last_run.json: an import landing batches in
 //     a sliding window, continued as new every two batches: its first and last runs
-//     (internal/pipeline TestImportWindowContinuesAsNew -update).
+//     (internal/pipeline TestImportWindowContinuesAsNew -update); import_floors_first_run.json,
+//     import_floors_last_run.json: the same with the carried-floors change.
+//   - lead_versioned_paths.json: a lead offered by a second import while the first one's offer
+//     was still landing (offer-awaits-landing), flagged for a status an agent skipped to
+//     (merged-violation-notes), then worked to Engaged and promoted (stage-times; internal/pipeline
+//     TestRecordVersionedLead -update).
 //   - lead_baseline_reverted_continued.json, lead_baseline_after_continue.json: the reverted lead
 //     of lead_reverted_continued.json under lead-baseline-1: one version marker, started with
 //     its listing by the import, the listing carried across Continue-As-New (TestRecordHistories

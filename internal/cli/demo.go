@@ -285,7 +285,7 @@ func (e *embedded) start(ctx context.Context, o embeddedOptions) error {
 	if e.Workers, err = pipeline.StartWorkers(pipeline.Deps{
 		Temporal: e.Temporal, Halo: e.Halo, Store: e.Store, Spec: tenant.DefaultSpec(), Logger: o.Logger,
 		RateLimit: halopsa.DefaultRateLimit, RateWindow: halopsa.DefaultRateWindow,
-		Providers: provs, PullDir: o.Dir, IDKey: e.Keys.IDKey(),
+		Providers: provs, IDKey: e.Keys.IDKey(),
 	}); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -186,9 +187,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	if err != nil {
 		return err
 	}
-	if lim := halo.Limiter(); lim != nil && hc.Budget == nil {
-		m.SetBudget(func() float64 { return float64(lim.InUse()) })
-	}
+	m.SetBudget(budgetInUse(halo))
 	if cfg.MetricsListen != "" {
 		stop, err := serveMetrics(cfg.MetricsListen, m.Handler(logger, readiness(tc, halo)...), logger)
 		if err != nil {
@@ -213,7 +212,7 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	}
 	p := pipeline.Process{StatusMap: statusMap, Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
 		Store: st, Spec: tenant.DefaultSpec(), Logger: logger,
-		Workers: workers, Providers: provs, PullDir: cfg.DataDir, Listen: cfg.Webhook.Listen,
+		Workers: workers, Providers: provs, Listen: cfg.Webhook.Listen,
 		TLSCert: cfg.Webhook.TLSCert, TLSKey: cfg.Webhook.TLSKey, PublicURL: cfg.Webhook.PublicURL}
 	if keys != nil {
 		p.IDKey = keys.IDKey()
@@ -323,4 +322,19 @@ func serveCodec(addr string, keys *codec.Keyring, uiOrigin string, logger *zap.L
 	logger.Info("serving the codec endpoint for the Temporal Web UI", zap.String("addr", l.Addr().String()),
 		zap.String("allowed_origin", uiOrigin))
 	return func() { _ = hs.Close() }, nil
+}
+
+// budgetInUse reads the HaloPSA budget in use for the metrics gauge: the shared budget's when
+// the store is on PostgreSQL (every process's requests), this process's limiter's otherwise.
+// A budget that cannot be read shows as NaN.
+func budgetInUse(halo *halopsa.Client) func() float64 {
+	return func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		n, err := halo.BudgetInUse(ctx)
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(n)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"haloleads/internal/lead"
+	"haloleads/internal/normalize"
 	"haloleads/internal/score"
 )
 
@@ -156,7 +157,7 @@ func (p *prepared) review(cl clustering, cands []candidate, cfg Config, leadOf f
 	}
 	out := make([]ReviewPair, 0, len(best))
 	for _, r := range best {
-		notes := compare(&p.keys[r.RecordA], &p.keys[r.RecordB], p.phoneFreq, true).notes
+		notes := compare(p.keyOf(int32(r.RecordA)), p.keyOf(int32(r.RecordB)), p.phoneFreq, true).notes
 		r.Reason += "; evidence: " + strings.Join(notes, ", ")
 		out = append(out, r)
 	}
@@ -167,6 +168,35 @@ func (p *prepared) review(cl clustering, cands []candidate, cfg Config, leadOf f
 		return strings.Compare(a.LeadB, b.LeadB)
 	})
 	return out
+}
+
+// keepReviewKeys copies the keys of the records that review may compare: the pairs it
+// considers between two groups (groupOf gives a record's group).
+func (p *prepared) keepReviewKeys(cl clustering, cands []candidate, cfg Config, groupOf func(int32) int) map[int32]normalize.Keys {
+	kept := map[int32]normalize.Keys{}
+	keep := func(c candidate) {
+		if groupOf(c.i) != groupOf(c.j) {
+			kept[c.i], kept[c.j] = p.keys[c.i], p.keys[c.j]
+		}
+	}
+	for _, b := range cl.blocked {
+		keep(b.cand)
+	}
+	for _, c := range cands {
+		if float64(c.weight) < cfg.AutoThreshold {
+			keep(c)
+		}
+	}
+	return kept
+}
+
+// keyOf returns record i's keys, from reviewKeys once the others are freed.
+func (p *prepared) keyOf(i int32) *normalize.Keys {
+	if p.keys != nil {
+		return &p.keys[i]
+	}
+	k := p.reviewKeys[i]
+	return &k
 }
 
 // strongerPair reports whether candidate c beats the review pair r (by weight, then content).

@@ -15,9 +15,11 @@ type prepared struct {
 	keys  []normalize.Keys // match keys
 	fps   []uint64         // content fingerprints: order-independent tie-breaks
 	known []string         // lead ID the record's keys already belong to, or ""
-	freq  map[string]int32 // records holding each phone number
-	index Index
-	norm  *normalize.Normalizer
+	// reviewKeys are the keys of the records review compares, once keys is freed (Stream).
+	reviewKeys map[int32]normalize.Keys
+	freq       map[string]int32 // records holding each phone number
+	index      Index
+	norm       *normalize.Normalizer
 }
 
 // prepare normalises records in parallel and looks their identity keys up in known.

@@ -48,11 +48,23 @@ func (s *spill) done() error {
 
 // read returns record i.
 func (s *spill) read(i int32) (lead.Record, error) {
-	buf := make([]byte, s.offs[i+1]-s.offs[i])
-	if _, err := s.f.ReadAt(buf, s.offs[i]); err != nil {
-		return lead.Record{}, fmt.Errorf("reading the de-duplication spill file: %w", err)
+	r, _, err := s.readInto(nil, i)
+	return r, err
+}
+
+// readInto returns record i, read through buf (grown as needed and returned for the next read:
+// the record's strings are copies).
+func (s *spill) readInto(buf []byte, i int32) (lead.Record, []byte, error) {
+	n := int(s.offs[i+1] - s.offs[i])
+	if cap(buf) < n {
+		buf = make([]byte, max(n, 4096))
 	}
-	return decodeRecord(buf)
+	buf = buf[:n]
+	if _, err := s.f.ReadAt(buf, s.offs[i]); err != nil {
+		return lead.Record{}, buf, fmt.Errorf("reading the de-duplication spill file: %w", err)
+	}
+	r, err := decodeRecord(buf)
+	return r, buf, err
 }
 
 // close removes the file.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"haloleads/internal/lead"
 	"haloleads/internal/normalize"
@@ -24,11 +25,17 @@ type Stream struct {
 	norm    *normalize.Normalizer
 	spill   *spill
 	pending []lead.Record
-	keys    []normalize.Keys
-	fps     []uint64
-	known   []string
-	buf     []byte
-	err     error
+	added   int
+	// flushing is the previous chunk, normalised and spilled in the background while the
+	// caller adds the next one; it reports the flush's error.
+	flushing chan error
+	spare    []lead.Record // the chunk slice flushing will give back
+	keys     []normalize.Keys
+	fps      []uint64
+	known    []string
+	shared   interner // used by flush
+	buf      []byte
+	err      error
 }
 
 // streamChunk is the number of records normalised together, and of leads merged together.
@@ -61,33 +68,63 @@ func (s *Stream) Add(r lead.Record) error {
 		return s.err
 	}
 	s.pending = append(s.pending, r)
+	s.added++
 	if len(s.pending) == streamChunk {
-		s.err = s.flush()
+		s.err = s.startFlush()
 	}
 	return s.err
 }
 
 // Len is the number of records added.
-func (s *Stream) Len() int { return len(s.keys) + len(s.pending) }
+func (s *Stream) Len() int { return s.added }
 
-// flush normalises the pending records, keeps their keys and spills them.
-func (s *Stream) flush() error {
-	n := len(s.pending)
+// startFlush waits for the previous chunk's flush and starts flushing the pending records in
+// the background: chunks are flushed one at a time, in order, so the keys and the spill keep
+// the records' order.
+func (s *Stream) startFlush() error {
+	if err := s.wait(); err != nil {
+		return err
+	}
+	chunk := s.pending
+	s.pending = s.spare[:0]
+	s.flushing = make(chan error, 1)
+	go func() { s.flushing <- s.flush(chunk) }()
+	return nil
+}
+
+// wait waits for the chunk being flushed, if any, and returns its error.
+func (s *Stream) wait() error {
+	if s.flushing == nil {
+		return nil
+	}
+	err := <-s.flushing
+	s.flushing = nil
+	return err
+}
+
+// flush normalises a chunk of records, keeps their keys and spills them; it hands the chunk's
+// slice back for the next one (as s.spare: the caller waits for flushing before reading it).
+func (s *Stream) flush(chunk []lead.Record) error {
+	n := len(chunk)
 	keys, fps, known := make([]normalize.Keys, n), make([]uint64, n), make([]string, n)
 	parallel(n, s.cfg.Workers, func(i int) {
-		s.pending[i] = s.norm.Record(s.pending[i])
-		keys[i] = s.norm.Keys(s.pending[i].Values)
-		fps[i] = fingerprint(s.pending[i])
+		chunk[i] = s.norm.Record(chunk[i])
+		keys[i] = s.norm.Keys(chunk[i].Values)
+		fps[i] = fingerprint(chunk[i])
 		known[i] = lookupKnown(s.index, keys[i])
 	})
-	for i := range s.pending {
+	if s.shared == nil {
+		s.shared = interner{}
+	}
+	for i := range chunk {
 		var err error
-		if s.buf, err = s.spill.add(s.buf, s.pending[i]); err != nil {
+		if s.buf, err = s.spill.add(s.buf, chunk[i]); err != nil {
 			return err
 		}
-		s.pending[i] = lead.Record{}
+		chunk[i] = lead.Record{}
+		s.shared.keys(&keys[i])
 	}
-	s.pending = s.pending[:0]
+	s.spare = chunk[:0]
 	s.keys, s.fps, s.known = append(s.keys, keys...), append(s.fps, fps...), append(s.known, known...)
 	return nil
 }
@@ -106,12 +143,18 @@ func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamRes
 	if s.err != nil {
 		return StreamResult{}, s.err
 	}
+	if err := s.wait(); err != nil {
+		s.err = err
+		return StreamResult{}, err
+	}
 	if len(s.pending) > 0 {
-		if err := s.flush(); err != nil {
+		if err := s.flush(s.pending); err != nil {
+			s.err = err
 			return StreamResult{}, err
 		}
 	}
 	s.err = fmt.Errorf("de-duplication stream already resolved")
+	s.shared = nil
 	if err := s.spill.done(); err != nil {
 		return StreamResult{}, err
 	}
@@ -124,6 +167,10 @@ func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamRes
 	stats.AutoPairs = countAuto(cands, s.cfg.AutoThreshold)
 	cl := p.cluster(cands, s.cfg)
 	groups, rootGroup := p.groups(cl)
+	// From here on only the review pairs' records are compared again: keep their keys and
+	// free the rest (most of the memory) before the leads are merged.
+	p.reviewKeys = p.keepReviewKeys(cl, cands, s.cfg, func(i int32) int { return rootGroup[cl.find(i)] })
+	p.keys, s.keys = nil, nil
 	leadOf, err := s.emitLeads(p, groups, emit)
 	if err != nil {
 		return StreamResult{}, err
@@ -137,6 +184,7 @@ func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamRes
 func (s *Stream) emitLeads(p *prepared, groups []group, emit func(lead.Lead, []int) error) ([]string, error) {
 	claims := claimsOf(groups)
 	leadOf := make([]string, len(groups))
+	var bufs sync.Pool // read buffers, one for each worker at a time
 	for start := 0; start < len(groups); start += streamChunk {
 		chunk := groups[start:min(start+streamChunk, len(groups))]
 		leads := make([]lead.Lead, len(chunk))
@@ -144,8 +192,13 @@ func (s *Stream) emitLeads(p *prepared, groups []group, emit func(lead.Lead, []i
 		parallel(len(chunk), s.cfg.Workers, func(x int) {
 			g := &chunk[x]
 			recs := make([]lead.Record, len(g.members))
+			buf, _ := bufs.Get().(*[]byte)
+			if buf == nil {
+				buf = new([]byte)
+			}
+			defer bufs.Put(buf)
 			for y, m := range g.members {
-				if recs[y], errs[x] = s.spill.read(m); errs[x] != nil {
+				if recs[y], *buf, errs[x] = s.spill.readInto(*buf, m); errs[x] != nil {
 					return
 				}
 			}
@@ -165,8 +218,11 @@ func (s *Stream) emitLeads(p *prepared, groups []group, emit func(lead.Lead, []i
 	return leadOf, nil
 }
 
-// Close removes the spill file.
-func (s *Stream) Close() error { return s.spill.close() }
+// Close waits for a chunk being flushed and removes the spill file.
+func (s *Stream) Close() error {
+	_ = s.wait() // Add or Resolve reported it, or the caller gave up on the stream
+	return s.spill.close()
+}
 
 // ResolveStream runs records through a Stream and collects a Result like Resolve's.
 func ResolveStream(dir string, records []lead.Record, known Index, cfg Config) (Result, error) {
@@ -199,4 +255,28 @@ func (s *Stream) Collect() (Result, error) {
 	slices.SortFunc(res.Leads, func(a, b lead.Lead) int { return strings.Compare(a.ID, b.ID) })
 	res.Review, res.Stats = sr.Review, sr.Stats
 	return res, nil
+}
+
+// interner shares one copy of each key value that many records hold (company, domain, names,
+// title, switchboard): the keys of a million records are most of a Stream's memory, and most
+// of their strings repeat. Values unique to a person (e-mail, LinkedIn, own phones) are left
+// alone. A copy also frees the record value a key was cut from.
+type interner map[string]string
+
+func (in interner) keys(k *normalize.Keys) {
+	for _, s := range []*string{&k.EmailDomain, &k.Domain, &k.Company, &k.First, &k.FirstCanon, &k.Last, &k.Title, &k.CompanyPhone} {
+		*s = in.string(*s)
+	}
+}
+
+func (in interner) string(s string) string {
+	if s == "" {
+		return ""
+	}
+	if c, ok := in[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	in[c] = c
+	return c
 }

@@ -4,7 +4,7 @@
 // import's merge (package dedupe) records which provider supplied which field.
 //
 // The package also holds what a pull hands on: the query syntax of `starter pull` and schedules
-// (ParseQuery), and the provider-format CSV files the import reads (WriteExport, ReadExport).
+// (ParseQuery), and the provider-format CSV files the import reads (EncodeExport, DecodeExport).
 package enrich
 
 import (

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"haloleads/internal/lead"
 	"haloleads/internal/safetext"
@@ -77,31 +75,15 @@ func hunterHeader(src lead.Source, c column) string {
 	return c.header
 }
 
-// WriteExport writes recs as a CSV export of src at path (creating its directory), the layout
-// the import reads with package sources. It writes to a temporary file first, so a reader never
-// sees half a file.
-func WriteExport(path string, src lead.Source, recs []lead.Record) error {
+// EncodeExport writes recs to w as a CSV export of src, the layout the import reads with
+// package sources. Pulls store it in the store (see activities.Puller), where every worker
+// reads it.
+func EncodeExport(w io.Writer, src lead.Source, recs []lead.Record) error {
 	h, err := header(src)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("writing %s export: %w", src, err)
-	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("writing %s export: %w", src, err)
-	}
-	err = writeRows(f, src, h, recs)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
+	if err := writeRows(w, src, h, recs); err != nil {
 		return fmt.Errorf("writing %s export: %w", src, err)
 	}
 	return nil
@@ -126,14 +108,29 @@ func writeRows(w io.Writer, src lead.Source, h []string, recs []lead.Record) err
 	return cw.Error()
 }
 
-// ReadExport reads an export written by WriteExport (or any provider export) back as records.
-// Rows that cannot identify a person are skipped, as the import would reject them.
+// ReadExport reads the export at path (the pulls of earlier versions wrote them to the
+// worker's data directory) back as records; see DecodeExport.
 func ReadExport(path string) ([]lead.Record, error) {
 	rd, err := sources.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading pulled records: %w", err)
 	}
 	defer rd.Close()
+	return readRecords(rd)
+}
+
+// DecodeExport reads an export written by EncodeExport (or any provider export) from r back
+// as records; name is the file's name, for messages. Rows that cannot identify a person are
+// skipped, as the import would reject them.
+func DecodeExport(r io.Reader, name string, opts ...sources.Option) ([]lead.Record, error) {
+	rd, err := sources.NewReader(r, name, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("reading pulled records: %w", err)
+	}
+	return readRecords(rd)
+}
+
+func readRecords(rd *sources.Reader) ([]lead.Record, error) {
 	var out []lead.Record
 	for {
 		rec, rej, err := rd.Next()

@@ -1,7 +1,10 @@
 package enrich_test
 
 import (
+	"bytes"
+	"io"
 	"maps"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -43,21 +46,28 @@ func TestExportRoundTrip(t *testing.T) {
 			}
 			want := []lead.Record{fullRecord(src, id),
 				{Source: src, Values: lead.Values{lead.Email: "rosa@northfjord.example.org", lead.EmailStatus: "invalid"}}}
-			path := filepath.Join(t.TempDir(), "pull", string(src)+".csv")
-			if err := enrich.WriteExport(path, src, want); err != nil {
+			var buf bytes.Buffer
+			if err := enrich.EncodeExport(&buf, src, want); err != nil {
 				t.Fatal(err)
 			}
-			rd, err := sources.Open(path)
+			rd, err := sources.NewReader(bytes.NewReader(buf.Bytes()), "export.csv")
 			if err != nil {
 				t.Fatal(err)
 			}
-			rd.Close()
 			if rd.Source() != src {
 				t.Fatalf("export read as %s, want %s", rd.Source(), src)
 			}
-			got, err := enrich.ReadExport(path)
+			got, err := enrich.DecodeExport(bytes.NewReader(buf.Bytes()), "export.csv")
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The exports of earlier versions' pulls are files on the worker: read the same.
+			path := filepath.Join(t.TempDir(), string(src)+".csv")
+			if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if fromFile, err := enrich.ReadExport(path); err != nil || len(fromFile) != len(got) {
+				t.Fatalf("the export as a file reads as %d records (%v), want %d", len(fromFile), err, len(got))
 			}
 			if len(got) != len(want) {
 				t.Fatalf("read %d records, want %d", len(got), len(want))
@@ -85,10 +95,9 @@ func compareRecord(t *testing.T, got, want lead.Record) {
 	}
 }
 
-func TestWriteExportRefusesUnknownSource(t *testing.T) {
+func TestEncodeExportRefusesUnknownSource(t *testing.T) {
 	t.Parallel()
-	err := enrich.WriteExport(filepath.Join(t.TempDir(), "x.csv"), lead.HaloPSA,
-		[]lead.Record{{Source: lead.HaloPSA, SeenAt: time.Now()}})
+	err := enrich.EncodeExport(io.Discard, lead.HaloPSA, []lead.Record{{Source: lead.HaloPSA, SeenAt: time.Now()}})
 	if err == nil {
 		t.Fatal("wrote a HaloPSA export")
 	}

@@ -38,6 +38,7 @@ type Client struct {
 	hc      *http.Client // authenticated, limited, observed
 	anon    *http.Client // limited, observed, no token (AuthInfo)
 	limiter *Limiter
+	budget  Budget // what requests wait in: limiter, or Config.Budget
 	stats   *counters
 	tokens  *tokenCache
 }
@@ -52,11 +53,11 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, api: cfg.APIURL(), limiter: lim, stats: &counters{}}
 	var budget Budget = lim
 	if cfg.Budget != nil {
 		budget = cfg.Budget
 	}
+	c := &Client{cfg: cfg, api: cfg.APIURL(), limiter: lim, budget: budget, stats: &counters{}}
 	apiPath := mustPath(c.api)
 	base := clientTransport{hc: cfg.HTTPClient}
 	observe := func(token bool) http.RoundTripper {
@@ -119,6 +120,18 @@ func (c *Client) Authenticate(ctx context.Context) error {
 // Limiter returns the in-process rate limiter this client draws from when Config.Budget is
 // not set.
 func (c *Client) Limiter() *Limiter { return c.limiter }
+
+// BudgetInUse returns how many requests count against the budget this client draws from now:
+// those of every process when the budget is shared (Config.Budget has an InUse(ctx) method, as
+// store.Budget has), else those of the in-process Limiter.
+func (c *Client) BudgetInUse(ctx context.Context) (int, error) {
+	if b, ok := c.budget.(interface {
+		InUse(context.Context) (int, error)
+	}); ok {
+		return b.InUse(ctx)
+	}
+	return c.limiter.InUse(), nil
+}
 
 // call is one logical API request.
 type call struct {

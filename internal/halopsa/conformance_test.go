@@ -59,7 +59,7 @@ func (r *recorder) all() []RequestInfo {
 }
 
 // accessors are *Client methods that send nothing.
-var accessors = []string{"Fields", "Limiter", "RateLimitedResponses", "Requests", "TokenRequests", "WriteRequests"}
+var accessors = []string{"BudgetInUse", "Fields", "Limiter", "RateLimitedResponses", "Requests", "TokenRequests", "WriteRequests"}
 
 func checkAllMethodsExercised(t *testing.T, called map[string]bool) {
 	t.Helper()

@@ -60,6 +60,9 @@ type FieldInfo struct {
 	Custom    int      `json:"custom,omitempty"`
 	Lookup    ID       `json:"lookup,omitempty"` // lookup table of a dropdown
 	Values    []Lookup `json:"values,omitempty"` // a dropdown's options (detail reads; creation)
+	// Mandatory is set on a field that must be filled wherever it shows (read only: set-up
+	// never writes it).
+	Mandatory bool `json:"mandatory,omitempty"`
 }
 
 // Lookup is one option of a lookup table (schema Lookup); dropdown custom fields store the

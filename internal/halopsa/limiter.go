@@ -46,6 +46,18 @@ type Budget interface {
 	Pause(retryAfter time.Duration)
 }
 
+// AnsweredBudget is a Budget that is also told when each request it let through has been
+// answered, so that it can count a request until a window after its answer: the server counts
+// it from its arrival, somewhere between its start and its answer, however long it took to get
+// there. A budget shared between processes (store.Budget) implements it; the transport prefers
+// Take to Wait when the budget has it.
+type AnsweredBudget interface {
+	Budget
+	// Take blocks until a request may be sent and counts it, or returns ctx's error; answered
+	// is called once, when the request has been answered or has failed.
+	Take(ctx context.Context) (answered func(), err error)
+}
+
 // Limiter is a rolling-window request budget: at most Limit requests start in any interval of
 // length Window. Callers wait for budget instead of exceeding it, and after a 429 everyone waits
 // for the pause. A Limiter is safe for concurrent use; share one per HaloPSA tenant.

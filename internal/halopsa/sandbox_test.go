@@ -177,6 +177,9 @@ func TestSandboxRateLimitAndTokens(t *testing.T) {
 		if sb.Stats().Responses429 != 0 || c.Limiter().Waits() == 0 {
 			t.Errorf("sandbox 429s = %d, limiter waits = %d", sb.Stats().Responses429, c.Limiter().Waits())
 		}
+		if n, err := c.BudgetInUse(ctx); err != nil || n != c.Limiter().InUse() || n == 0 {
+			t.Errorf("budget in use %d (%v), the limiter holds %d", n, err, c.Limiter().InUse())
+		}
 	})
 	t.Run("expired tokens are renewed", func(t *testing.T) {
 		t.Parallel()

@@ -29,11 +29,26 @@ type TicketTypeStatus struct {
 	StatusName   string `json:"status_name,omitempty"`
 }
 
-// TicketTypeField shows a custom field on a ticket type (schema RequestTypeField).
+// TicketTypeField shows a field on a ticket type (schema RequestTypeField): a custom field by
+// FieldID, or a native field of the ticket by FieldName (FieldID 0). TechNew is how the field
+// behaves when an agent logs a new ticket of the type (TechNewMandatory: it must be filled);
+// it is kept as read, so that set-up never drops an administrator's setting.
 type TicketTypeField struct {
 	ID        ID     `json:"id,omitempty"`
 	FieldID   ID     `json:"fieldid"`
 	FieldName string `json:"fieldname,omitempty"`
+	TechNew   *int   `json:"technew,omitempty"`
+	Mandatory *bool  `json:"mandatory,omitempty"`
+}
+
+// TechNewMandatory is the RequestTypeField.technew code of a field that must be filled when a
+// ticket of the type is created (UNCONFIRMED: inferred; the swagger types technew as an integer
+// without naming its codes).
+const TechNewMandatory = 2
+
+// IsMandatory reports whether the entry makes its field mandatory on new tickets of the type.
+func (f TicketTypeField) IsMandatory() bool {
+	return f.TechNew != nil && *f.TechNew == TechNewMandatory || f.Mandatory != nil && *f.Mandatory
 }
 
 // TicketTypes lists every ticket type (showall=true, so inactive ones count too).

@@ -221,9 +221,11 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := f.check(req); err != nil {
 		return nil, err
 	}
-	if err := t.limiter.Wait(req.Context()); err != nil {
+	answered, err := t.take(req.Context())
+	if err != nil {
 		return nil, err
 	}
+	defer answered()
 	if err := f.recheck(req); err != nil {
 		return nil, err
 	}
@@ -232,6 +234,15 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.limiter.Pause(parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()))
 	}
 	return resp, err
+}
+
+// take waits for budget; answered tells an AnsweredBudget the request is over (a no-op for
+// other budgets).
+func (t *limitTransport) take(ctx context.Context) (answered func(), err error) {
+	if ab, ok := t.limiter.(AnsweredBudget); ok {
+		return ab.Take(ctx)
+	}
+	return func() {}, t.limiter.Wait(ctx)
 }
 
 // retryTransport re-sends a request answered with 429 (HaloPSA did not process it), after the

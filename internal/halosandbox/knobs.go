@@ -93,24 +93,27 @@ type LoggedRequest struct {
 	Query  string
 	Route  string // the served route pattern, "" when none matched
 	Status int    // 0 when the connection was dropped without an answer
+	// At is when an /api or /auth request reached the rate limiter (zero for other requests).
+	At time.Time
 }
 
-// admit applies the forced-429 period, the rate limit and the failure rule to a counted request.
-func (s *Server) admit() *reply {
+// admit applies the forced-429 period, the rate limit and the failure rule to a counted request,
+// and returns the request's arrival time: the time the rate limit counted it at (or refused it).
+func (s *Server) admit() (time.Time, *reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	if now.Before(s.knobs.forceUntil) {
-		return s.tooMany(s.knobs.forceUntil.Sub(now))
+		return now, s.tooMany(s.knobs.forceUntil.Sub(now))
 	}
 	if ok, wait := s.limit.allow(now); !ok {
-		return s.tooMany(wait)
+		return now, s.tooMany(wait)
 	}
 	if s.knobs.fail.hit() {
 		st := s.knobs.fail.status
-		return jsonReply(st, map[string]string{"error": "sandbox fault injection: " + http.StatusText(st)})
+		return now, jsonReply(st, map[string]string{"error": "sandbox fault injection: " + http.StatusText(st)})
 	}
-	return nil
+	return now, nil
 }
 
 // tooMany is Halo's 429, with Retry-After when the knob is on. Called with s.mu held.
@@ -180,10 +183,10 @@ func (s *Server) record(r *http.Request, out outcome, status int, dropped bool) 
 	if len(s.reqlog) >= maxLog {
 		s.reqlog = append(s.reqlog[:0], s.reqlog[maxLog/2:]...)
 	}
-	s.reqlog = append(s.reqlog, LoggedRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Route: out.route, Status: status})
+	s.reqlog = append(s.reqlog, LoggedRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Route: out.route, Status: status, At: out.arrived})
 	s.mu.Unlock()
 	if out.counted {
-		s.observe(r.Method, status, s.now())
+		s.observe(r.Method, status, out.arrived)
 	}
 	s.log.Debug("halo sandbox request", zap.String("method", r.Method), zap.String("route", out.route),
 		zap.Int("status", status), zap.Bool("dropped", dropped))

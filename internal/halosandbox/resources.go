@@ -142,6 +142,11 @@ func prepareTicket(s *Server, now time.Time, old, rec Record) error {
 			return err
 		}
 	}
+	if old == nil {
+		if err := s.checkMandatory(rec); err != nil {
+			return err
+		}
+	}
 	stampTicket(s, now, old, rec)
 	return nil
 }

@@ -164,9 +164,10 @@ func (rp *reply) write(w http.ResponseWriter) {
 
 // outcome is what handling one request did, for the log, the stats and the drop knob.
 type outcome struct {
-	route   string // "GET /api/Tickets/{id}"; "" for unknown routes
-	counted bool   // an /api or /auth request, subject to rate limiting
-	applied bool   // a write that changed state
+	route   string    // "GET /api/Tickets/{id}"; "" for unknown routes
+	counted bool      // an /api or /auth request, subject to rate limiting
+	applied bool      // a write that changed state
+	arrived time.Time // when a counted request reached the rate limiter
 }
 
 // ServeHTTP answers one request.
@@ -209,13 +210,16 @@ func (s *Server) handle(r *http.Request) (*reply, outcome, []delivery) {
 	default:
 		return textReply(http.StatusNotFound, "Not Found"), out, nil
 	}
-	if rp := s.admit(); rp != nil {
+	var rp *reply
+	if out.arrived, rp = s.admit(); rp != nil {
 		return rp, out, nil
 	}
 	if out.route != "" {
 		return s.token(r), out, nil
 	}
-	return s.api(r)
+	rp, api, deliveries := s.api(r)
+	api.arrived = out.arrived
+	return rp, api, deliveries
 }
 
 // abort closes the connection without answering: hijacked when the writer allows it, otherwise

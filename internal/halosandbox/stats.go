@@ -3,6 +3,7 @@ package halosandbox
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -57,7 +58,12 @@ func (s *Server) observe(method string, status int, at time.Time) {
 	if len(s.seen.arrivals) >= maxArrivals {
 		s.seen.arrivals = append(s.seen.arrivals[:0], s.seen.arrivals[maxArrivals/2:]...)
 	}
-	s.seen.arrivals = append(s.seen.arrivals, at)
+	// Requests handled at once may be recorded out of their arrival order: insert in order.
+	i := len(s.seen.arrivals)
+	for i > 0 && s.seen.arrivals[i-1].After(at) {
+		i--
+	}
+	s.seen.arrivals = slices.Insert(s.seen.arrivals, i, at)
 }
 
 // Report returns what the sandbox saw, with the rolling-window figure for window (0: the

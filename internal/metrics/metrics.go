@@ -60,7 +60,7 @@ func New() (*Metrics, error) {
 	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: WebhookRequests,
 		Help: "HaloPSA webhook deliveries received, by status code answered."}, []string{"code"})
 	m.budget = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: HaloBudgetInUse,
-		Help: "Requests counted in HaloPSA's current rolling window by this process's limiter."}, m.budgetValue)
+		Help: "Requests counted in HaloPSA's current rolling window: by every process when the budget is shared (PostgreSQL store), else by this process's limiter."}, m.budgetValue)
 	for _, c := range []prometheus.Collector{m.halo, m.limited, m.webhooks, m.budget,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		if err := m.registry.Register(c); err != nil {

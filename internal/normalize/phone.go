@@ -87,6 +87,17 @@ type PhoneCache struct {
 	seed   maphash.Seed
 	shards []phoneShard
 	limit  int // entries per generation per shard
+	// valid memoises the validity of parsed numbers by their E.164 digits, in 16 bytes an
+	// entry rather than a string entry's 150: checking validity costs as much as the parse,
+	// and merged leads ask for it again on numbers normalised long before (see validity).
+	valid      []validShard
+	validLimit int
+}
+
+// validShard is one shard of PhoneCache.valid, in two generations like phoneShard.
+type validShard struct {
+	mu         sync.Mutex
+	cur, older map[uint64]bool
 }
 
 type phoneShard struct {
@@ -102,12 +113,19 @@ type phoneResult struct {
 
 const phoneShards = 64
 
-// NewPhoneCache returns a cache that holds at most capacity entries (at least 2·64).
+// validPerEntry is how many validity entries PhoneCache keeps for each string entry: about
+// the same memory again.
+const validPerEntry = 8
+
+// NewPhoneCache returns a cache that holds at most capacity entries (at least 2·64), and the
+// validity of at most validPerEntry·capacity numbers.
 func NewPhoneCache(capacity int) *PhoneCache {
 	limit := max(capacity/(2*phoneShards), 1)
-	c := &PhoneCache{seed: maphash.MakeSeed(), shards: make([]phoneShard, phoneShards), limit: limit}
+	c := &PhoneCache{seed: maphash.MakeSeed(), shards: make([]phoneShard, phoneShards), limit: limit,
+		valid: make([]validShard, phoneShards), validLimit: validPerEntry * limit}
 	for i := range c.shards {
 		c.shards[i].cur = make(map[string]phoneResult)
+		c.valid[i].cur = make(map[uint64]bool)
 	}
 	return c
 }
@@ -125,6 +143,11 @@ func (c *PhoneCache) parse(raw, region string, validate bool) (Phone, error) {
 	if c == nil {
 		return parsePhone(raw, region, validate)
 	}
+	if validate {
+		if p, ok := c.validity(raw); ok {
+			return p, nil
+		}
+	}
 	key := cacheKey(raw, region)
 	r, ok := c.shard(key).get(key, c.limit)
 	if ok && (r.validated || !validate || r.err != nil) {
@@ -136,7 +159,36 @@ func (c *PhoneCache) parse(raw, region string, validate bool) (Phone, error) {
 	if display := cacheKey(p.String(), ""); err == nil && display != key {
 		c.shard(display).put(display, res, c.limit)
 	}
+	if n, ok := e164Digits(p.String()); ok && err == nil && validate {
+		c.valid[n%phoneShards].put(n, p.Valid, c.validLimit)
+	}
 	return p, err
+}
+
+// validity answers a display form without extension ("+14155552671") from the validity memo:
+// such a number parses to itself, as the string cache's display-form entries assume.
+func (c *PhoneCache) validity(raw string) (Phone, bool) {
+	raw = strings.TrimSpace(raw)
+	n, ok := e164Digits(raw)
+	if !ok {
+		return Phone{}, false
+	}
+	valid, ok := c.valid[n%phoneShards].get(n, c.validLimit)
+	return Phone{E164: raw, Valid: valid}, ok
+}
+
+// e164Digits returns the number of an E.164 string ("+" and 8 to 15 digits, no leading zero),
+// which fits in a uint64 and identifies it: without a leading zero, no two such strings have
+// the same digits.
+func e164Digits(s string) (uint64, bool) {
+	if !isE164(s) {
+		return 0, false
+	}
+	var n uint64
+	for i := 1; i < len(s); i++ {
+		n = n*10 + uint64(s[i]-'0')
+	}
+	return n, true
 }
 
 // cacheKey is region, a 0 byte and raw, where a number written with "+" drops its region
@@ -210,4 +262,31 @@ func (sh *phoneShard) store(key string, r phoneResult, limit int) {
 		sh.older, sh.cur = sh.cur, make(map[string]phoneResult, limit)
 	}
 	sh.cur[key] = r
+}
+
+// get is phoneShard.get for validity entries.
+func (sh *validShard) get(n uint64, limit int) (bool, bool) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if v, ok := sh.cur[n]; ok {
+		return v, true
+	}
+	v, ok := sh.older[n]
+	if ok {
+		sh.store(n, v, limit)
+	}
+	return v, ok
+}
+
+func (sh *validShard) put(n uint64, valid bool, limit int) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.store(n, valid, limit)
+}
+
+func (sh *validShard) store(n uint64, valid bool, limit int) {
+	if len(sh.cur) >= limit {
+		sh.older, sh.cur = sh.cur, make(map[uint64]bool, limit)
+	}
+	sh.cur[n] = valid
 }

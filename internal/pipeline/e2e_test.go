@@ -115,7 +115,7 @@ func newEnvWith(t *testing.T, opts envOptions) *env {
 	}
 	w, err := pipeline.StartWorkers(pipeline.Deps{
 		Temporal: tc, Halo: halo, Store: st, Spec: spec, RateLimit: cmp.Or(opts.RateLimit, 300), RateWindow: 5 * time.Minute,
-		Providers: opts.Providers, PullDir: t.TempDir(),
+		Providers: opts.Providers,
 	})
 	if err != nil {
 		t.Fatalf("workers: %v", err)

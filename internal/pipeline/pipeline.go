@@ -41,10 +41,9 @@ type Deps struct {
 	// server-side activity rate so several workers stay inside it together.
 	RateLimit  int
 	RateWindow time.Duration
-	// Providers are the provider API clients pulls use (none: pulls fail, imports work);
-	// PullDir holds the exports pulls write for their imports.
+	// Providers are the provider API clients pulls use (none: pulls fail, imports work). Pulls
+	// keep their exports in Store, so any worker can enrich and import what another bought.
 	Providers map[lead.Source]providers.Provider
-	PullDir   string
 	// IDKey keys new lead ids (see dedupe.Config.IDKey); the codec keyring's IDKey.
 	IDKey []byte
 	// StatusMap maps the tenant's own statuses for the reconciliation (LEAD_STATUS_MAP); nil:
@@ -81,7 +80,7 @@ func StartWorkers(d Deps) (*Workers, error) {
 	main.RegisterWorkflowWithOptions(workflows.Reconcile, workflow.RegisterOptions{Name: leadflow.ReconcileWorkflow})
 	main.RegisterActivity(&halosync.Reconciler{Dispatcher: &halosync.Dispatcher{
 		Temporal: d.Temporal, Store: d.Store, Tenant: t, Logger: d.Logger, StatusMap: d.StatusMap}})
-	main.RegisterActivity(&activities.Puller{Providers: d.Providers, Store: d.Store, Dir: d.PullDir, Plan: enrich.DefaultPlan(), Logger: d.Logger})
+	main.RegisterActivity(&activities.Puller{Providers: d.Providers, Store: d.Store, Plan: enrich.DefaultPlan(), Logger: d.Logger})
 	main.RegisterActivity(&activities.OptOuts{Providers: d.Providers, Store: d.Store, Logger: d.Logger})
 
 	perSecond := float64(max(d.RateLimit, 1)) / max(d.RateWindow.Seconds(), 1)

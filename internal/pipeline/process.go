@@ -52,9 +52,8 @@ type Process struct {
 	LushaSecret string
 	// WrapWebhooks, when set, wraps the receiver's handler (metrics).
 	WrapWebhooks func(http.Handler) http.Handler
-	// Providers and PullDir serve pulls (see Deps).
+	// Providers serve pulls (see Deps).
 	Providers map[lead.Source]providers.Provider
-	PullDir   string
 	// IDKey keys new lead ids (see Deps).
 	IDKey []byte
 	// TLSCert and TLSKey, when set, make the receiver serve HTTPS with that certificate.
@@ -76,7 +75,7 @@ func (p Process) Run(ctx context.Context) error {
 	t := &activities.Tenant{Client: p.Halo, Spec: p.Spec}
 	if p.Workers {
 		w, err := StartWorkers(Deps{Temporal: p.Temporal, Halo: p.Halo, Store: p.Store, Spec: p.Spec, Logger: p.Logger,
-			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers, PullDir: p.PullDir,
+			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers,
 			StatusMap: p.StatusMap, IDKey: p.IDKey})
 		if err != nil {
 			return err
@@ -96,6 +95,9 @@ func (p Process) Run(ctx context.Context) error {
 	<-ctx.Done()
 	return nil
 }
+
+// The shared budget is told when each request was answered (see halopsa.AnsweredBudget).
+var _ halopsa.AnsweredBudget = (*store.Budget)(nil)
 
 // SharedBudget returns cfg drawing from the tenant's budget in st when st is on PostgreSQL
 // (shared by every process of the deployment); otherwise cfg as it is (the client's own

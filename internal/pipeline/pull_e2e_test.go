@@ -57,7 +57,7 @@ func newPullEnv(t *testing.T) *pullEnv {
 	}
 	psb, clients := providerSandbox(t)
 	w, err := pipeline.StartWorkers(pipeline.Deps{Temporal: tc, Halo: halo, Store: st, Spec: tenant.DefaultSpec(),
-		RateLimit: 300, RateWindow: 5 * time.Minute, Providers: clients, PullDir: dir})
+		RateLimit: 300, RateWindow: 5 * time.Minute, Providers: clients})
 	if err != nil {
 		t.Fatalf("workers: %v", err)
 	}

@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // once, continuing as new every two batches: every lead lands once (one user and one lead
 // ticket each, one client per company), the summary adds up across runs, each run's history
 // stays small, and a re-import through the same window writes nothing. With -update it records
-// the first and the last run for workflows/replay_test.go.
+// the first and the last run for workflows/replay_test.go (import_window_*.json before the
+// carried-floors change, import_floors_*.json with it).
 func TestImportWindowContinuesAsNew(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test runs the embedded Temporal server")
@@ -53,8 +55,16 @@ func TestImportWindowContinuesAsNew(t *testing.T) {
 	if again.LeadsCreated != 0 || again.LeadsUpdated != 0 || again.Unchanged != sum.Leads || e.halo.WriteRequests() != writes {
 		t.Errorf("re-import: %+v, %d writes; want every lead unchanged and no write", again, e.halo.WriteRequests()-writes)
 	}
+	for i, h := range []*historypb.History{runs[0], runs[len(runs)-1]} {
+		if !slices.Contains(versionMarkers(t, h), "carried-floors") {
+			t.Errorf("run %d lands its batches without the carried-floors change", i)
+		}
+	}
 	recordOnce(t, "import_window_first_run.json", runs[0])
 	recordOnce(t, "import_window_last_run.json", runs[len(runs)-1])
+	// The same runs with the carried-floors change (the two above were recorded before it).
+	recordOnce(t, "import_floors_first_run.json", runs[0])
+	recordOnce(t, "import_floors_last_run.json", runs[len(runs)-1])
 }
 
 // importRuns returns the histories of every run of a workflow, first run first, following the

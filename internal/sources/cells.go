@@ -161,8 +161,8 @@ func isRange(s string) bool {
 // for ranges, zero and text that does not hold exactly one number.
 func parseCount(s string) (n int64, ok bool) {
 	s = strings.TrimSuffix(clean(s), ".0")
-	if s == "" || isRange(s) {
-		return 0, false
+	if s == "" || isRange(s) || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "\u2212") {
+		return 0, false // empty, a range, or negative
 	}
 	groups := strings.FieldsFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != ',' })
 	if len(groups) != 1 {

@@ -88,6 +88,7 @@ type Reader struct {
 	rows     rowSource
 	unmapped []string
 	warnings []string
+	values   valueNotes
 	enc      textEncoding
 	csv      *csvRows // nil for JSON
 	closer   io.Closer
@@ -159,6 +160,11 @@ func (r *Reader) Encoding() string {
 // the same thing (the row's first non-empty value is used).
 func (r *Reader) Warnings() []string { return r.warnings }
 
+// ValueWarnings returns, for the rows read so far, each numeric cell that was left out because
+// it is not a number or is out of its field's range ("line 7: employees \"lots\" is not ..."),
+// up to 50, then how many more.
+func (r *Reader) ValueWarnings() []string { return r.values.list() }
+
 // Source returns the provider that wrote the export.
 func (r *Reader) Source() lead.Source { return r.src }
 
@@ -182,6 +188,7 @@ func (r *Reader) Next() (lead.Record, *lead.Rejected, error) {
 	if reason != "" {
 		return lead.Record{}, &lead.Rejected{File: r.name, Line: line, Reason: reason}, nil
 	}
+	r.values.add(line, valueProblems(&cells))
 	return lead.Record{
 		Source: r.src, SourceID: cells[cSourceID], File: r.name, Line: line, SeenAt: r.seenAt,
 		Values: values,

@@ -11,17 +11,21 @@ import (
 
 // Budget is a HaloPSA tenant's rolling-window request budget kept in PostgreSQL, so that every
 // process of a deployment (workers, webhook receivers, the CLI's set-up) draws from one budget:
-// at most Limit requests start in any interval of length Window, whichever process sends them,
-// and after a 429 every process waits for the pause. It implements halopsa.Budget.
+// HaloPSA never sees more than Limit requests arrive inside one Window, whichever process sends
+// them, and after a 429 every process waits for the pause. It implements halopsa.Budget and
+// halopsa.AnsweredBudget.
 //
-// Each request takes one short transaction that locks the tenant's row: it reads the database's
-// clock (so the hosts' clocks do not matter), drops the starts that left the window, and counts
-// a new start when there is room.
+// Each start takes one short transaction that locks the tenant's row: it reads the database's
+// clock (so the hosts' clocks do not matter), drops the requests that stopped counting, and
+// counts a new one when there is room. A request taken with Take counts from its start until
+// one window after its answer: HaloPSA counts it from its arrival, which lies in between, so
+// no delay on its way (a slow commit, a busy host, the network) can bunch requests up at
+// HaloPSA. A request never answered (its process was killed) counts for two windows.
 type Budget struct {
 	s      *Store
 	key    string
 	limit  int
-	window time.Duration // HaloPSA's window plus a 1 % margin (see halopsa.Limiter)
+	window time.Duration // HaloPSA's window
 	pause  time.Duration
 	waits  atomic.Int64
 	// onReserve, when set (by tests), sees every granted start time (the database's clock).
@@ -47,36 +51,62 @@ func (s *Store) NewBudget(ctx context.Context, key string, limit int, window, pa
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO halo_budget(key) VALUES ($1) ON CONFLICT DO NOTHING`, key); err != nil {
 		return nil, fmt.Errorf("creating the HaloPSA budget: %w", err)
 	}
-	span := window + max(window/100, time.Millisecond)
-	return &Budget{s: s, key: key, limit: limit, window: span, pause: pause}, nil
+	return &Budget{s: s, key: key, limit: limit, window: window, pause: pause}, nil
 }
 
-// Wait blocks until a request may be sent, then counts it. It returns ctx's error if ctx ends
-// first (the request is then not counted).
+// startSpan is how long a request counted by Wait (whose answer the budget is not told of)
+// counts from its start: the window plus 1 %, as halopsa.Limiter keeps, for the time it takes
+// to reach HaloPSA.
+func (b *Budget) startSpan() time.Duration { return b.window + max(b.window/100, time.Millisecond) }
+
+// Wait blocks until a request may be sent, then counts it from now for the window and 1 %. It
+// returns ctx's error if ctx ends first (the request is then not counted). Prefer Take, which
+// counts a request until a window after its answer.
 func (b *Budget) Wait(ctx context.Context) error {
+	_, err := b.take(ctx, b.startSpan())
+	return err
+}
+
+// Take blocks until a request may be sent, then counts it as in flight; call answered once the
+// request has been answered or has failed (it is safe to call from any goroutine, once). It
+// returns ctx's error if ctx ends first (the request is then not counted).
+func (b *Budget) Take(ctx context.Context) (answered func(), err error) {
+	id, err := b.take(ctx, 2*b.window)
+	if err != nil {
+		return nil, err
+	}
+	return func() { b.answered(id) }, nil
+}
+
+// take waits for room and counts a request for hold from its start; it returns the request's row.
+func (b *Budget) take(ctx context.Context, hold time.Duration) (int64, error) {
 	for {
-		d, err := b.reserve(ctx)
+		id, d, err := b.reserve(ctx, hold)
 		if err != nil {
-			return fmt.Errorf("waiting for HaloPSA rate-limit budget: %w", err)
+			return 0, fmt.Errorf("waiting for HaloPSA rate-limit budget: %w", err)
 		}
 		if d <= 0 {
-			return nil
+			return id, nil
 		}
 		b.waits.Add(1)
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("waiting for HaloPSA rate-limit budget: %w", ctx.Err())
+			return 0, fmt.Errorf("waiting for HaloPSA rate-limit budget: %w", ctx.Err())
 		case <-t.C:
 		}
 	}
 }
 
-// reserve counts a start and returns 0, or returns how long to wait before trying again.
-func (b *Budget) reserve(ctx context.Context) (time.Duration, error) {
-	var wait time.Duration
-	err := b.s.tx(ctx, func(tx *sql.Tx) error {
+// live is the SQL expression of when a row stops counting ($2: the start span of rows without
+// "until", written by processes from before it).
+const live = `COALESCE(until, at + $2 * interval '1 microsecond')`
+
+// reserve counts a start held for hold and returns its row, or returns how long to wait
+// before trying again.
+func (b *Budget) reserve(ctx context.Context, hold time.Duration) (id int64, wait time.Duration, err error) {
+	err = b.s.tx(ctx, func(tx *sql.Tx) error {
 		var now, pausedUntil time.Time
 		err := tx.QueryRowContext(ctx, `SELECT clock_timestamp(), paused_until FROM halo_budget WHERE key = $1 FOR UPDATE`, b.key).
 			Scan(&now, &pausedUntil)
@@ -87,19 +117,25 @@ func (b *Budget) reserve(ctx context.Context) (time.Duration, error) {
 			wait = pausedUntil.Sub(now)
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM halo_requests WHERE key = $1 AND at <= $2`, b.key, now.Add(-b.window)); err != nil {
+		span := b.startSpan().Microseconds()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM halo_requests WHERE key = $1 AND `+live+` <= $3`, b.key, span, now); err != nil {
 			return err
 		}
 		var n int
-		var oldest sql.NullTime
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(at) FROM halo_requests WHERE key = $1`, b.key).Scan(&n, &oldest); err != nil {
+		var next sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(`+live+`) FROM halo_requests WHERE key = $1`, b.key, span).
+			Scan(&n, &next); err != nil {
 			return err
 		}
 		if n >= b.limit {
-			wait = max(oldest.Time.Add(b.window).Sub(now), time.Millisecond)
+			wait = max(next.Time.Sub(now), time.Millisecond)
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO halo_requests(key, at) VALUES ($1, $2)`, b.key, now); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO halo_requests(key, at, until) VALUES ($1, $2, $3) RETURNING id`,
+			b.key, now, now.Add(hold)).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE halo_budget SET granted = granted + 1 WHERE key = $1`, b.key); err != nil {
 			return err
 		}
 		if b.onReserve != nil {
@@ -107,7 +143,25 @@ func (b *Budget) reserve(ctx context.Context) (time.Duration, error) {
 		}
 		return nil
 	})
-	return wait, err
+	return id, wait, err
+}
+
+// answered makes request id count until one window after now (the database's clock, read after
+// the answer came). A request that has stopped counting meanwhile (in flight for two windows)
+// is counted again from now. A failure is not reported: the request then counts for the two
+// windows of one in flight, which is never too few.
+func (b *Budget) answered(id int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	w := b.window.Microseconds()
+	res, err := b.s.db.ExecContext(ctx, `UPDATE halo_requests SET until = clock_timestamp() + $2 * interval '1 microsecond' WHERE id = $1`, id, w)
+	if err != nil {
+		return
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		_, _ = b.s.db.ExecContext(ctx, `INSERT INTO halo_requests(key, at, until)
+			VALUES ($1, clock_timestamp(), clock_timestamp() + $2 * interval '1 microsecond')`, b.key, w)
+	}
 }
 
 // Pause makes every process wait: for retryAfter when the server said so (capped at 10 minutes),
@@ -127,21 +181,24 @@ func (b *Budget) Pause(retryAfter time.Duration) {
 // Waits returns how many times a caller of this process had to wait for budget or a pause.
 func (b *Budget) Waits() int64 { return b.waits.Load() }
 
-// Starts returns the request start times recorded inside the current window, oldest first (for
-// tests and reports).
-func (b *Budget) Starts(ctx context.Context) ([]time.Time, error) {
-	rows, err := b.s.db.QueryContext(ctx, `SELECT at FROM halo_requests WHERE key = $1 ORDER BY at`, b.key)
+// InUse returns how many requests, from every process, count against the budget now (the
+// database's clock): the shared figure of halopsa.Limiter's InUse.
+func (b *Budget) InUse(ctx context.Context) (int, error) {
+	var n int
+	err := b.s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM halo_requests WHERE key = $1 AND `+live+` > clock_timestamp()`,
+		b.key, b.startSpan().Microseconds()).Scan(&n)
 	if err != nil {
-		return nil, fmt.Errorf("reading the HaloPSA budget: %w", err)
+		return 0, fmt.Errorf("reading the HaloPSA budget: %w", err)
 	}
-	defer rows.Close()
-	var out []time.Time
-	for rows.Next() {
-		var at time.Time
-		if err := rows.Scan(&at); err != nil {
-			return nil, err
-		}
-		out = append(out, at)
+	return n, nil
+}
+
+// Granted returns how many requests the budget has let through since it was created, from
+// every process: never fewer than HaloPSA received, unless a request went around it.
+func (b *Budget) Granted(ctx context.Context) (int64, error) {
+	var n int64
+	if err := b.s.db.QueryRowContext(ctx, `SELECT granted FROM halo_budget WHERE key = $1`, b.key).Scan(&n); err != nil {
+		return 0, fmt.Errorf("reading the HaloPSA budget: %w", err)
 	}
-	return out, rows.Err()
+	return n, nil
 }

@@ -91,6 +91,98 @@ func TestBudgetPauseHoldsEveryProcess(t *testing.T) {
 	}
 }
 
+// TestBudgetCountsRequestsUntilAnswered: a request taken with Take counts for two windows while
+// it is in flight (its process may be killed), and for one window from its answer once it is
+// answered; one counted by Wait, for the window and 1 % from its start; a row written by an
+// older process (no "until") likewise. Nothing here depends on how long the test takes: the
+// window is an hour.
+func TestBudgetCountsRequestsUntilAnswered(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := OpenPostgres(storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	const limit, window = 4, time.Hour
+	b, err := s.NewBudget(ctx, "k", limit, window, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := func(id int64) (inFlight, afterAnswer bool) {
+		t.Helper()
+		err := s.db.QueryRowContext(ctx, `SELECT until - at = interval '2 hours',
+			until > clock_timestamp() + interval '59 minutes' AND until < at + interval '2 hours' FROM halo_requests WHERE id = $1`, id).
+			Scan(&inFlight, &afterAnswer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inFlight, afterAnswer
+	}
+	lastID := func() (id int64) {
+		t.Helper()
+		if err := s.db.QueryRowContext(ctx, `SELECT MAX(id) FROM halo_requests`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	inUse := func(want int) {
+		t.Helper()
+		if n, err := b.InUse(ctx); err != nil || n != want {
+			t.Fatalf("in use %d (%v), want %d", n, err, want)
+		}
+	}
+
+	answered, err := b.Take(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := lastID()
+	if inFlight, _ := held(first); !inFlight {
+		t.Fatal("a request in flight does not count for two windows from its start")
+	}
+	answered()
+	if inFlight, after := held(first); inFlight || !after {
+		t.Fatal("an answered request does not count for one window from its answer")
+	}
+	inUse(1)
+
+	if err := b.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var spanOK bool
+	if err := s.db.QueryRowContext(ctx, `SELECT until - at = interval '1 hour 36 seconds' FROM halo_requests WHERE id = $1`, lastID()).Scan(&spanOK); err != nil || !spanOK {
+		t.Fatalf("a request counted by Wait does not count for the window and 1 %% (%v)", err)
+	}
+	// An older process's rows: one from two hours ago no longer counts, one from now does.
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO halo_requests(key, at) VALUES ('k', clock_timestamp() - interval '2 hours'), ('k', clock_timestamp())`); err != nil {
+		t.Fatal(err)
+	}
+	inUse(3)
+
+	// A request answered after its row stopped counting is counted again from its answer.
+	answered, err = b.Take(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM halo_requests WHERE id = $1`, lastID()); err != nil {
+		t.Fatal(err)
+	}
+	answered()
+	if _, after := held(lastID()); !after {
+		t.Fatal("a request answered after its row was dropped is not counted from its answer")
+	}
+	inUse(4)
+
+	// The budget is full: the next request waits (here until its context ends, uncounted).
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := b.Take(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Take on a full budget: %v, want the context's deadline", err)
+	}
+	inUse(4)
+}
+
 func TestBudgetNeedsPostgres(t *testing.T) {
 	t.Parallel()
 	s := openSQLite(t)
@@ -141,4 +233,35 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	if id, ok, _ := s.LookupIdentity(context.Background(), "email:a@example.com"); !ok || id != "lead-1" {
 		t.Fatalf("after reopen: %q %v", id, ok)
 	}
+}
+
+// BenchmarkBudget measures one request's cost in the shared budget: Wait (a transaction), and
+// Take with its answer (a transaction and an update).
+func BenchmarkBudget(b *testing.B) {
+	s, err := OpenPostgres(storetest.PostgresURL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	bud, err := s.NewBudget(ctx, "k", 1<<30, time.Second, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("wait", func(b *testing.B) {
+		for b.Loop() {
+			if err := bud.Wait(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("take+answered", func(b *testing.B) {
+		for b.Loop() {
+			answered, err := bud.Take(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			answered()
+		}
+	})
 }

@@ -17,6 +17,9 @@ type Result struct {
 	Tags        map[string]halopsa.ID            // tag text → id
 	Lists       map[string]halopsa.ID            // distribution list name → id
 	WebhookID   string
+	// Required lists, by ticket type key, the fields HaloPSA requires on a new ticket of the
+	// type (an administrator's setting, read from the type; empty when none).
+	Required map[string][]RequiredField
 	// Writes is the number of write requests the client made during Apply: 0 when the tenant
 	// was already set up (if nothing else used the client meanwhile).
 	Writes int64
@@ -226,9 +229,12 @@ func applyWebhook(ctx context.Context, c *halopsa.Client, s Spec, st *state) err
 func result(s Spec, st *state) Result {
 	r := Result{TicketTypes: map[string]halopsa.ID{}, Statuses: map[string]map[string]halopsa.ID{},
 		Fields: map[string]halopsa.ID{}, Options: map[string]map[string]halopsa.ID{},
-		Tags: map[string]halopsa.ID{}, Lists: map[string]halopsa.ID{}}
+		Tags: map[string]halopsa.ID{}, Lists: map[string]halopsa.ID{}, Required: map[string][]RequiredField{}}
 	for _, tt := range s.TicketTypes {
 		r.TicketTypes[tt.Key] = st.types[fold(tt.Name)].ID
+		if req := requiredFields(s, st, st.types[fold(tt.Name)]); len(req) > 0 {
+			r.Required[tt.Key] = req
+		}
 		r.Statuses[tt.Key] = map[string]halopsa.ID{}
 		for _, name := range tt.Statuses {
 			r.Statuses[tt.Key][name] = st.statuses[fold(name)].ID
