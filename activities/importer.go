@@ -217,7 +217,8 @@ func checkRequired(res dedupe.Result, known map[string]bool, records []recordRef
 // checkTicketType rejects the leads whose new lead ticket HaloPSA would refuse because it
 // leaves a field the Lead ticket type requires empty (tenant.Result.Required, read from
 // HaloPSA): each of their rows is reported with the fields' names, and the other leads land.
-// haloleads fills the custom fields it owns from the lead's data, so a lead is rejected only
+// haloleads fills the custom fields it owns, and a text field labelled as a lead field
+// (tenant.RequiredField.From), from the lead's data, so a lead is rejected only
 // when its data has no value for such a field, or when the field is one haloleads does not
 // write. A lead whose ticket HaloPSA holds is not judged: HaloPSA checks mandatory fields on
 // new tickets (a refusal of another write is isolated and reported when landing).
@@ -240,7 +241,7 @@ func (a *Importer) checkTicketType(ctx context.Context, items []staged, suppress
 	var refused []lead.Rejected
 	for _, it := range items {
 		o := it.Offer
-		missing := tenant.Missing(required, landing.TicketFieldValues(o.Lead.Values, o.Lead.Quality, o.Fit))
+		missing := tenant.Missing(required, landing.TicketFieldValues(o.Lead.Values, o.Lead.Quality, o.Fit), o.Lead.Values)
 		if o.Halo.TicketID != 0 || len(missing) == 0 {
 			keep = append(keep, it)
 			continue

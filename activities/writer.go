@@ -451,6 +451,12 @@ func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType ha
 		}
 		t.TicketTypeID = leadType
 		t.ClientID, t.SiteID, t.UserID = halopsa.ID(ids.ClientID), halopsa.ID(ids.SiteID), halopsa.ID(ids.UserID)
+		// Fields the Lead type requires that haloleads fills from the lead's data by their label.
+		res, err := w.a.Tenant.Result(ctx)
+		if err != nil {
+			return t, err
+		}
+		t.CustomFields = append(t.CustomFields, tenant.Fill(res.Required[tenant.Lead], w.items[i].Offer.Lead.Values)...)
 	}
 	return t, nil
 }

@@ -44,7 +44,11 @@ func Import(ctx workflow.Context, in leadflow.ImportInput) (sum leadflow.Summary
 		}()
 	}
 	var prep activities.PrepareResult
-	err = workflow.ExecuteActivity(prepareOptions(ctx), a.Prepare, in).Get(ctx, &prep)
+	pctx := prepareOptions(ctx)
+	if workflow.GetVersion(ctx, changePrepareHeartbeat, workflow.DefaultVersion, 1) >= 1 {
+		pctx = workflow.WithHeartbeatTimeout(pctx, 30*time.Second)
+	}
+	err = workflow.ExecuteActivity(pctx, a.Prepare, in).Get(ctx, &prep)
 	if err != nil {
 		return sum, err
 	}
@@ -142,6 +146,11 @@ func abandon(ctx workflow.Context, land activities.LandInput, cause error, sum *
 		sum.HaloWrites += res.HaloWrites
 	}
 }
+
+// changePrepareHeartbeat (workflow.GetVersion): Prepare, which heartbeats every few seconds
+// throughout, has a 30 s heartbeat timeout instead of 2 minutes, so a worker killed while it
+// reads the files or HaloPSA is noticed (and Prepare retried) as soon as a LandBatch's.
+const changePrepareHeartbeat = "prepare-heartbeat-30s"
 
 // changeFailedBatchCounts (workflow.GetVersion): the requests and writes of a batch that failed
 // for good (every attempt's, as recorded in the store) count in the summary, so halo_writes is

@@ -110,3 +110,27 @@ func TestImportFailsWhenAnUploadIsMissing(t *testing.T) {
 		t.Fatalf("import ended with %v after %d attempts, want one MissingUpload failure", err, attempts)
 	}
 }
+
+// Prepare and LandBatch heartbeat throughout, so both have a 30 s heartbeat timeout: a worker
+// killed in either is noticed and the activity retried 30 s later (prepare-heartbeat-30s,
+// land-heartbeat-30s). The staged batches are dropped after Prepare, so LandBatch starts and
+// fails at once (MissingBatch) without needing lead workflows.
+func TestImportActivitiesHeartbeat30s(t *testing.T) {
+	t.Parallel()
+	w := newImportWorld(t)
+	timeouts := map[string]time.Duration{}
+	w.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		timeouts[info.ActivityType.Name] = info.HeartbeatTimeout
+	})
+	w.env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, err error) {
+		if info.ActivityType.Name == "Prepare" && err == nil {
+			w.st.DropRun(context.Background(), w.in.RunID)
+		}
+	})
+	w.env.ExecuteWorkflow(leadflow.ImportWorkflow, w.in)
+	for _, name := range []string{"Prepare", "LandBatch"} {
+		if timeouts[name] != 30*time.Second {
+			t.Errorf("%s ran with a %v heartbeat timeout, want 30s", name, timeouts[name])
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -48,10 +49,29 @@ func Pull(ctx workflow.Context, in leadflow.PullInput) (leadflow.PullResult, err
 			return res, workflow.NewContinueAsNewError(ctx, leadflow.PullWorkflow, in)
 		}
 	}
+	imported := true
 	if len(res.Files) > 0 {
-		importPulled(ctx, &res, in)
+		imported = importPulled(ctx, &res, in)
+	}
+	if failed := res.Pages == 0 && len(res.Errors) > 0 || !imported; failed &&
+		workflow.GetVersion(ctx, changePullFails, workflow.DefaultVersion, 1) >= 1 {
+		return res, pullFailure(res)
 	}
 	return res, nil
+}
+
+// changePullFails (workflow.GetVersion): a pull whose every page failed, or whose import
+// failed, fails (so a schedule that pauses on failure pauses), its result in the error's
+// details: what it bought and spent is still reported.
+const changePullFails = "pull-fails"
+
+// pullFailure is the error a failed pull ends with: its last error, and the result as details.
+func pullFailure(res leadflow.PullResult) error {
+	msg := fmt.Sprintf("pull %s failed", res.RunID)
+	if n := len(res.Errors); n > 0 {
+		msg += ": " + res.Errors[n-1]
+	}
+	return temporal.NewNonRetryableApplicationError(msg, leadflow.PullFailedType, nil, res)
 }
 
 // startPull returns the result carried over Continue-As-New, or a new one.
@@ -93,6 +113,7 @@ func addPage(res *leadflow.PullResult, in leadflow.PullInput, pg activities.Pull
 	res.Found += pg.Found
 	res.AlreadyBought += pg.AlreadyBought
 	res.Bought += pg.Bought
+	res.Unconfirmed += pg.Unconfirmed
 	addCredits(res, in.Source, pg.Credits)
 	res.BudgetExhausted = res.BudgetExhausted || pg.BudgetExhausted
 	res.QuotaExhausted = res.QuotaExhausted || pg.QuotaExhausted
@@ -119,8 +140,9 @@ func enrichPage(ctx workflow.Context, res *leadflow.PullResult, in activities.En
 	res.Errors = append(res.Errors, er.Errors...)
 }
 
-// importPulled imports the run's exports as a child Import workflow.
-func importPulled(ctx workflow.Context, res *leadflow.PullResult, in leadflow.PullInput) {
+// importPulled imports the run's exports as a child Import workflow and reports whether the
+// import ran (its summary may still list errors); a failed import is one of res.Errors.
+func importPulled(ctx workflow.Context, res *leadflow.PullResult, in leadflow.PullInput) bool {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID: leadflow.ImportWorkflowID(res.RunID),
 		TaskQueue:  leadflow.TaskQueue,
@@ -129,9 +151,10 @@ func importPulled(ctx workflow.Context, res *leadflow.PullResult, in leadflow.Pu
 	var sum leadflow.Summary
 	if err := workflow.ExecuteChildWorkflow(cctx, leadflow.ImportWorkflow, imp).Get(ctx, &sum); err != nil {
 		res.Errors = append(res.Errors, err.Error())
-		return
+		return false
 	}
 	res.Import = &sum
+	return true
 }
 
 // addCredits counts n credits of src into res.

@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -70,6 +72,31 @@ func importStandIn(_ workflow.Context, in leadflow.ImportInput) (leadflow.Summar
 // start on the environment's clock.
 func (w *pullWorld) run(t *testing.T, in leadflow.PullInput) (res leadflow.PullResult, started []time.Time) {
 	t.Helper()
+	res, started, err := w.runPull(t, in)
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	return res, started
+}
+
+// runFailing executes one pull that must fail and returns the result its failure reports.
+func (w *pullWorld) runFailing(t *testing.T, in leadflow.PullInput) leadflow.PullResult {
+	t.Helper()
+	_, _, err := w.runPull(t, in)
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || ae.Type() != leadflow.PullFailedType {
+		t.Fatalf("pull ended with %v, want a %s failure", err, leadflow.PullFailedType)
+	}
+	var res leadflow.PullResult
+	if err := ae.Details(&res); err != nil {
+		t.Fatalf("the failure carries no result: %v", err)
+	}
+	return res
+}
+
+// runPull executes one pull and returns its result or its error.
+func (w *pullWorld) runPull(t *testing.T, in leadflow.PullInput) (res leadflow.PullResult, started []time.Time, err error) {
+	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
@@ -82,12 +109,12 @@ func (w *pullWorld) run(t *testing.T, in leadflow.PullInput) (res leadflow.PullR
 	})
 	env.ExecuteWorkflow(leadflow.PullWorkflow, in)
 	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("pull: %v", err)
+		return res, started, err
 	}
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	return res, started
+	return res, started, nil
 }
 
 // matching counts the sandbox's people whose title contains keyword.
@@ -188,12 +215,65 @@ func TestPullWaitsForRetryAfter(t *testing.T) {
 	}
 }
 
-func TestPullRefusesProviderThatCannotSearch(t *testing.T) {
+// TestPullFailsWhenEveryPageFails: a pull none of whose pages could be read (a provider that
+// cannot search, a spent quota) fails, so that a schedule pausing on failure pauses, and its
+// failure still reports what it did.
+func TestPullFailsWhenEveryPageFails(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		in    leadflow.PullInput
+		setup func(*providersandbox.Server)
+	}{
+		{"a provider without search", leadflow.PullInput{RunID: "lusha", Source: lead.Lusha, Query: "title=IT"}, nil},
+		{"a spent quota", leadflow.PullInput{RunID: "quota", Source: lead.Apollo, Query: "title=Manager,page_size=10", Budget: 100},
+			func(sb *providersandbox.Server) { sb.ExhaustQuota(lead.Apollo, true) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newPullWorld(t)
+			if tc.setup != nil {
+				tc.setup(w.sb)
+			}
+			res := w.runFailing(t, tc.in)
+			if len(res.Errors) != 1 || res.Pages != 0 || res.Bought != 0 || res.Import != nil || res.RunID != tc.in.RunID {
+				t.Errorf("failed pull reports %+v, want its run, one error and nothing bought", res)
+			}
+		})
+	}
+}
+
+// TestPullReportsUnconfirmed: people an earlier attempt recorded the intent to buy, and never
+// the purchase, are not bought again by a later pull and are counted as unconfirmed in its
+// result.
+func TestPullReportsUnconfirmed(t *testing.T) {
 	t.Parallel()
 	w := newPullWorld(t)
-	res, _ := w.run(t, leadflow.PullInput{RunID: "lusha", Source: lead.Lusha, Query: "title=IT"})
-	if len(res.Errors) != 1 || res.Bought != 0 || res.Import != nil {
-		t.Errorf("pull from a provider without search: %+v, want one error and nothing bought", res)
+	// The store refuses to keep exports (a full disk) while the crashed attempt runs.
+	db, err := sql.Open("sqlite", w.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER full_disk BEFORE INSERT ON uploads BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	query := "title=Manager,page_size=10"
+	if _, err := w.puller.PullPage(context.Background(), activities.PullPageInput{RunID: "crashed", Source: lead.Apollo,
+		Query: query, Page: 1, Budget: 1000}); err == nil {
+		t.Fatal("the crashed attempt stored its export on a full disk")
+	}
+	if _, err := db.Exec(`DROP TRIGGER full_disk`); err != nil {
+		t.Fatal(err)
+	}
+	paid := w.sb.Credits(lead.Apollo)
+	res, _ := w.run(t, leadflow.PullInput{RunID: "after", Source: lead.Apollo, Query: query, Budget: 1000})
+	if paid == 0 || res.Unconfirmed != paid {
+		t.Errorf("the pull after a crashed purchase of %d people reports %d unconfirmed", paid, res.Unconfirmed)
+	}
+	if res.Bought == 0 || len(res.Errors) > 0 {
+		t.Errorf("the pull bought %d with errors %v; want the others bought", res.Bought, res.Errors)
 	}
 }
 

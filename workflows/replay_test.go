@@ -40,6 +40,8 @@ import (
 //     of lead_reverted_continued.json under lead-baseline-1: one version marker, started with
 //     its listing by the import, the listing carried across Continue-As-New (TestRecordHistories
 //     -update).
+//   - pull_failed.json: a scheduled pull whose every page failed (a spent quota), failing with
+//     its result (the pull-fails change; internal/pipeline TestFailedPullPausesSchedule -update).
 func TestReplay(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))

@@ -458,10 +458,11 @@ func printQuality(w io.Writer, qs []qualityFigures) {
 	_ = tw.Flush()
 }
 
-// pullCredits adds up the credits of the closed pull runs, per provider.
+// pullCredits adds up the credits of the closed pull runs, per provider (a failed pull reports
+// what it spent in its error).
 func pullCredits(ctx context.Context, c client.Client) (map[lead.Source]int, error) {
 	out := map[lead.Source]int{}
-	q := "WorkflowType = '" + leadflow.PullWorkflow + "' AND ExecutionStatus = 'Completed'"
+	q := "WorkflowType = '" + leadflow.PullWorkflow + "' AND (ExecutionStatus = 'Completed' OR ExecutionStatus = 'Failed')"
 	var token []byte
 	for {
 		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: 200, NextPageToken: token})
@@ -469,11 +470,18 @@ func pullCredits(ctx context.Context, c client.Client) (map[lead.Source]int, err
 			return nil, fmt.Errorf("listing pulls: %w", err)
 		}
 		for _, ex := range resp.GetExecutions() {
-			if ex.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+			status := ex.GetStatus()
+			if status != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED && status != enumspb.WORKFLOW_EXECUTION_STATUS_FAILED {
 				continue
 			}
 			var res leadflow.PullResult
-			if err := c.GetWorkflow(ctx, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId()).Get(ctx, &res); err != nil {
+			err := c.GetWorkflow(ctx, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId()).Get(ctx, &res)
+			if failed, _, ok := pullFailed(err); ok {
+				res, err = failed, nil // a failed pull spent its credits all the same
+			} else if status == enumspb.WORKFLOW_EXECUTION_STATUS_FAILED {
+				continue // failed before reporting anything (an older pull)
+			}
+			if err != nil {
 				return nil, fmt.Errorf("reading pull %s: %w", ex.GetExecution().GetWorkflowId(), err)
 			}
 			for s, n := range res.CreditsBy {

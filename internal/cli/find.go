@@ -56,11 +56,7 @@ func resolveLead(ctx context.Context, io IO, arg string) (string, error) {
 		n, _ := strconv.Atoi(arg)
 		id, found, err = st.LeadOfTicket(ctx, n)
 	case "e-mail":
-		key := dedupe.EmailIdentity(normalize.KeysOf(lead.Values{lead.Email: arg}))
-		if key == "" {
-			key = "email:" + normalize.KeysOf(lead.Values{lead.Email: arg}).Email
-		}
-		id, found, err = st.LookupIdentity(ctx, key)
+		id, found, err = st.LookupIdentity(ctx, emailIdentity(arg))
 	}
 	if err != nil {
 		return "", err
@@ -73,6 +69,15 @@ func resolveLead(ctx context.Context, io IO, arg string) (string, error) {
 		id = survivor
 	}
 	return id, nil
+}
+
+// emailIdentity is the store's identity key of an e-mail address (a role address included).
+func emailIdentity(email string) string {
+	keys := normalize.KeysOf(lead.Values{lead.Email: email})
+	if key := dedupe.EmailIdentity(keys); key != "" {
+		return key
+	}
+	return "email:" + keys.Email
 }
 
 // leadArgKind says what a lead argument is: "id", "e-mail", "ticket" or "name".

@@ -183,6 +183,10 @@ func newLeadDataCmd(io IO, name string) *cobra.Command {
   starter lead ` + name + " lead-3f2a9c1d --value 24000 --products \"Managed IT\" --probability 60 --close-date 2026-09-30",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Out-of-range numbers are refused here, before anything reaches the lead or HaloPSA.
+			if p := (lifecycle.Data{Qualification: q, Opportunity: o}).RangeProblems(); len(p) > 0 {
+				return usageError("%s", strings.Join(p, "; "))
+			}
 			return withLead(cmd.Context(), io, args[0], func(tc client.Client, id string) error {
 				st, err := readLead(cmd.Context(), tc, id)
 				if err != nil {
@@ -238,6 +242,9 @@ func newLeadLogCallCmd(io IO) *cobra.Command {
 			d, err := lifecycle.ParseDirection(dir)
 			if err != nil {
 				return usageError("--direction: %v", err)
+			}
+			if p := c.RangeProblems(); len(p) > 0 {
+				return usageError("--duration: %s", strings.Join(p, "; "))
 			}
 			c.Direction, c.At = d, time.Now().UTC()
 			if at != "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
 	"haloleads/internal/config"
@@ -101,8 +102,12 @@ func runPull(ctx context.Context, io IO, in leadflow.PullInput, wait, asJSON boo
 	defer tc.Close()
 	in.RunID = newRunID(time.Now())
 	res, err := startPull(ctx, tc, in, wait)
-	if err != nil {
+	failed, why, ok := pullFailed(err)
+	if err != nil && !ok {
 		return err
+	}
+	if ok {
+		res = failed
 	}
 	if asJSON || !wait {
 		if err := writeJSON(io.Stdout, res); err != nil {
@@ -111,10 +116,28 @@ func runPull(ctx context.Context, io IO, in leadflow.PullInput, wait, asJSON boo
 	} else {
 		printPull(io.Stdout, res)
 	}
+	if ok {
+		return &ExitError{Code: ExitFailure, Err: errors.New(why),
+			Hint: "what the pull bought and spent is listed above; fix the cause and pull again (people bought are never bought twice)"}
+	}
 	if res.Import != nil {
 		return importOutcome(*res.Import)
 	}
 	return nil
+}
+
+// pullFailed returns the result a failed pull reported in its error (see
+// leadflow.PullFailedType) and why it failed, and whether err is such a failure.
+func pullFailed(err error) (leadflow.PullResult, string, bool) {
+	var res leadflow.PullResult
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || ae.Type() != leadflow.PullFailedType || !ae.HasDetails() {
+		return res, "", false
+	}
+	if derr := ae.Details(&res); derr != nil {
+		return res, "", false
+	}
+	return res, ae.Message(), true
 }
 
 // startPull starts a pull workflow and, when wait is set, waits for its result.
@@ -150,6 +173,9 @@ func printPull(w io.Writer, r leadflow.PullResult) {
 	}
 	if r.QuotaExhausted {
 		fmt.Fprintln(w, "  the provider's quota is spent")
+	}
+	if r.Unconfirmed > 0 {
+		fmt.Fprintf(w, "  %d unconfirmed: not bought again, an earlier attempt may have paid for them without recording it\n", r.Unconfirmed)
 	}
 	for _, s := range r.Supplied {
 		fmt.Fprintf(w, "  %s: %d %s from %s\n", s.Rule, s.Count, s.Field, s.Source.DisplayName())

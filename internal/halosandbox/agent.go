@@ -92,5 +92,8 @@ func (s *Server) Sites() []Record { return s.snapshot("Site") }
 // Actions returns every action as detail objects.
 func (s *Server) Actions() []Record { return s.snapshot("Actions") }
 
+// Statuses returns every ticket status.
+func (s *Server) Statuses() []Record { return s.snapshot("Status") }
+
 // FieldInfos returns every custom-field definition.
 func (s *Server) FieldInfos() []Record { return s.snapshot("FieldInfo") }

@@ -40,6 +40,11 @@ type Supplied struct {
 	Count  int         `json:"count"`
 }
 
+// PullFailedType is the type of the application error a pull ends with when every page failed
+// or its import failed; the error's details are the pull's PullResult (what it bought and
+// spent all the same).
+const PullFailedType = "PullFailed"
+
 // PullResult is what a pull did (what `starter pull --json` prints). It holds counts and file
 // references, never people.
 type PullResult struct {
@@ -52,6 +57,10 @@ type PullResult struct {
 	Found         int `json:"found"`
 	AlreadyBought int `json:"already_bought"`
 	Bought        int `json:"bought"`
+	// Unconfirmed counts the people not bought because an earlier attempt recorded the intent
+	// to buy them and never the purchase: it may have paid for them. They are left to the
+	// operator (never bought again automatically).
+	Unconfirmed int `json:"unconfirmed,omitempty"`
 	// Credits is what the run spent, CreditsBy the same per provider; Budget the limit.
 	Credits         int                 `json:"credits"`
 	CreditsBy       map[lead.Source]int `json:"credits_by,omitempty"`

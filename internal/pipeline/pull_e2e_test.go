@@ -2,12 +2,17 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"haloleads/internal/halopsa"
 	"haloleads/internal/halosandbox"
@@ -32,13 +37,24 @@ type pullEnv struct {
 
 func newPullEnv(t *testing.T) *pullEnv {
 	t.Helper()
+	return newPullEnvWith(t, nil)
+}
+
+// newPullEnvWith is newPullEnv with the sandbox served through the handler front returns (nil:
+// the sandbox itself), as envOptions.Front.
+func newPullEnvWith(t *testing.T, front func(*halosandbox.Server) http.Handler) *pullEnv {
+	t.Helper()
 	ctx := context.Background()
 	_, tc := startTemporal(t)
 	sb, err := halosandbox.New(halosandbox.Options{})
 	if err != nil {
 		t.Fatalf("starting sandbox: %v", err)
 	}
-	hs := httptest.NewServer(sb)
+	var h http.Handler = sb
+	if front != nil {
+		h = front(sb)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	halo, err := halopsa.New(halopsa.Config{BaseURL: hs.URL, ClientID: halosandbox.DefaultClientID,
 		ClientSecret: halosandbox.DefaultClientSecret})
@@ -172,5 +188,107 @@ func TestScheduledPullIsIncremental(t *testing.T) {
 	}
 	if got := len(e.halo.Users()); got != users {
 		t.Errorf("HaloPSA holds %d users after the second pull, want the %d of the first", got, users)
+	}
+}
+
+// pullFailure returns the result a failed pull reports in its error, failing the test when err
+// is not a pull failure.
+func pullFailure(t *testing.T, err error) leadflow.PullResult {
+	t.Helper()
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || ae.Type() != leadflow.PullFailedType {
+		t.Fatalf("pull ended with %v, want a %s failure", err, leadflow.PullFailedType)
+	}
+	var res leadflow.PullResult
+	if err := ae.Details(&res); err != nil {
+		t.Fatalf("the failure carries no result: %v", err)
+	}
+	return res
+}
+
+// TestFailedPullPausesSchedule: a scheduled pull whose every page fails (the provider's quota
+// is spent) fails, and the schedule, which pauses on failure as `schedule create` makes it,
+// is paused; the failure reports the run. With -update it records the failed run
+// (pull_failed.json) for workflows/replay_test.go.
+func TestFailedPullPausesSchedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newPullEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e.providers.ExhaustQuota(lead.Apollo, true)
+	in := leadflow.PullInput{Source: lead.Apollo, Query: "title=Manager,page_size=10", Budget: 100}
+	h, err := e.temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:             "pull-spent",
+		Spec:           client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: 24 * time.Hour}}},
+		PauseOnFailure: true,
+		Action: &client.ScheduleWorkflowAction{ID: leadflow.PullWorkflowID("spent"), Workflow: leadflow.PullWorkflow,
+			Args: []any{in}, TaskQueue: leadflow.TaskQueue},
+	})
+	if err != nil {
+		t.Fatalf("creating the schedule: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(context.Background()) })
+	if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var run client.ScheduleActionResult
+	await(t, "the scheduled run", func() bool {
+		d, err := h.Describe(ctx)
+		if err != nil || len(d.Info.RecentActions) == 0 {
+			return false
+		}
+		run = d.Info.RecentActions[0]
+		return true
+	})
+	wf := run.StartWorkflowResult
+	err = e.temporal.GetWorkflow(ctx, wf.WorkflowID, wf.FirstExecutionRunID).Get(ctx, nil)
+	res := pullFailure(t, err)
+	if res.Pages != 0 || res.Bought != 0 || len(res.Errors) != 1 || res.RunID == "" {
+		t.Errorf("failed pull reports %+v, want its run, one error and nothing bought", res)
+	}
+	await(t, "the schedule to pause", func() bool {
+		d, err := h.Describe(ctx)
+		return err == nil && d.Schedule.State.Paused
+	})
+	hist := historyOf(t, e.temporal, wf.WorkflowID, wf.FirstExecutionRunID)
+	if !slices.Contains(versionMarkers(t, hist), "pull-fails") {
+		t.Error("the failed pull's history has no pull-fails marker")
+	}
+	recordOnce(t, "pull_failed.json", hist)
+}
+
+// TestPullFailsWithItsImport: a pull whose import fails (here terminated while its landing is
+// held) fails, and its failure still reports what it bought and the credits it spent.
+func TestPullFailsWithItsImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	g := &gate{}
+	e := newPullEnvWith(t, g.front)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	g.close()
+	defer g.open()
+	in := leadflow.PullInput{RunID: "held", Source: lead.Apollo, Query: "title=Manager,page_size=10", Budget: 500}
+	run, err := e.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: leadflow.PullWorkflowID(in.RunID),
+		TaskQueue: leadflow.TaskQueue}, leadflow.PullWorkflow, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	importID := leadflow.ImportWorkflowID(in.RunID)
+	await(t, "the pull's import to land", func() bool {
+		_, err := e.temporal.DescribeWorkflowExecution(ctx, importID, "")
+		var nf *serviceerror.NotFound
+		return !errors.As(err, &nf) && err == nil && g.held() > 0
+	})
+	if err := e.temporal.TerminateWorkflow(ctx, importID, "", "test: the import is terminated"); err != nil {
+		t.Fatal(err)
+	}
+	res := pullFailure(t, run.Get(ctx, nil))
+	t.Logf("failed pull: bought %d for %d credits; errors %q", res.Bought, res.Credits, res.Errors)
+	if res.Bought == 0 || res.Credits == 0 || res.Credits != e.charged() || res.Import != nil || len(res.Errors) != 1 {
+		t.Errorf("failed pull reports %+v (sandbox charged %d), want what it bought and spent and the import's error", res, e.charged())
 	}
 }
