@@ -40,6 +40,10 @@ const (
 	// changeMergedNotes: rule-violation notes are written at most once per noteEvery per lead;
 	// those flagged in between are merged into the next one.
 	changeMergedNotes = "merged-violation-notes"
+	// changeNotesDrain: the note flush goes on until the queue is empty (a note flagged while
+	// another was being written waited for the next violation), and a run that starts with
+	// queued notes (carried across Continue-As-New, or kept by a quiet end) flushes them.
+	changeNotesDrain = "notes-drain"
 )
 
 // autoConvert promotes an Engaged lead to a prospect after a change seen in HaloPSA, taking the
@@ -154,6 +158,9 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	r.listed(in)
 	if err := r.register(); err != nil {
 		return err
+	}
+	if len(r.st.NoteQueue) > 0 && workflow.GetVersion(ctx, changeNotesDrain, workflow.DefaultVersion, 1) >= 1 {
+		r.startFlush()
 	}
 	r.upsertSearchAttributes()
 	startEvents := r.st.Events
@@ -819,24 +826,36 @@ func (r *leadRun) flagNote(ctx workflow.Context, text string) {
 		return
 	}
 	r.st.NoteQueue = append(r.st.NoteQueue, text)
-	if !r.flushing {
-		r.flushing = true
-		r.busy++ // Continue-As-New waits for the queue to be written
-		workflow.Go(r.ctx, r.flushNotes)
-	}
+	r.startFlush()
 }
 
-// flushNotes waits until the lead's note budget allows, then writes the queued notes as one.
+// startFlush starts the coroutine that writes the queued notes, unless it runs.
+func (r *leadRun) startFlush() {
+	if r.flushing {
+		return
+	}
+	r.flushing = true
+	r.busy++ // Continue-As-New waits for the queue to be written
+	workflow.Go(r.ctx, r.flushNotes)
+}
+
+// flushNotes waits until the lead's note budget allows, then writes the queued notes as one;
+// from changeNotesDrain on, again while notes were queued during the write.
 func (r *leadRun) flushNotes(ctx workflow.Context) {
 	defer func() { r.flushing = false; r.busy-- }()
-	if wait := r.st.LastNoteAt.Add(noteEvery).Sub(workflow.Now(ctx)); wait > 0 {
-		if err := workflow.Sleep(ctx, wait); err != nil {
-			return // cancelled: the queue stays in the state
+	for {
+		if wait := r.st.LastNoteAt.Add(noteEvery).Sub(workflow.Now(ctx)); wait > 0 {
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return // cancelled: the queue stays in the state
+			}
+		}
+		queued := r.st.NoteQueue
+		r.st.NoteQueue, r.st.LastNoteAt = nil, workflow.Now(ctx)
+		r.writeNote(ctx, mergeNotes(queued))
+		if len(r.st.NoteQueue) == 0 || workflow.GetVersion(ctx, changeNotesDrain, workflow.DefaultVersion, 1) < 1 {
+			return
 		}
 	}
-	queued := r.st.NoteQueue
-	r.st.NoteQueue, r.st.LastNoteAt = nil, workflow.Now(ctx)
-	r.writeNote(ctx, mergeNotes(queued))
 }
 
 // mergeNotes joins queued notes into one: repeats counted, at most maxMergedNotes lines.
