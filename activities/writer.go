@@ -151,7 +151,7 @@ func (w *writer) quick() bool { return w.first && w.fence }
 // floors returns the floors the read-backs stop at, reading them before the first create when
 // the batch was given none.
 func (w *writer) floors(ctx context.Context) (halopsa.Floors, error) {
-	if w.first && w.prog.Floors == (halopsa.Floors{}) {
+	if w.first && !w.prog.Floors.Known() {
 		f, err := w.a.Client.ReadFloors(ctx)
 		if err != nil {
 			return f, classify(fmt.Errorf("reading HaloPSA's newest ids: %w", err))
