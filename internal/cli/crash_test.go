@@ -227,6 +227,11 @@ func (w *devWorld) importThroughKills(ctx context.Context, imp crashImport, kill
 			}
 			return r.sum
 		case <-w.worker.exited:
+			if strings.Contains(w.worker.logTail(), "address already in use") {
+				t.Logf("import %s: the worker lost the race for a port with another world's; started again", imp.runID)
+				w.start()
+				continue
+			}
 			t.Fatalf("import %s: the worker exited on its own:\n%s", imp.runID, w.worker.logTail())
 		case <-ctx.Done():
 			t.Fatalf("import %s did not finish in time", imp.runID)

@@ -284,8 +284,22 @@ func (w devWorker) logTail() string {
 	return string(b[max(0, len(b)-4000):])
 }
 
-// startDevWorker starts `worker --dev` and returns once its Temporal server answers.
+// startDevWorker starts `worker --dev` and returns once its Temporal server answers. Worlds
+// side by side start workers at the same instant, and the Web UI's port is taken when free
+// (8233 or the next free one): a worker that lost that race is started again.
 func startDevWorker(t *testing.T, bin string, env []string, addr string) devWorker {
+	t.Helper()
+	for range 4 {
+		if w, ok := tryDevWorker(t, bin, env, addr); ok {
+			return w
+		}
+	}
+	t.Fatal("worker --dev lost the race for a port four times")
+	return devWorker{}
+}
+
+// tryDevWorker starts `worker --dev`; false when it exited because a port it picked was taken.
+func tryDevWorker(t *testing.T, bin string, env []string, addr string) (devWorker, bool) {
 	t.Helper()
 	cmd := exec.Command(bin, "--dev")
 	cmd.Env = env
@@ -314,16 +328,19 @@ func startDevWorker(t *testing.T, bin string, env []string, addr string) devWork
 		}
 		cancel()
 		if err == nil {
-			return w
+			return w, true
 		}
 		select {
 		case <-w.exited:
+			if strings.Contains(w.logTail(), "address already in use") {
+				return w, false
+			}
 			t.Fatalf("worker --dev exited:\n%s", w.logTail())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
 	t.Fatalf("worker --dev did not come up within a minute:\n%s", w.logTail())
-	return w
+	return w, false
 }
 
 func freeTCPAddr(t *testing.T) string {
