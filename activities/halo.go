@@ -323,6 +323,11 @@ func (a *Halo) WriteData(ctx context.Context, w DataWrite) (Grouping, error) {
 // dataTicket builds a ticket update carrying the whole custom-field set and, for opportunities,
 // HaloPSA's own opp* fields.
 func (a *Halo) dataTicket(ctx context.Context, id int, stage lifecycle.Stage, v lead.Values, quality, fit int, d lifecycle.Data) (halopsa.Ticket, error) {
+	if id <= 0 {
+		// A ticket POSTed without an id is a new ticket: a stray second one for the lead.
+		return halopsa.Ticket{}, temporal.NewNonRetryableApplicationError(
+			"the lead has no HaloPSA ticket yet (its import has not landed it): nothing written to HaloPSA", "NoTicket", nil)
+	}
 	values := TicketValues(v, quality, fit, stage, d)
 	cfs, err := a.Tenant.TicketFields(ctx, values)
 	if err != nil {

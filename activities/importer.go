@@ -31,6 +31,7 @@ import (
 	"haloleads/internal/store"
 	"haloleads/internal/suppress"
 	"haloleads/internal/tenant"
+	"haloleads/internal/visibility"
 )
 
 // BatchSize is the number of leads landed per bulk batch: HaloPSA's array POSTs take up to 100.
@@ -216,7 +217,8 @@ func checkRequired(res dedupe.Result, known map[string]bool, records []recordRef
 // checkTicketType rejects the leads whose new lead ticket HaloPSA would refuse because it
 // leaves a field the Lead ticket type requires empty (tenant.Result.Required, read from
 // HaloPSA): each of their rows is reported with the fields' names, and the other leads land.
-// haloleads fills the custom fields it owns from the lead's data, so a lead is rejected only
+// haloleads fills the custom fields it owns, and a text field labelled as a lead field
+// (tenant.RequiredField.From), from the lead's data, so a lead is rejected only
 // when its data has no value for such a field, or when the field is one haloleads does not
 // write. A lead whose ticket HaloPSA holds is not judged: HaloPSA checks mandatory fields on
 // new tickets (a refusal of another write is isolated and reported when landing).
@@ -239,7 +241,7 @@ func (a *Importer) checkTicketType(ctx context.Context, items []staged, suppress
 	var refused []lead.Rejected
 	for _, it := range items {
 		o := it.Offer
-		missing := tenant.Missing(required, landing.TicketFieldValues(o.Lead.Values, o.Lead.Quality, o.Fit))
+		missing := tenant.Missing(required, landing.TicketFieldValues(o.Lead.Values, o.Lead.Quality, o.Fit), o.Lead.Values)
 		if o.Halo.TicketID != 0 || len(missing) == 0 {
 			keep = append(keep, it)
 			continue
@@ -470,9 +472,10 @@ func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 }
 
 // mirrorFloors are the highest ids of the mirror, just brought up to date: each at or below
-// HaloPSA's newest (sites: the clients' main sites), which is all a floor needs.
+// HaloPSA's newest (sites: the clients' main sites), which is all a floor needs. They are Read:
+// on an empty tenant the zero floors are known, and the import's batches read none.
 func mirrorFloors(users map[int]halopsa.User, clients map[int]halopsa.Customer, tickets map[int]halopsa.Ticket) halopsa.Floors {
-	var f halopsa.Floors
+	f := halopsa.Floors{Read: true}
 	for _, u := range users {
 		f.Users = max(f.Users, u.ID)
 	}
@@ -784,12 +787,20 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 // offer asks the lead's workflow for its plan; start is the input that starts the workflow
 // when it is not running (a new lead, or one that ended, with its kept state).
 func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer, startIn leadflow.LeadInput) (leadflow.Plan, error) {
-	id := leadflow.LeadWorkflowID(o.Lead.ID)
-	start := a.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       id,
+	opts := client.StartWorkflowOptions{
+		ID:                       leadflow.LeadWorkflowID(o.Lead.ID),
 		TaskQueue:                leadflow.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, leadflow.LeadWorkflow, startIn)
+	}
+	if startIn.State == nil {
+		// A new lead starts listed as its answer to this offer will list it, so that the
+		// workflow upserts no search attribute or memo of its own (two history events and two
+		// visibility writes per lead). Ignored when the workflow is running.
+		l := leadflow.NewLeadListing(o.Lead.ID, o)
+		opts.TypedSearchAttributes, opts.Memo = visibility.Attributes(l), map[string]any{"name": l.Name}
+		startIn.Listed = &l
+	}
+	start := a.Temporal.NewWithStartWorkflowOperation(opts, leadflow.LeadWorkflow, startIn)
 	h, err := a.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{

@@ -151,7 +151,7 @@ func (w *writer) quick() bool { return w.first && w.fence }
 // floors returns the floors the read-backs stop at, reading them before the first create when
 // the batch was given none.
 func (w *writer) floors(ctx context.Context) (halopsa.Floors, error) {
-	if w.first && w.prog.Floors == (halopsa.Floors{}) {
+	if w.first && !w.prog.Floors.Known() {
 		f, err := w.a.Client.ReadFloors(ctx)
 		if err != nil {
 			return f, classify(fmt.Errorf("reading HaloPSA's newest ids: %w", err))
@@ -451,6 +451,12 @@ func (w *writer) ticket(ctx context.Context, i int, p leadflow.Plan, leadType ha
 		}
 		t.TicketTypeID = leadType
 		t.ClientID, t.SiteID, t.UserID = halopsa.ID(ids.ClientID), halopsa.ID(ids.SiteID), halopsa.ID(ids.UserID)
+		// Fields the Lead type requires that haloleads fills from the lead's data by their label.
+		res, err := w.a.Tenant.Result(ctx)
+		if err != nil {
+			return t, err
+		}
+		t.CustomFields = append(t.CustomFields, tenant.Fill(res.Required[tenant.Lead], w.items[i].Offer.Lead.Values)...)
 	}
 	return t, nil
 }

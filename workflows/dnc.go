@@ -23,7 +23,7 @@ const changeOneDoNotContact = "one-do-not-contact"
 
 // oneDoNotContact reports whether this run takes the one Do-Not-Contact path.
 func (r *leadRun) oneDoNotContact(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, changeOneDoNotContact, workflow.DefaultVersion, 1) >= 1
+	return r.version(ctx, changeOneDoNotContact)
 }
 
 func (r *leadRun) validateDoNotContact(req leadflow.DoNotContactRequest) error {

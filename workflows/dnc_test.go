@@ -2,12 +2,15 @@ package workflows_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"haloleads/activities"
 	"haloleads/internal/halopsa"
@@ -159,5 +162,28 @@ func TestDoNotContactIsOneState(t *testing.T) {
 				t.Errorf("Hunter still holds %d leads", n)
 			}
 		})
+	}
+}
+
+// TestDoNotContactWithoutTicketWritesNoTicket: a Do Not Contact for a lead whose ticket has not
+// landed yet puts the person on the suppression list and writes nothing to HaloPSA (a ticket
+// POSTed without an id would be a stray new one); the activity fails for good, saying why.
+func TestDoNotContactWithoutTicketWritesNoTicket(t *testing.T) {
+	h := newHalo(t)
+	ctx := context.Background()
+	before := len(h.sandbox.Tickets())
+	_, err := h.acts.MarkDoNotContact(ctx, activities.DoNotContactWrite{
+		LeadID: "lead-dana", Stage: lifecycle.Lead, Values: dana().Values, Via: leadflow.ViaStatus, At: time.Now(),
+	})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(err.Error(), "no HaloPSA ticket yet") {
+		t.Fatalf("Do Not Contact without a ticket: %v, want a non-retryable error saying the lead has no ticket", err)
+	}
+	if n := len(h.sandbox.Tickets()); n != before {
+		t.Errorf("HaloPSA holds %d tickets after it, want the %d of before", n, before)
+	}
+	hits, err := h.store.Suppressed(ctx, suppress.Keys(dana().Values, suppress.Options{}))
+	if err != nil || len(hits) == 0 {
+		t.Errorf("the person is not on the suppression list: %v %v", hits, err)
 	}
 }

@@ -40,6 +40,10 @@ const (
 	// changeMergedNotes: rule-violation notes are written at most once per noteEvery per lead;
 	// those flagged in between are merged into the next one.
 	changeMergedNotes = "merged-violation-notes"
+	// changeNotesDrain: the note flush goes on until the queue is empty (a note flagged while
+	// another was being written waited for the next violation), and a run that starts with
+	// queued notes (carried across Continue-As-New, or kept by a quiet end) flushes them.
+	changeNotesDrain = "notes-drain"
 )
 
 // autoConvert promotes an Engaged lead to a prospect after a change seen in HaloPSA, taking the
@@ -104,6 +108,9 @@ type leadRun struct {
 	busy int
 	// sa and memo are what was last upserted, to upsert only on change (each is a history event).
 	sa, memo string
+	// shown is the listing last published (search attributes and memo name), from
+	// changeLeadBaseline on: the next run starts with it.
+	shown leadflow.Listing
 	// ops serialises the lifecycle updates, so each one is checked against the state it acts on.
 	ops workflow.Mutex
 	// echoes are statuses haloleads wrote whose "status changed" webhook has not come back yet:
@@ -120,6 +127,9 @@ type leadRun struct {
 	adopt bool
 	// stageTimes is set from changeStageTimes on.
 	stageTimes bool
+	// baseline is set from changeLeadBaseline on: the changes it stands for are on without
+	// markers of their own (version).
+	baseline bool
 }
 
 // Lead is the entity workflow of one lead. Its ID is the lead's stable identity. It owns the
@@ -134,18 +144,23 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	if r.st == nil {
 		r.st = &leadflow.LeadState{LeadID: in.LeadID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
 	}
-	r.ordered = workflow.GetVersion(ctx, changeOrderedLanding, workflow.DefaultVersion, 1) >= 1
+	r.baseline = workflow.GetVersion(ctx, changeLeadBaseline, workflow.DefaultVersion, 1) >= 1
+	r.ordered = r.version(ctx, changeOrderedLanding)
 	if r.ordered {
 		r.pending, r.echoes = r.st.Pending, r.st.Echoes
 	}
-	r.adopt = workflow.GetVersion(ctx, changeAdoptHalo, workflow.DefaultVersion, 1) >= 1
-	r.stageTimes = workflow.GetVersion(ctx, changeStageTimes, workflow.DefaultVersion, 1) >= 1
+	r.adopt = r.version(ctx, changeAdoptHalo)
+	r.stageTimes = r.version(ctx, changeStageTimes)
 	if r.stageTimes && len(r.st.Stages) == 0 {
 		// A new lead enters its stage now; one started before the change, from this run on.
 		r.st.Stages = []leadflow.StageEntry{{Stage: r.st.Stage, Entered: workflow.Now(ctx)}}
 	}
+	r.listed(in)
 	if err := r.register(); err != nil {
 		return err
+	}
+	if len(r.st.NoteQueue) > 0 && workflow.GetVersion(ctx, changeNotesDrain, workflow.DefaultVersion, 1) >= 1 {
+		r.startFlush()
 	}
 	r.upsertSearchAttributes()
 	startEvents := r.st.Events
@@ -153,7 +168,7 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 		return r.busy == 0 && (r.st.Events-startEvents >= r.settings.MaxEvents ||
 			workflow.GetInfo(ctx).GetContinueAsNewSuggested())
 	}
-	if workflow.GetVersion(ctx, changeQuietEnd, workflow.DefaultVersion, 1) >= 1 {
+	if r.version(ctx, changeQuietEnd) {
 		ended, err := r.awaitQuiet(continueNow)
 		if err != nil || ended {
 			return err
@@ -168,8 +183,13 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	if r.ordered {
 		r.st.Pending, r.st.Echoes = r.pending, r.echoes
 	}
-	return workflow.NewContinueAsNewError(ctx, leadflow.LeadWorkflow,
-		leadflow.LeadInput{LeadID: in.LeadID, Settings: in.Settings, State: r.st})
+	next := leadflow.LeadInput{LeadID: in.LeadID, Settings: in.Settings, State: r.st}
+	if r.baseline {
+		// The next run starts with this run's search attributes and memo (the SDK carries
+		// them over): it need not upsert them again.
+		next.Listed = r.published()
+	}
+	return workflow.NewContinueAsNewError(ctx, leadflow.LeadWorkflow, next)
 }
 
 func (r *leadRun) register() error {
@@ -284,12 +304,12 @@ func (r *leadRun) offer(ctx workflow.Context, o leadflow.Offer) (leadflow.Plan, 
 		r.onLanded(l)
 	}
 	if r.ordered && r.st.Offered != nil && !r.st.Offered.Answers(leadflow.Landed{RunID: o.RunID, Batch: o.Batch}) &&
-		workflow.GetVersion(ctx, changeOfferAwaitsLanding, workflow.DefaultVersion, 1) >= 1 {
+		r.version(ctx, changeOfferAwaitsLanding) {
 		if err := r.awaitOffered(ctx, offerWait); err != nil {
 			return leadflow.Plan{}, err
 		}
 	}
-	if workflow.GetVersion(ctx, changePersonFit, workflow.DefaultVersion, 1) >= 1 {
+	if r.version(ctx, changePersonFit) {
 		o.PersonFit = r.st.Data.Qualification.FitScore
 	}
 	plan := leadflow.PlanOffer(r.st, o)
@@ -471,7 +491,7 @@ func (r *leadRun) doPromote(ctx workflow.Context, req leadflow.PromoteRequest) e
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, To: to, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit, Promoted: workflow.Now(ctx),
 	}
-	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	regroup := r.version(ctx, changeRegroup)
 	if regroup {
 		p.Regroup = r.regroup()
 	}
@@ -515,7 +535,7 @@ func (r *leadRun) setData(ctx workflow.Context, req leadflow.DataRequest) (leadf
 		LeadID: r.st.LeadID, TicketID: r.st.Halo.TicketID, Stage: r.st.Stage, Data: data,
 		Values: r.values(), Quality: r.st.Quality, Fit: r.st.Fit,
 	}
-	regroup := workflow.GetVersion(ctx, changeRegroup, workflow.DefaultVersion, 1) >= 1
+	regroup := r.version(ctx, changeRegroup)
 	if regroup {
 		w.Regroup = r.regroup()
 	}
@@ -571,7 +591,7 @@ func (r *leadRun) logCall(ctx workflow.Context, c lifecycle.Call) (leadflow.Lead
 		return *r.st, err
 	}
 	if to == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
-		workflow.GetVersion(ctx, changeAutoConvertOnCall, workflow.DefaultVersion, 1) >= 1 {
+		r.version(ctx, changeAutoConvertOnCall) {
 		if err := r.doPromote(ctx, leadflow.PromoteRequest{}); err != nil {
 			return *r.st, err
 		}
@@ -742,7 +762,7 @@ func (r *leadRun) judge(ctx workflow.Context, to lifecycle.Status, via string) {
 		}
 		r.upsertSearchAttributes()
 		if dec.To == lifecycle.Engaged && r.settings.AutoConvertEngaged &&
-			workflow.GetVersion(ctx, changeAutoConvertOnHalo, workflow.DefaultVersion, 1) >= 1 {
+			r.version(ctx, changeAutoConvertOnHalo) {
 			r.autoConvert(ctx)
 		}
 	case lifecycle.ActionRevert:
@@ -801,29 +821,41 @@ func (r *leadRun) flag(ctx workflow.Context, reason string) {
 // flagNote adds a rule-violation note to the lead's ticket. From changeMergedNotes on, notes
 // are queued and written by flushNotes, at most one per noteEvery, merged.
 func (r *leadRun) flagNote(ctx workflow.Context, text string) {
-	if workflow.GetVersion(ctx, changeMergedNotes, workflow.DefaultVersion, 1) < 1 {
+	if !r.version(ctx, changeMergedNotes) {
 		r.writeNote(ctx, text)
 		return
 	}
 	r.st.NoteQueue = append(r.st.NoteQueue, text)
-	if !r.flushing {
-		r.flushing = true
-		r.busy++ // Continue-As-New waits for the queue to be written
-		workflow.Go(r.ctx, r.flushNotes)
-	}
+	r.startFlush()
 }
 
-// flushNotes waits until the lead's note budget allows, then writes the queued notes as one.
+// startFlush starts the coroutine that writes the queued notes, unless it runs.
+func (r *leadRun) startFlush() {
+	if r.flushing {
+		return
+	}
+	r.flushing = true
+	r.busy++ // Continue-As-New waits for the queue to be written
+	workflow.Go(r.ctx, r.flushNotes)
+}
+
+// flushNotes waits until the lead's note budget allows, then writes the queued notes as one;
+// from changeNotesDrain on, again while notes were queued during the write.
 func (r *leadRun) flushNotes(ctx workflow.Context) {
 	defer func() { r.flushing = false; r.busy-- }()
-	if wait := r.st.LastNoteAt.Add(noteEvery).Sub(workflow.Now(ctx)); wait > 0 {
-		if err := workflow.Sleep(ctx, wait); err != nil {
-			return // cancelled: the queue stays in the state
+	for {
+		if wait := r.st.LastNoteAt.Add(noteEvery).Sub(workflow.Now(ctx)); wait > 0 {
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return // cancelled: the queue stays in the state
+			}
+		}
+		queued := r.st.NoteQueue
+		r.st.NoteQueue, r.st.LastNoteAt = nil, workflow.Now(ctx)
+		r.writeNote(ctx, mergeNotes(queued))
+		if len(r.st.NoteQueue) == 0 || workflow.GetVersion(ctx, changeNotesDrain, workflow.DefaultVersion, 1) < 1 {
+			return
 		}
 	}
-	queued := r.st.NoteQueue
-	r.st.NoteQueue, r.st.LastNoteAt = nil, workflow.Now(ctx)
-	r.writeNote(ctx, mergeNotes(queued))
 }
 
 // mergeNotes joins queued notes into one: repeats counted, at most maxMergedNotes lines.
@@ -906,35 +938,41 @@ func (r *leadRun) setStatus(s lifecycle.Status) {
 // upsertSearchAttributes publishes the lead's stage, status, source, company, fit score and
 // Do-Not-Contact flag to the Web UI, only when one of them changed.
 func (r *leadRun) upsertSearchAttributes() {
-	l := r.st.Lead
-	source := ""
-	if len(l.Sources) > 0 {
-		source = string(l.Sources[0])
+	l := leadflow.ListingOf(r.st)
+	if key := l.Key(); key != r.sa {
+		r.sa = key
+		r.shown.Stage, r.shown.Status, r.shown.Source, r.shown.Company = l.Stage, l.Status, l.Source, l.Company
+		r.shown.Fit, r.shown.DoNotContact = l.Fit, l.DoNotContact
+		if err := workflow.UpsertTypedSearchAttributes(r.ctx, visibility.Updates(l)...); err != nil {
+			workflow.GetLogger(r.ctx).Warn("upserting search attributes failed", "error", err)
+		}
 	}
-	key := fmt.Sprint(r.st.Stage, r.st.Status, source, l.Get(lead.Company), r.st.Fit, r.st.Data.DoNotContact)
-	if key == r.sa {
+	if l.Name == r.memo {
 		return
 	}
-	r.sa = key
-	err := workflow.UpsertTypedSearchAttributes(r.ctx,
-		visibility.LeadStage.ValueSet(string(r.st.Stage)),
-		visibility.LeadStatus.ValueSet(string(r.st.Status)),
-		visibility.LeadSource.ValueSet(source),
-		visibility.LeadCompany.ValueSet(l.Get(lead.Company)),
-		visibility.FitScore.ValueSet(int64(r.st.Fit)),
-		visibility.DoNotContact.ValueSet(r.st.Data.DoNotContact),
-	)
-	if err != nil {
-		workflow.GetLogger(r.ctx).Warn("upserting search attributes failed", "error", err)
-	}
-	name := fmt.Sprintf("%s %s — %s", l.Get(lead.FirstName), l.Get(lead.LastName), l.Get(lead.Company))
-	if name == r.memo {
-		return
-	}
-	r.memo = name
-	if err := workflow.UpsertMemo(r.ctx, map[string]any{"name": name}); err != nil {
+	r.memo, r.shown.Name = l.Name, l.Name
+	if err := workflow.UpsertMemo(r.ctx, map[string]any{"name": l.Name}); err != nil {
 		workflow.GetLogger(r.ctx).Warn("upserting memo failed", "error", err)
 	}
+}
+
+// listed is the listing the run was started with (what it need not upsert again): from
+// changeLeadBaseline on, the one its input names, or the one the run it continues had published.
+func (r *leadRun) listed(in leadflow.LeadInput) {
+	if !r.baseline || in.Listed == nil {
+		return
+	}
+	r.sa, r.memo, r.shown = in.Listed.Key(), in.Listed.Name, *in.Listed
+}
+
+// published is the listing this run's search attributes and memo hold now, nil when it is not
+// known in full.
+func (r *leadRun) published() *leadflow.Listing {
+	if r.sa == "" || r.sa != r.shown.Key() || r.memo != r.shown.Name {
+		return nil
+	}
+	l := r.shown
+	return &l
 }
 
 // mergeLead keeps the lead's identity and adds what the new record brings.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -979,4 +980,64 @@ func TestLeadViolationNotesAreMerged(t *testing.T) {
 	if len(st.NoteQueue) != 0 {
 		t.Errorf("notes still queued: %q", st.NoteQueue)
 	}
+}
+
+// TestLeadViolationNotesDrain: notes queued when a run starts (carried across Continue-As-New
+// or kept by a quiet end) are written, and a violation flagged while a note is being written
+// gets its own note when the budget allows instead of waiting for the next violation.
+func TestLeadViolationNotesDrain(t *testing.T) {
+	t.Parallel()
+	t.Run("carried", func(t *testing.T) {
+		t.Parallel()
+		h := newHalo(t)
+		landed := h.seedAt(t, lifecycle.NewLead)
+		lt := newLeadTest(t, h)
+		st := lt.query()
+		in := at(landed, lifecycle.NewLead, lifecycle.Data{}, leadflow.Settings{})
+		in.State.NoteQueue = []string{"haloleads: a violation flagged in the run before"}
+		if err := lt.run(in); !temporal.IsCanceledError(err) {
+			t.Fatalf("workflow ended with %v, want cancellation", err)
+		}
+		if notes := h.notes(landed.Halo.TicketID); len(notes) != 1 || !strings.Contains(notes[0], "the run before") {
+			t.Errorf("notes = %q, want the carried one", notes)
+		}
+		if len(st.NoteQueue) != 0 {
+			t.Errorf("notes still queued: %q", st.NoteQueue)
+		}
+	})
+	t.Run("flagged during a write", func(t *testing.T) {
+		t.Parallel()
+		h := newHalo(t)
+		landed := h.seedAt(t, lifecycle.NewLead)
+		tid := landed.Halo.TicketID
+		lt := newLeadTest(t, h)
+		writes := 0
+		lt.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+			if info.ActivityType.Name != "AddNote" {
+				return
+			}
+			if writes++; writes == 1 { // a second change arrives while the first note is written
+				h.setStatus(t, tid, lifecycle.Contacted)
+				lt.env.SignalWorkflow(leadflow.SignalHaloChange, leadflow.HaloChange{EventID: "during", TicketID: tid, Status: lifecycle.Contacted})
+			}
+		})
+		lt.step(func() { h.setStatus(t, tid, lifecycle.Engaged) })
+		lt.signal(leadflow.SignalHaloChange, leadflow.HaloChange{EventID: "first", TicketID: tid, Status: lifecycle.Engaged})
+		for range 12 { // past the note budget's 10 minutes
+			lt.step(func() {})
+		}
+		st := lt.query()
+		if err := lt.run(at(landed, lifecycle.NewLead, lifecycle.Data{}, leadflow.Settings{})); !temporal.IsCanceledError(err) {
+			t.Fatalf("workflow ended with %v, want cancellation", err)
+		}
+		if len(st.Violations) != 2 {
+			t.Fatalf("violations %+v, want both flagged", st.Violations)
+		}
+		if notes := h.notes(tid); len(notes) != 2 {
+			t.Errorf("notes = %q, want one per violation", notes)
+		}
+		if len(st.NoteQueue) != 0 {
+			t.Errorf("notes still queued: %q", st.NoteQueue)
+		}
+	})
 }

@@ -36,6 +36,10 @@ import (
 //     was still landing (offer-awaits-landing), flagged for a status an agent skipped to
 //     (merged-violation-notes), then worked to Engaged and promoted (stage-times; internal/pipeline
 //     TestRecordVersionedLead -update).
+//   - lead_baseline_reverted_continued.json, lead_baseline_after_continue.json: the reverted lead
+//     of lead_reverted_continued.json under lead-baseline-1: one version marker, started with
+//     its listing by the import, the listing carried across Continue-As-New (TestRecordHistories
+//     -update).
 //   - pull_failed.json: a scheduled pull whose every page failed (a spent quota), failing with
 //     its result (the pull-fails change; internal/pipeline TestFailedPullPausesSchedule -update).
 func TestReplay(t *testing.T) {

@@ -12,10 +12,11 @@ import (
 
 // TestThroughput imports about 500 leads under HaloPSA's budget (300 requests per time-scaled
 // 5-second window, the sandbox's limit and the client's alike) and checks the counts: at most
-// 0.15 requests per lead (the import's reads and one POST per resource and batch: a first
-// attempt's writes are fenced and need no read-backs; 0.092 measured with batches landing one
-// at a time, 0.12-0.13 with the sliding window, where some batches are retried and read back),
-// no 429, and a re-import that writes nothing.
+// 0.10 requests per lead (the import's reads and one POST per resource and batch: a first
+// attempt's writes are fenced and need no read-backs, and batches read no floors of their own;
+// 0.076-0.080 measured, 38-40 requests; the margin is two batches retried and read back), at
+// most 16 history events per lead (12.6 measured: a new lead's update-with-start and Landed signal;
+// a retried batch signals its leads again), no 429, and a re-import that writes nothing.
 func TestThroughput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the embedded Temporal server")
@@ -29,8 +30,8 @@ func TestThroughput(t *testing.T) {
 	if rep.Summary.Import.LeadsCreated != rep.Leads || rep.Leads == 0 {
 		t.Errorf("created %d of %d leads", rep.Summary.Import.LeadsCreated, rep.Leads)
 	}
-	if h.RequestsPerLead > 0.15 {
-		t.Errorf("%.3f requests per lead, want at most 0.15 (by route: %v)", h.RequestsPerLead, h.ByRoute)
+	if h.RequestsPerLead > 0.10 {
+		t.Errorf("%.3f requests per lead, want at most 0.10 (by route: %v)", h.RequestsPerLead, h.ByRoute)
 	}
 	if h.Responses429 != 0 {
 		t.Errorf("%d answers 429, want none within the budget", h.Responses429)
@@ -41,8 +42,8 @@ func TestThroughput(t *testing.T) {
 	if re := rep.Summary.Reimport; re.LeadsCreated != 0 || re.LeadsUpdated != 0 {
 		t.Errorf("re-import created %d and updated %d leads, want none", re.LeadsCreated, re.LeadsUpdated)
 	}
-	if h.HistoryEventsPerLead < 5 {
-		t.Errorf("%.1f history events per lead: want the sampled lead workflows' events counted", h.HistoryEventsPerLead)
+	if h.HistoryEventsPerLead < 5 || h.HistoryEventsPerLead > 16 {
+		t.Errorf("%.1f history events per lead, want the sampled lead workflows' events counted and at most 16", h.HistoryEventsPerLead)
 	}
 }
 

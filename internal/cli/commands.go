@@ -318,6 +318,9 @@ func runSetup(ctx context.Context, io IO, check bool) error {
 		return err
 	}
 	fmt.Fprintf(io.Stdout, "Tenant set up: %d write requests, %d requests in all.\n", res.Writes, c.Requests())
+	if req := res.Required[tenant.Lead]; len(req) > 0 {
+		fmt.Fprintf(io.Stdout, "The Lead ticket type requires on new tickets: %s.\n", tenant.DescribeRequired(req))
+	}
 	return nil
 }
 

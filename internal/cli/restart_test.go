@@ -342,8 +342,8 @@ type killHit struct {
 	Held string
 }
 
-// killPoint is where a worker is killed: at its Request-th HaloPSA API request (counted from
-// the start of the world), before HaloPSA handles it or, when Applied, after HaloPSA applied it
+// killPoint is where a worker is killed: at the Request-th HaloPSA API request (the trap counts
+// from the start of the world; the crash test draws points from the start of an import), before HaloPSA handles it or, when Applied, after HaloPSA applied it
 // and before the answer leaves (the answer is lost with the worker). Pause is how long the
 // worker stays down.
 type killPoint struct {

@@ -77,8 +77,9 @@ func Merge(id string, records []lead.Record, prec Precedence) lead.Lead {
 
 // merge is Merge without the quality score.
 func merge(id string, records []lead.Record, prec Precedence) lead.Lead {
-	l := lead.Lead{ID: id, Values: lead.Values{}, Prov: map[lead.Field]lead.Provenance{}}
-	for _, f := range fieldsOf(records) {
+	fields := fieldsOf(records)
+	l := lead.Lead{ID: id, Values: make(lead.Values, len(fields)), Prov: make(map[lead.Field]lead.Provenance, len(fields))}
+	for _, f := range fields {
 		if f == lead.LeadSource {
 			continue // derived from the records' sources below
 		}
@@ -196,7 +197,8 @@ func MergeKnown(known, fresh lead.Lead, prec Precedence) lead.Lead {
 
 // fieldsOf returns the fields present in any record, in lead.AllFields order then sorted.
 func fieldsOf(records []lead.Record) []lead.Field {
-	var out, extra []lead.Field
+	out := make([]lead.Field, 0, len(lead.AllFields))
+	var extra []lead.Field
 	for _, f := range lead.AllFields {
 		for _, r := range records {
 			if r.Values[f] != "" {

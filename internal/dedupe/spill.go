@@ -57,7 +57,7 @@ func (s *spill) read(i int32) (lead.Record, error) {
 func (s *spill) readInto(buf []byte, i int32) (lead.Record, []byte, error) {
 	n := int(s.offs[i+1] - s.offs[i])
 	if cap(buf) < n {
-		buf = make([]byte, max(n, 4096))
+		buf = make([]byte, n)
 	}
 	buf = buf[:n]
 	if _, err := s.f.ReadAt(buf, s.offs[i]); err != nil {
@@ -138,10 +138,38 @@ func (d *decoder) string() string {
 	return s
 }
 
+// name returns a string that is most often one of known: a field or source name, shared
+// rather than allocated for every record read back.
+func (d *decoder) name(known map[string]string) string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.err, d.b = errSpillCorrupt, nil
+		return ""
+	}
+	s, ok := known[string(d.b[:n])]
+	if !ok {
+		s = string(d.b[:n])
+	}
+	d.b = d.b[n:]
+	return s
+}
+
+// spillNames are the field and source names decodeRecord shares.
+var spillNames = func() map[string]string {
+	m := map[string]string{}
+	for _, f := range lead.AllFields {
+		m[string(f)] = string(f)
+	}
+	for _, s := range append([]lead.Source{lead.HaloPSA, lead.Manual, lead.CSV}, lead.Providers...) {
+		m[string(s)] = string(s)
+	}
+	return m
+}()
+
 // decodeRecord decodes one record encoded by encodeRecord.
 func decodeRecord(b []byte) (lead.Record, error) {
 	d := decoder{b: b}
-	r := lead.Record{Source: lead.Source(d.string()), SourceID: d.string(), File: d.string(), Line: int(d.varint())}
+	r := lead.Record{Source: lead.Source(d.name(spillNames)), SourceID: d.string(), File: d.string(), Line: int(d.varint())}
 	if ns := d.varint(); ns != 0 {
 		r.SeenAt = time.Unix(0, ns).UTC()
 	}
@@ -153,7 +181,7 @@ func decodeRecord(b []byte) (lead.Record, error) {
 		r.Values = make(lead.Values, n)
 	}
 	for range n {
-		f := lead.Field(d.string())
+		f := lead.Field(d.name(spillNames))
 		r.Values[f] = d.string()
 	}
 	if d.err != nil || len(d.b) != 0 {

@@ -29,8 +29,8 @@ type Stream struct {
 	// flushing is the previous chunk, normalised and spilled in the background while the
 	// caller adds the next one; it reports the flush's error.
 	flushing chan error
-	spare    []lead.Record // the chunk slice flushing will give back
-	keys     []normalize.Keys
+	spare    []lead.Record      // the chunk slice flushing will give back
+	keys     [][]normalize.Keys // a slice for each chunk: no copies as they grow
 	fps      []uint64
 	known    []string
 	shared   interner // used by flush
@@ -41,8 +41,9 @@ type Stream struct {
 // streamChunk is the number of records normalised together, and of leads merged together.
 const streamChunk = 8192
 
-// StreamPhoneCache is the default phone-parse cache of a Stream (entries of about 150 bytes):
-// smaller than Resolve's, which is sized for a million records held in memory anyway.
+// StreamPhoneCache is the default phone-parse cache of a Stream (entries of about 150 bytes,
+// and a validity memo of 8 entries of 16 bytes for each): smaller than Resolve's, which is
+// sized for a million records held in memory anyway.
 const StreamPhoneCache = 1 << 18
 
 // NewStream starts a Stream whose spill file is created in dir ("" for the system's temporary
@@ -63,6 +64,8 @@ func NewStream(dir string, known Index, cfg Config) (*Stream, error) {
 }
 
 // Add feeds one record; its index in the stream is the number of records added before it.
+// Records are normalised and spilled a chunk at a time in the background, so an error writing
+// the spill is returned by a later Add or by Resolve.
 func (s *Stream) Add(r lead.Record) error {
 	if s.err != nil {
 		return s.err
@@ -125,8 +128,23 @@ func (s *Stream) flush(chunk []lead.Record) error {
 		s.shared.keys(&keys[i])
 	}
 	s.spare = chunk[:0]
-	s.keys, s.fps, s.known = append(s.keys, keys...), append(s.fps, fps...), append(s.known, known...)
+	s.keys, s.fps, s.known = append(s.keys, keys), append(s.fps, fps...), append(s.known, known...)
 	return nil
+}
+
+// allKeys joins the chunks' keys, freeing each chunk once copied.
+func (s *Stream) allKeys() []normalize.Keys {
+	n := 0
+	for _, c := range s.keys {
+		n += len(c)
+	}
+	all := make([]normalize.Keys, 0, n)
+	for i, c := range s.keys {
+		all = append(all, c...)
+		s.keys[i] = nil
+	}
+	s.keys = nil
+	return all
 }
 
 // StreamResult is what Stream.Resolve found besides the leads it handed over.
@@ -158,7 +176,7 @@ func (s *Stream) Resolve(emit func(l lead.Lead, members []int) error) (StreamRes
 	if err := s.spill.done(); err != nil {
 		return StreamResult{}, err
 	}
-	p := &prepared{keys: s.keys, fps: s.fps, known: s.known, index: s.index, norm: s.norm}
+	p := &prepared{keys: s.allKeys(), fps: s.fps, known: s.known, index: s.index, norm: s.norm}
 	p.freq = phoneFrequencies(p.keys)
 	b := candidatePairs(p.keys, s.cfg.MaxBlock)
 	stats := Stats{Records: len(p.keys), Blocks: b.blocks, CappedBlocks: b.capped, Comparisons: len(b.pairs)}

@@ -76,6 +76,55 @@ func TestStreamEmitError(t *testing.T) {
 	}
 }
 
+// TestStreamFlushError: a chunk is spilled in the background, so a write error surfaces at a
+// later Add or at Resolve, never lost, and Close still returns.
+func TestStreamFlushError(t *testing.T) {
+	t.Parallel()
+	s, err := NewStream(t.TempDir(), nil, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := gen.Generate(gen.Config{Seed: 5, People: 50}).Records
+	if err := s.spill.f.Close(); err != nil { // every write to the spill file fails from now on
+		t.Fatal(err)
+	}
+	var addErr error
+	for i := 0; addErr == nil && i < 8*streamChunk; i++ {
+		addErr = s.Add(records[i%len(records)])
+	}
+	if s.Len() == 0 {
+		t.Error("Len is 0 after adding records")
+	}
+	_, resolveErr := s.Resolve(func(lead.Lead, []int) error { return nil })
+	if addErr == nil && resolveErr == nil {
+		t.Error("spill write errors were lost: Add and Resolve both succeeded")
+	}
+	_ = s.Close() // the file is already closed: only its removal matters here
+}
+
+// TestStreamLen counts records added, whether still pending, being flushed or flushed.
+func TestStreamLen(t *testing.T) {
+	t.Parallel()
+	s, err := NewStream(t.TempDir(), nil, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	records := gen.Generate(gen.Config{Seed: 5, People: 50}).Records
+	for i := range streamChunk + 3 {
+		if err := s.Add(records[i%len(records)]); err != nil {
+			t.Fatal(err)
+		}
+		if s.Len() != i+1 {
+			t.Fatalf("Len = %d after %d records", s.Len(), i+1)
+		}
+	}
+	res, err := s.Resolve(func(lead.Lead, []int) error { return nil })
+	if err != nil || res.Stats.Records != streamChunk+3 {
+		t.Errorf("Resolve = %+v, %v; want %d records", res.Stats, err, streamChunk+3)
+	}
+}
+
 func TestSpillRoundTrip(t *testing.T) {
 	t.Parallel()
 	for _, r := range []lead.Record{

@@ -16,18 +16,25 @@ import (
 // floor, usually after one page. A server that ignores the ordering is detected (ids not
 // descending) and the read then goes on to the end, so a floor never hides a record.
 
-// Floors are the highest ids of the resources a landing creates, read before it writes. Zero
-// means unknown: the read-back then reads the whole resource.
+// Floors are the highest ids of the resources a landing creates, read before it writes. A zero
+// id means none: the read-back then reads the whole resource. Read says the floors come from a
+// read of HaloPSA, so that zero ids are known (the resources were empty) and need not be read
+// again: floors that are all zero and not Read are unknown.
 type Floors struct {
-	Customers ID `json:"customers,omitempty"`
-	Sites     ID `json:"sites,omitempty"`
-	Users     ID `json:"users,omitempty"`
-	Tickets   ID `json:"tickets,omitempty"`
+	Customers ID   `json:"customers,omitempty"`
+	Sites     ID   `json:"sites,omitempty"`
+	Users     ID   `json:"users,omitempty"`
+	Tickets   ID   `json:"tickets,omitempty"`
+	Read      bool `json:"read,omitempty"`
 }
+
+// Known reports whether the floors were read (or hold an id): a landing given known floors
+// reads none of its own.
+func (f Floors) Known() bool { return f != Floors{} }
 
 // ReadFloors reads the highest id of clients, sites, users and tickets (one page each).
 func (c *Client) ReadFloors(ctx context.Context) (Floors, error) {
-	var f Floors
+	f := Floors{Read: true}
 	var err error
 	if f.Customers, err = newestID(c.cfg.PageSize, c.Customers(ctx, CustomerQuery{NewestFirst: true, IncludeInactive: true}), func(x Customer) ID { return x.ID }); err != nil {
 		return f, fmt.Errorf("reading the newest client: %w", err)
@@ -101,10 +108,10 @@ func (c *Client) SaveTicketsAbove(ctx context.Context, floor ID, tickets []Ticke
 	return saveAbove(ctx, c, ticketBulk, floor, tickets)
 }
 
-// Max returns the higher of each floor.
+// Max returns the higher of each floor (read when either was).
 func (f Floors) Max(g Floors) Floors {
 	return Floors{Customers: max(f.Customers, g.Customers), Sites: max(f.Sites, g.Sites),
-		Users: max(f.Users, g.Users), Tickets: max(f.Tickets, g.Tickets)}
+		Users: max(f.Users, g.Users), Tickets: max(f.Tickets, g.Tickets), Read: f.Read || g.Read}
 }
 
 // UpsertActions is SaveActions after looking every id-less action up on its ticket (natural

@@ -244,6 +244,9 @@ type LeadInput struct {
 	Settings Settings `json:"settings"`
 	// State is carried over by Continue-As-New; nil for a new lead.
 	State *LeadState `json:"state,omitempty"`
+	// Listed is the listing (search attributes and memo) the run was started with, nil when
+	// unknown: a run of the lead-baseline-1 change on upserts only what differs from it.
+	Listed *Listing `json:"listed,omitempty"`
 }
 
 // ImportProgress is what an import has done so far: the answer to QueryProgress.

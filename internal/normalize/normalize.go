@@ -24,8 +24,9 @@ type Options struct {
 	// DefaultRegion is the region (ISO code or country name) for phone numbers of records with
 	// neither a person nor an HQ country. Default "US".
 	DefaultRegion string
-	// PhoneCacheSize bounds the phone-parse cache (entries; each about 150 bytes). 0 means
-	// 1<<21, enough for a million records; negative disables it.
+	// PhoneCacheSize bounds the phone-parse cache (entries; each about 150 bytes), and its
+	// memo of numbers' validity (8 entries of 16 bytes for each). 0 means 1<<21, enough for a
+	// million records; negative disables both.
 	PhoneCacheSize int
 }
 

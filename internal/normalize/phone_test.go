@@ -3,6 +3,7 @@ package normalize
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -215,4 +216,85 @@ func FuzzPhoneCacheKey(f *testing.F) {
 			t.Errorf("%q/%q parses to %+v, %v but its key %q/%q to %+v, %v", raw, region, a, errA, canon, keyRegion, b, errB)
 		}
 	})
+}
+
+func TestE164Digits(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		want uint64
+		ok   bool
+	}{
+		{"+14155552671", 14155552671, true},
+		{"+442079460958", 442079460958, true},
+		{"+123456789012345", 123456789012345, true},
+		{"+12345678", 12345678, true},
+		{"+1234567", 0, false},          // too short for a line
+		{"+1234567890123456", 0, false}, // longer than E.164
+		{"+04155552671", 0, false},      // no country code starts with 0
+		{"14155552671", 0, false},
+		{"+1415555267x", 0, false},
+		{"+14155552671 ext. 2", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := e164Digits(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("e164Digits(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// FuzzE164Digits: a string is read as a number exactly when it is E.164, and the number
+// spells the string back (so no two numbers share an entry of the validity memo).
+func FuzzE164Digits(f *testing.F) {
+	for _, s := range []string{"+14155552671", "+0123456789", "+1 415", "", "+999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := e164Digits(s)
+		if ok != isE164(s) {
+			t.Fatalf("e164Digits(%q) ok = %v, isE164 %v", s, ok, isE164(s))
+		}
+		if ok && "+"+strconv.FormatUint(n, 10) != s {
+			t.Errorf("e164Digits(%q) = %d", s, n)
+		}
+	})
+}
+
+// TestPhoneCacheValidityMemo parses numbers through a cache too small to keep their string
+// entries, then asks for their display forms: the answers come from the validity memo and
+// agree with an uncached parse, valid and invalid numbers alike, and the memo stays bounded.
+func TestPhoneCacheValidityMemo(t *testing.T) {
+	t.Parallel()
+	const capacity = 128
+	c := NewPhoneCache(capacity)
+	raws := []string{"+1 000 000 0000", "+44 20 7946 0958"}
+	for i := range 2000 {
+		raws = append(raws, fmt.Sprintf("(415) %03d-%04d", 200+i%700, i))
+	}
+	for _, r := range raws {
+		if _, err := c.Parse(r, "US"); err != nil {
+			t.Fatalf("Parse(%q): %v", r, err)
+		}
+	}
+	for _, r := range raws {
+		p, _ := ParsePhone(r, "US")
+		want, err := ParsePhone(p.String(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := c.Parse(p.String(), "US"); err != nil || got != want {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", p.String(), got, err, want)
+		}
+	}
+	if _, ok := c.validity("+14157991999"); !ok { // the last number asked for
+		t.Error("validity memo forgot a number parsed recently")
+	}
+	n := 0
+	for i := range c.valid {
+		n += len(c.valid[i].cur) + len(c.valid[i].older)
+	}
+	if limit := validPerEntry * capacity; n > limit {
+		t.Errorf("validity memo holds %d numbers, want at most %d", n, limit)
+	}
 }

@@ -72,6 +72,10 @@ func TestRecordHistories(t *testing.T) {
 	recordOnce(t, "import_one_lead.json", e.runHistory(t, leadflow.ImportWorkflowID("rec"), ""))
 	recordOnce(t, "lead_reverted_continued.json", e.runHistory(t, id, firstRun))
 	recordOnce(t, "lead_after_continue.json", e.runHistory(t, id, ""))
+	// The same runs under lead-baseline-1 (one version marker, started listed by the import,
+	// the listing carried across Continue-As-New).
+	recordOnce(t, "lead_baseline_reverted_continued.json", e.runHistory(t, id, firstRun))
+	recordOnce(t, "lead_baseline_after_continue.json", e.settledHistory(t, id))
 
 	p := newPullEnv(t)
 	pin := leadflow.PullInput{Source: lead.Apollo, Query: "title=Manager,page_size=10", Budget: 500}
@@ -85,6 +89,24 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatalf("pull: %v, %+v", err, res)
 	}
 	recordOnce(t, "pull_apollo.json", historyOf(t, p.temporal, "pull-rec", ""))
+}
+
+// settledHistory is the history of a workflow's current run once its last workflow task has
+// completed (a run that just continued as new has only its start until then).
+func (e *env) settledHistory(t *testing.T, id string) *historypb.History {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		h := e.runHistory(t, id, "")
+		if n := len(h.Events); n > 1 && h.Events[n-1].GetEventType() != enums.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED &&
+			h.Events[n-1].GetEventType() != enums.EVENT_TYPE_WORKFLOW_TASK_STARTED {
+			return h
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("workflow %s has not settled: %d events", id, len(h.Events))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (e *env) runHistory(t *testing.T, id, runID string) *historypb.History {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"haloleads/internal/halopsa"
+	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/pipeline"
 	"haloleads/internal/tenant"
@@ -29,14 +30,20 @@ func TestRequiredFieldOfTicketType(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.requireOnLeadType(t, halopsa.TicketTypeField{FieldID: e.tenant.Fields["technology_stack"]})
+	// An administrator's own text field labelled as a lead field: filled from the lead's data.
+	industry, err := e.halo.SaveFieldInfos(ctx, []halopsa.FieldInfo{{Name: "CFIndustry", Label: "Industry", Usage: halopsa.FieldUsageTicket}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.requireOnLeadType(t, halopsa.TicketTypeField{FieldID: industry[0].ID})
 	var b strings.Builder
-	b.WriteString("Apollo Contact Id,First Name,Last Name,Title,Company Name,Email,Email Status,Technologies\n")
+	b.WriteString("Apollo Contact Id,First Name,Last Name,Title,Company Name,Email,Email Status,Technologies,Industry\n")
 	for i := range 10 {
 		stack := "Microsoft 365, Azure"
 		if i%4 == 1 {
 			stack = ""
 		}
-		fmt.Fprintf(&b, "q%03d,Person%d,Surname%d,Manager,Firm %02d Ltd,person%d@firm%02d.example.com,Verified,\"%s\"\n", i, i, i, i, i, i, stack)
+		fmt.Fprintf(&b, "q%03d,Person%d,Surname%d,Manager,Firm %02d Ltd,person%d@firm%02d.example.com,Verified,\"%s\",Sector %d\n", i, i, i, i, i, i, stack, i)
 	}
 	file := filepath.Join(t.TempDir(), "stacks.csv")
 	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
@@ -65,8 +72,10 @@ func TestRequiredFieldOfTicketType(t *testing.T) {
 		t.Errorf("sandbox holds %d lead tickets, want 7", len(tickets))
 	}
 	for _, tk := range tickets {
-		if e.customField(e.ticket(t, tk.ID()), "technology_stack") == "" {
-			t.Errorf("ticket %d has no Technology Stack", tk.ID())
+		detail := e.ticket(t, tk.ID())
+		if e.customField(detail, "technology_stack") == "" || !strings.HasPrefix(customFieldByID(detail, int(industry[0].ID)), "Sector ") {
+			t.Errorf("ticket %d: Technology Stack %q, Industry %q; want both filled from the lead", tk.ID(),
+				e.customField(detail, "technology_stack"), customFieldByID(detail, int(industry[0].ID)))
 		}
 	}
 	t.Logf("rejected: %+v", sum.Rejected[0])
@@ -81,8 +90,8 @@ func TestRequiredFieldOfTicketType(t *testing.T) {
 	}
 	e.requireOnLeadType(t, halopsa.TicketTypeField{FieldID: defs[0].ID})
 	b.Reset()
-	b.WriteString("Apollo Contact Id,First Name,Last Name,Title,Company Name,Email,Email Status,Technologies\n")
-	b.WriteString("n001,New,Person,Manager,New Firm Ltd,new.person@newfirm.example.com,Verified,Azure\n")
+	b.WriteString("Apollo Contact Id,First Name,Last Name,Title,Company Name,Email,Email Status,Technologies,Industry\n")
+	b.WriteString("n001,New,Person,Manager,New Firm Ltd,new.person@newfirm.example.com,Verified,Azure,Legal\n")
 	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +133,15 @@ func (e *env) requireOnLeadType(t *testing.T, field halopsa.TicketTypeField) {
 	if _, err := e.halo.SaveTicketTypes(ctx, []halopsa.TicketType{tt}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// customFieldByID reads a custom field's value from a ticket's detail by FieldInfo id.
+func customFieldByID(tk halosandbox.Record, id int) string {
+	list, _ := tk["customfields"].([]any)
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok && halosandbox.Record(m).ID() == id {
+			return fmt.Sprint(m["value"])
+		}
+	}
+	return ""
 }

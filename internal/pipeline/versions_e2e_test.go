@@ -185,8 +185,10 @@ func TestRecordVersionedLead(t *testing.T) {
 	}
 	h := e.history(t, leadID)
 	markers := versionMarkers(t, h)
+	// From lead-baseline-1 on, its one marker stands for these changes (workflows/versions.go).
+	baseline := slices.Contains(markers, "lead-baseline-1")
 	for _, want := range []string{"offer-awaits-landing", "merged-violation-notes", "stage-times"} {
-		if !slices.Contains(markers, want) {
+		if !baseline && !slices.Contains(markers, want) {
 			t.Errorf("the lead's history has no %s marker (markers %v)", want, markers)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"haloleads/internal/halopsa"
+	"haloleads/internal/lead"
+	"haloleads/internal/lifecycle"
 )
 
 // RequiredField is a field a ticket type makes mandatory on new tickets (an administrator's
@@ -17,6 +19,12 @@ type RequiredField struct {
 	Logical string `json:"logical,omitempty"`
 	// Native is set for a native field of the ticket (category_1, details, ...).
 	Native bool `json:"native,omitempty"`
+	// ID is a custom field's FieldInfo id.
+	ID halopsa.ID `json:"id,omitempty"`
+	// From is set on a text custom field haloleads does not own whose label is the name of a
+	// lead field (Industry, Job Title, HQ Country, ...): a new ticket fills it with the lead's
+	// value of that field.
+	From lead.Field `json:"from,omitempty"`
 }
 
 // String names the field for a person: its label and HaloPSA name.
@@ -31,15 +39,17 @@ func (f RequiredField) String() string {
 var nativeWritten = []string{"summary", "details", "tickettype_id", "status_id", "client_id", "site_id", "user_id"}
 
 // Missing returns the required fields a new ticket would leave empty, given the logical custom
-// field values haloleads writes on it. A native field haloleads writes is always filled; one
-// it does not write, and a custom field it does not own, are missing: HaloPSA would refuse the
-// ticket.
-func Missing(required []RequiredField, values map[string]any) []RequiredField {
+// field values haloleads writes on it and the lead's values. A native field haloleads writes
+// is always filled; a field filled from a lead field (From) is when the lead has a value; one
+// it does not write, and another custom field it does not own, are missing: HaloPSA would
+// refuse the ticket.
+func Missing(required []RequiredField, values map[string]any, lv lead.Values) []RequiredField {
 	var out []RequiredField
 	for _, f := range required {
 		switch {
 		case f.Native && slices.Contains(nativeWritten, strings.ToLower(f.Name)):
 		case f.Logical != "" && filledValue(values[f.Logical]):
+		case f.From != "" && strings.TrimSpace(lv[f.From]) != "":
 		default:
 			out = append(out, f)
 		}
@@ -72,13 +82,38 @@ func requiredFields(s Spec, st *state, have halopsa.TicketType) []RequiredField 
 		if !ok || !(e.IsMandatory() || def.Mandatory) {
 			continue
 		}
-		f := RequiredField{Name: def.Name, Label: def.Label}
+		f := RequiredField{Name: def.Name, Label: def.Label, ID: def.ID}
 		for _, sf := range s.Fields {
 			if sf.Usage == halopsa.FieldUsageTicket && strings.EqualFold(sf.Name, def.Name) {
 				f.Logical = sf.Logical
 			}
 		}
+		if f.Logical == "" && def.Type == halopsa.FieldTypeText {
+			f.From = leadFieldLabelled(def.Label)
+		}
 		out = append(out, f)
+	}
+	return out
+}
+
+// leadFieldLabelled returns the lead field a salesperson knows by label ("" for none).
+func leadFieldLabelled(label string) lead.Field {
+	for _, f := range lead.AllFields {
+		if fold(lifecycle.FieldLabel(f)) == fold(label) {
+			return f
+		}
+	}
+	return ""
+}
+
+// Fill returns the custom-field values a new ticket gets for the required fields filled from
+// the lead's values (From), by FieldInfo id.
+func Fill(required []RequiredField, lv lead.Values) []halopsa.CustomField {
+	var out []halopsa.CustomField
+	for _, f := range required {
+		if v := strings.TrimSpace(lv[f.From]); f.From != "" && f.ID != 0 && v != "" {
+			out = append(out, halopsa.CustomField{ID: int(f.ID), Value: v})
+		}
 	}
 	return out
 }
@@ -91,4 +126,21 @@ func (st *state) fieldByID(id halopsa.ID) (halopsa.FieldInfo, bool) {
 		}
 	}
 	return halopsa.FieldInfo{}, false
+}
+
+// DescribeRequired says, for a person, which required fields haloleads fills from each lead's
+// data and which it cannot fill (a new lead is then rejected).
+func DescribeRequired(required []RequiredField) string {
+	parts := make([]string, len(required))
+	for i, f := range required {
+		how := "haloleads does not fill it: new leads are rejected"
+		switch {
+		case f.Native && slices.Contains(nativeWritten, strings.ToLower(f.Name)):
+			how = "always filled"
+		case f.Logical != "" || f.From != "":
+			how = "filled from each lead's data; a lead without it is rejected"
+		}
+		parts[i] = f.String() + " (" + how + ")"
+	}
+	return strings.Join(parts, ", ")
 }

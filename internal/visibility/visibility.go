@@ -6,6 +6,8 @@ package visibility
 import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
+
+	"haloleads/internal/leadflow"
 )
 
 // The search attribute keys. Workflows upsert them; the dev server and the docker-compose setup
@@ -30,4 +32,21 @@ func Definitions() map[string]enumspb.IndexedValueType {
 		FitScore.GetName():     enumspb.INDEXED_VALUE_TYPE_INT,
 		DoNotContact.GetName(): enumspb.INDEXED_VALUE_TYPE_BOOL,
 	}
+}
+
+// Updates are the search-attribute updates that publish a lead's listing.
+func Updates(l leadflow.Listing) []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{
+		LeadStage.ValueSet(string(l.Stage)),
+		LeadStatus.ValueSet(string(l.Status)),
+		LeadSource.ValueSet(l.Source),
+		LeadCompany.ValueSet(l.Company),
+		FitScore.ValueSet(int64(l.Fit)),
+		DoNotContact.ValueSet(l.DoNotContact),
+	}
+}
+
+// Attributes are a lead's listing as the search attributes of a workflow start.
+func Attributes(l leadflow.Listing) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(Updates(l)...)
 }
