@@ -94,16 +94,19 @@ type PhoneCache struct {
 	validLimit int
 }
 
-// validShard is one shard of PhoneCache.valid, in two generations like phoneShard.
-type validShard struct {
+// shard is one shard of a two-generation cache: entries go into cur, and when cur is full it
+// becomes older (dropping the previous older); a hit in older moves back into cur.
+type shard[K comparable, V any] struct {
 	mu         sync.Mutex
-	cur, older map[uint64]bool
+	cur, older map[K]V
 }
 
-type phoneShard struct {
-	mu         sync.Mutex
-	cur, older map[string]phoneResult
-}
+// phoneShard caches parse results by raw input; validShard (PhoneCache.valid) caches a
+// number's validity by its E.164 digits.
+type (
+	phoneShard = shard[string, phoneResult]
+	validShard = shard[uint64, bool]
+)
 
 type phoneResult struct {
 	phone     Phone
@@ -237,56 +240,29 @@ func (c *PhoneCache) Len() int {
 }
 
 // get looks key up in both generations and moves a hit from the older one into the newer one.
-func (sh *phoneShard) get(key string, limit int) (phoneResult, bool) {
+func (sh *shard[K, V]) get(key K, limit int) (V, bool) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if r, ok := sh.cur[key]; ok {
-		return r, true
-	}
-	r, ok := sh.older[key]
-	if ok {
-		sh.store(key, r, limit)
-	}
-	return r, ok
-}
-
-func (sh *phoneShard) put(key string, r phoneResult, limit int) {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	sh.store(key, r, limit)
-}
-
-// store adds to the newer generation, first turning generations over when it is full.
-func (sh *phoneShard) store(key string, r phoneResult, limit int) {
-	if len(sh.cur) >= limit {
-		sh.older, sh.cur = sh.cur, make(map[string]phoneResult, limit)
-	}
-	sh.cur[key] = r
-}
-
-// get is phoneShard.get for validity entries.
-func (sh *validShard) get(n uint64, limit int) (bool, bool) {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if v, ok := sh.cur[n]; ok {
+	if v, ok := sh.cur[key]; ok {
 		return v, true
 	}
-	v, ok := sh.older[n]
+	v, ok := sh.older[key]
 	if ok {
-		sh.store(n, v, limit)
+		sh.store(key, v, limit)
 	}
 	return v, ok
 }
 
-func (sh *validShard) put(n uint64, valid bool, limit int) {
+func (sh *shard[K, V]) put(key K, v V, limit int) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	sh.store(n, valid, limit)
+	sh.store(key, v, limit)
 }
 
-func (sh *validShard) store(n uint64, valid bool, limit int) {
+// store adds to the newer generation, first turning generations over when it is full.
+func (sh *shard[K, V]) store(key K, v V, limit int) {
 	if len(sh.cur) >= limit {
-		sh.older, sh.cur = sh.cur, make(map[uint64]bool, limit)
+		sh.older, sh.cur = sh.cur, make(map[K]V, limit)
 	}
-	sh.cur[n] = valid
+	sh.cur[key] = v
 }
