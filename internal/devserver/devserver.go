@@ -408,43 +408,47 @@ var handedOut = struct {
 }{ports: map[int]bool{}}
 
 func freePort(ip string) (int, error) {
-	handedOut.Lock()
-	defer handedOut.Unlock()
-	for range 100 {
+	return handOut(func() (int, error) {
 		l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 		if err != nil {
 			return 0, fmt.Errorf("finding a free port: %w", err)
 		}
-		p := l.Addr().(*net.TCPAddr).Port
-		_ = l.Close()
-		if !handedOut.ports[p] {
-			handedOut.ports[p] = true
-			return p, nil
-		}
-	}
-	return 0, fmt.Errorf("finding a free port: every port offered was given out before")
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port, nil
+	})
 }
 
 // membershipPort is a free port for a service's cluster membership below 32768: PostgreSQL
 // keeps membership ports in a smallint, which the kernel's ephemeral ports (32768 and up)
 // overflow.
 func membershipPort() (int, error) {
+	return handOut(func() (int, error) {
+		p := 20000 + rand.IntN(12768)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			return 0, nil // taken: try another
+		}
+		l.Close()
+		return p, nil
+	})
+}
+
+// handOut tries up to 200 ports from try (0: none this time) and hands out the first one not
+// handed out before in this process.
+func handOut(try func() (int, error)) (int, error) {
 	handedOut.Lock()
 	defer handedOut.Unlock()
 	for range 200 {
-		p := 20000 + rand.IntN(12768)
-		if handedOut.ports[p] {
-			continue
-		}
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		p, err := try()
 		if err != nil {
-			continue
+			return 0, err
 		}
-		_ = l.Close()
-		handedOut.ports[p] = true
-		return p, nil
+		if p != 0 && !handedOut.ports[p] {
+			handedOut.ports[p] = true
+			return p, nil
+		}
 	}
-	return 0, fmt.Errorf("finding a free membership port below 32768: none of 200 tried was free")
+	return 0, fmt.Errorf("finding a free port: none of 200 tried was free and not handed out before")
 }
 
 // quietLogger drops the SDK client's logs while the server starts.
