@@ -251,22 +251,13 @@ func TestPullReportsUnconfirmed(t *testing.T) {
 	t.Parallel()
 	w := newPullWorld(t)
 	// The store refuses to keep exports (a full disk) while the crashed attempt runs.
-	db, err := sql.Open("sqlite", w.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER full_disk BEFORE INSERT ON uploads BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
-		t.Fatal(err)
-	}
+	diskFree := w.fullDisk(t)
 	query := "title=Manager,page_size=10"
 	if _, err := w.puller.PullPage(context.Background(), activities.PullPageInput{RunID: "crashed", Source: lead.Apollo,
 		Query: query, Page: 1, Budget: 1000}); err == nil {
 		t.Fatal("the crashed attempt stored its export on a full disk")
 	}
-	if _, err := db.Exec(`DROP TRIGGER full_disk`); err != nil {
-		t.Fatal(err)
-	}
+	diskFree()
 	paid := w.sb.Credits(lead.Apollo)
 	res, _ := w.run(t, leadflow.PullInput{RunID: "after", Source: lead.Apollo, Query: query, Budget: 1000})
 	if paid == 0 || res.Unconfirmed != paid {
@@ -286,21 +277,12 @@ func TestPullPageNeverBuysTwice(t *testing.T) {
 	w := newPullWorld(t)
 	ctx := context.Background()
 	// The store refuses to keep exports (a full disk) while the first attempt runs.
-	db, err := sql.Open("sqlite", w.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER full_disk BEFORE INSERT ON uploads BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
-		t.Fatal(err)
-	}
+	diskFree := w.fullDisk(t)
 	in := activities.PullPageInput{RunID: "crashed", Source: lead.Apollo, Query: "title=Manager,page_size=10", Page: 1, Budget: 1000}
 	if _, err := w.puller.PullPage(ctx, in); err == nil {
 		t.Fatal("the first attempt stored its export on a full disk")
 	}
-	if _, err := db.Exec(`DROP TRIGGER full_disk`); err != nil {
-		t.Fatal(err)
-	}
+	diskFree()
 	paid := w.sb.Credits(lead.Apollo)
 	if paid == 0 {
 		t.Fatal("the first attempt bought nothing: the test needs a purchase to lose")
@@ -317,5 +299,25 @@ func TestPullPageNeverBuysTwice(t *testing.T) {
 	}
 	if n, err := w.puller.Store.OpenPurchases(ctx); err != nil || n != paid {
 		t.Errorf("open purchases = %d, %v; want %d", n, err, paid)
+	}
+}
+
+// fullDisk makes the world's store refuse every upload (an export stored by a pull page) as a
+// full disk would, until the returned function is called.
+func (w *pullWorld) fullDisk(t *testing.T) func() {
+	t.Helper()
+	db, err := sql.Open("sqlite", w.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TRIGGER full_disk BEFORE INSERT ON uploads BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		t.Helper()
+		if _, err := db.Exec(`DROP TRIGGER full_disk`); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
