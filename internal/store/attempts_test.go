@@ -3,17 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 )
 
 func TestLandCountsAddUpEarlierAttempts(t *testing.T) {
 	t.Parallel()
-	s, err := Open(filepath.Join(t.TempDir(), "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openSQLite(t)
 	ctx := context.Background()
 	for _, c := range []struct {
 		batch, attempt int
@@ -52,11 +47,7 @@ func TestLandCountsAddUpEarlierAttempts(t *testing.T) {
 
 func TestLandProgressAndAllCounts(t *testing.T) {
 	t.Parallel()
-	s, err := Open(filepath.Join(t.TempDir(), "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openSQLite(t)
 	ctx := context.Background()
 	if p, err := s.LandProgress(ctx, "run", 0); p != nil || err != nil {
 		t.Fatalf("LandProgress before any = %s, %v; want nothing", p, err)
