@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 	"time"
@@ -51,16 +52,8 @@ func pgDatabases(raw string) (main, vis *config.SQL, err error) {
 	}
 	m, v := base, base
 	m.DatabaseName, v.DatabaseName = name, name+"_visibility"
-	m.ConnectAttributes, v.ConnectAttributes = copyAttrs(attrs), copyAttrs(attrs)
+	m.ConnectAttributes, v.ConnectAttributes = maps.Clone(attrs), maps.Clone(attrs)
 	return &m, &v, nil
-}
-
-func copyAttrs(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // setupPostgres creates both databases when missing and brings their schemas to the version
