@@ -77,7 +77,7 @@ func landWindow(ctx workflow.Context, in leadflow.ImportInput, cur *leadflow.Imp
 		perRun = leadflow.DefaultBatchesPerRun
 	}
 	carry := workflow.GetVersion(ctx, changeCarriedFloors, workflow.DefaultVersion, 1) >= 1
-	startNew := !in.DryRun && workflow.GetVersion(ctx, changeLandedStart, workflow.DefaultVersion, 1) >= 1
+	startNew := !in.DryRun && workflow.GetVersion(ctx, changeLandedStart, workflow.DefaultVersion, 1) >= 1 && !in.OfferNewLeads
 	var a *activities.Importer
 	opts := landOptions(ctx, 30*time.Second)
 	var queue []windowBatch
