@@ -160,8 +160,9 @@ func prefillUsers(sites []Record, from, to int) []Record {
 
 func prefillTickets(users []Record, ticketType int) []Record {
 	out := make([]Record, len(users))
+	tt := any(num(ticketType)) // one value shared by every ticket
 	for i, u := range users {
-		out[i] = Record{"summary": "Lead: " + u.String("name"), "tickettype_id": num(ticketType),
+		out[i] = Record{"summary": "Lead: " + u.String("name"), "tickettype_id": tt,
 			"client_id": u["client_id"], "site_id": u["site_id"], "user_id": u["id"]}
 	}
 	return out
