@@ -29,23 +29,22 @@ func (s *Server) Routes() []Route {
 // without a live token, then the resource handlers.
 func (s *Server) api(r *http.Request) (*reply, outcome, []delivery) {
 	out := outcome{counted: true}
-	segs := strings.FieldsFunc(r.URL.Path[len("/api"):], func(c rune) bool { return c == '/' })
+	segs := apiSegments(r)
+	route, res := s.route(r.Method, segs)
+	out.route = route
 	if len(segs) == 1 && strings.EqualFold(segs[0], "authinfo") {
-		out.route = r.Method + " /api/AuthInfo"
 		if r.Method != http.MethodGet {
 			return notAllowed(http.MethodGet), out, nil
 		}
 		return s.authInfo(r), out, nil
 	}
-	res := s.resource(segs)
-	if res == nil || len(segs) > 2 || (len(segs) == 2 && !res.validID(segs[1])) {
+	if res == nil {
 		return textReply(http.StatusNotFound, "Not Found"), out, nil
 	}
-	pattern, allowed := "/api/"+res.name, []string{http.MethodGet, http.MethodPost}
+	allowed := []string{http.MethodGet, http.MethodPost}
 	if len(segs) == 2 {
-		pattern, allowed = pattern+"/{id}", []string{http.MethodGet, http.MethodDelete}
+		allowed = []string{http.MethodGet, http.MethodDelete}
 	}
-	out.route = r.Method + " " + pattern
 	if !slices.Contains(allowed, r.Method) {
 		return notAllowed(allowed...), out, nil
 	}
@@ -53,6 +52,28 @@ func (s *Server) api(r *http.Request) (*reply, outcome, []delivery) {
 		return unauthorized(), out, nil
 	}
 	return s.dispatch(r, res, segs, out)
+}
+
+// apiSegments splits the path of an /api request below /api.
+func apiSegments(r *http.Request) []string {
+	return strings.FieldsFunc(r.URL.Path[len("/api"):], func(c rune) bool { return c == '/' })
+}
+
+// route names the served route an /api request with path segments segs asks for ("GET
+// /api/Tickets/{id}") and returns its resource (nil for AuthInfo); "" and nil when no route
+// matches.
+func (s *Server) route(method string, segs []string) (string, *resource) {
+	if len(segs) == 1 && strings.EqualFold(segs[0], "authinfo") {
+		return method + " /api/AuthInfo", nil
+	}
+	res := s.resource(segs)
+	if res == nil || len(segs) > 2 || (len(segs) == 2 && !res.validID(segs[1])) {
+		return "", nil
+	}
+	if len(segs) == 2 {
+		return method + " /api/" + res.name + "/{id}", res
+	}
+	return method + " /api/" + res.name, res
 }
 
 // dispatch calls the handler for the verb.
