@@ -132,6 +132,7 @@ func (s *Server) remove(res *resource, id string) *reply {
 	if rec := c.get(id); rec == nil || !res.member(rec) {
 		return textReply(http.StatusNotFound, res.single+" not found")
 	}
+	s.gen++
 	return jsonReply(http.StatusOK, s.render(res, c.remove(id), true))
 }
 
@@ -144,6 +145,35 @@ func (s *Server) list(res *resource, q url.Values) *reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rows := s.matching(res, q, match)
+	if res.key == "" {
+		return jsonReply(http.StatusOK, s.renderAll(res, rows))
+	}
+	page, total := paginate(rows, q, res.paged)
+	if s.knobs.recordCount >= 0 {
+		total = s.knobs.recordCount
+	}
+	return jsonReply(http.StatusOK, map[string]any{"record_count": total, res.key: s.renderAll(res, page)})
+}
+
+// listCache holds the rows of the last list request, so the pages of one listing filter the
+// collection once: a tenant of a million records is read page by page in time proportional
+// to the pages, not to pages × records. Any change of the state (gen) invalidates it.
+type listCache struct {
+	gen   uint64
+	res   *resource
+	query string // the request's query without its paging parameters
+	rows  []Record
+}
+
+// matching returns the records of res that match, in id order (descending with order=id and
+// orderdesc=true), from the cache when the previous list request asked the same of the same
+// state. The caller holds s.mu and must not modify the rows.
+func (s *Server) matching(res *resource, q url.Values, match func(Record) bool) []Record {
+	key := listKey(q)
+	if c := s.last; c.rows != nil && c.gen == s.gen && c.res == res && c.query == key {
+		return c.rows
+	}
 	rows := []Record{}
 	for _, rec := range s.st.coll(res.store).Items {
 		if res.member(rec) && match(rec) {
@@ -153,14 +183,20 @@ func (s *Server) list(res *resource, q url.Values) *reply {
 	if strings.EqualFold(q.Get("order"), "id") && boolOf(q.Get("orderdesc")) {
 		slices.Reverse(rows) // collections hold rows in id order
 	}
-	if res.key == "" {
-		return jsonReply(http.StatusOK, s.renderAll(res, rows))
+	s.last = listCache{gen: s.gen, res: res, query: key, rows: rows}
+	return rows
+}
+
+// listKey is a list query without its paging parameters (page_no, page_size): the pages of one
+// listing share it.
+func listKey(q url.Values) string {
+	rest := url.Values{}
+	for k, v := range q {
+		if !strings.EqualFold(k, "page_no") && !strings.EqualFold(k, "page_size") {
+			rest[k] = v
+		}
 	}
-	page, total := paginate(rows, q, res.paged)
-	if s.knobs.recordCount >= 0 {
-		total = s.knobs.recordCount
-	}
-	return jsonReply(http.StatusOK, map[string]any{"record_count": total, res.key: s.renderAll(res, page)})
+	return rest.Encode()
 }
 
 // renderAll renders list rows.

@@ -52,6 +52,8 @@ type Server struct {
 
 	mu     sync.Mutex
 	st     *state
+	gen    uint64    // bumped by every change of st, to tell whether lastList still holds
+	last   listCache // the rows of the last list request (api.go)
 	knobs  knobs
 	limit  rateWindow
 	stats  Stats
