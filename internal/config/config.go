@@ -12,6 +12,7 @@ package config
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"go.uber.org/zap/zapcore"
@@ -44,7 +45,7 @@ type Config struct {
 	// LogFormat is how logs are written: console (readable) or json (one object a line).
 	LogFormat string `env:"LOG_FORMAT" default:"console"`
 	// MetricsListen is where the worker serves /metrics, /healthz and /readyz (host:port);
-	// empty serves none.
+	// "off" serves none (an empty value means the default). Read it through MetricsAddr.
 	MetricsListen string `env:"METRICS_LISTEN" default:":9464"`
 	// CodecKey encrypts every Temporal payload (package codec): base64 32-byte keys separated
 	// by commas, the current one first. Empty means the key file codec.key in DataDir, when
@@ -67,6 +68,22 @@ type Temporal struct {
 	// (postgres://user:pass@host/temporal; the database and its "_visibility" twin are
 	// created and migrated when missing) instead of SQLite in the data directory.
 	DevDatabaseURL Secret `env:"TEMPORAL_DEV_DATABASE_URL"`
+	// UIAddress is where `worker --dev` serves the embedded server's Web UI (host:port); "0"
+	// or "off" turns the UI off. When the default's port is taken, a free one is used (the
+	// log says which); when another address is taken, the worker stops.
+	UIAddress string `env:"TEMPORAL_UI_ADDRESS" default:"127.0.0.1:8233"`
+}
+
+// DefaultUIAddress is TEMPORAL_UI_ADDRESS's default.
+const DefaultUIAddress = "127.0.0.1:8233"
+
+// UIOff reports whether TEMPORAL_UI_ADDRESS turns `worker --dev`'s Web UI off.
+func (t Temporal) UIOff() bool {
+	switch strings.ToLower(strings.TrimSpace(t.UIAddress)) {
+	case "0", "off":
+		return true
+	}
+	return false
 }
 
 // Halo holds the HaloPSA tenant and API application.
@@ -180,3 +197,15 @@ func (s Secret) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
 
 // MarshalText hides the secret from encoders (JSON, zap's reflection encoder).
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// MetricsOff is the METRICS_LISTEN value that turns the metrics and health endpoint off.
+const MetricsOff = "off"
+
+// MetricsAddr is where the worker serves /metrics, /healthz and /readyz, or "" when
+// METRICS_LISTEN is "off".
+func (c Config) MetricsAddr() string {
+	if strings.EqualFold(strings.TrimSpace(c.MetricsListen), MetricsOff) {
+		return ""
+	}
+	return c.MetricsListen
+}

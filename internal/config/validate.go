@@ -34,10 +34,13 @@ func (c Config) Validate() error {
 	if c.LogFormat != "console" && c.LogFormat != "json" {
 		add(&SettingError{Var: "LOG_FORMAT", Problem: fmt.Sprintf("is %q", c.LogFormat), Hint: "use console or json"})
 	}
-	if c.MetricsListen != "" {
-		add(hostPort("METRICS_LISTEN", c.MetricsListen, false))
+	if a := c.MetricsAddr(); a != "" {
+		add(hostPort("METRICS_LISTEN", a, false))
 	}
 	add(apiURL("TEMPORAL_UI_URL", c.Temporal.UIURL))
+	if !c.Temporal.UIOff() {
+		add(hostPort("TEMPORAL_UI_ADDRESS", c.Temporal.UIAddress, false))
+	}
 	if c.Providers.LushaWebhookSecret != "" && !c.Webhook.Enabled() {
 		add(&SettingError{Var: "LUSHA_WEBHOOK_SECRET", Problem: "is set but the webhook receiver is off",
 			Hint: "set WEBHOOK_USER and WEBHOOK_PASSWORD: Lusha's opt-outs arrive at the receiver's /lusha/opt-out"})
