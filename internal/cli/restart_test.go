@@ -130,7 +130,7 @@ func (w *devWorld) start() {
 	for k, v := range w.vars {
 		env = append(env, k+"="+v)
 	}
-	if w.worker.cmd != nil {
+	if w.worker.cmd != nil && w.worker.done() {
 		w.cpu += w.worker.cpu()
 	}
 	w.worker = startDevWorker(w.t, w.bin, env, w.addr)
@@ -288,6 +288,16 @@ type devWorker struct {
 func (w devWorker) kill() {
 	_ = w.cmd.Process.Signal(syscall.SIGKILL)
 	<-w.exited
+}
+
+// done reports whether the worker has exited.
+func (w devWorker) done() bool {
+	select {
+	case <-w.exited:
+		return true
+	default:
+		return false
+	}
 }
 
 // cpu is the CPU time (user and system) the worker used, once it has exited.
