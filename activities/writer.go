@@ -451,9 +451,10 @@ func (w *writer) tickets(ctx context.Context) error {
 	saved, err := save(ctx, f.Tickets, tickets)
 	err = w.recreateTickets(ctx, err, idx, tickets, saved, f.Tickets, tags)
 	if re := (*halopsa.RefusedError)(nil); errors.As(err, &re) {
-		// The Lead type's mandatory fields may have changed since the set-up was read: read it
-		// again, so the next import checks the new ones before landing.
-		w.a.Tenant.Forget()
+		// The Lead type's mandatory fields may have changed since the set-up was read: read them
+		// again (the ticket types and field definitions, not the whole set-up), so the next
+		// import checks the new ones before landing.
+		w.a.Tenant.ForgetRequired()
 	}
 	if err = w.refuse(err, "lead ticket", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))
