@@ -42,6 +42,10 @@ import (
 //     -update).
 //   - pull_failed.json: a scheduled pull whose every page failed (a spent quota), failing with
 //     its result (the pull-fails change; internal/pipeline TestFailedPullPausesSchedule -update).
+//   - import_failed_batch.json: an import whose one batch HaloPSA refused for good (a 403 on the
+//     distribution lists after users and tickets were created): Prepare under
+//     prepare-heartbeat-30s, the batch abandoned and its requests and writes counted
+//     (failed-batch-counts; internal/pipeline TestFailedBatchWritesAreKnown -update).
 func TestReplay(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))

@@ -45,6 +45,11 @@ type Config struct {
 	// Tenant is the number of people (users, each with a lead-type ticket, at 100 clients) the
 	// sandbox holds before the import, none of them in the input: what reading the tenant costs.
 	Tenant int
+	// TenantChanged people of the tenant are edited by an agent after the re-import, then the
+	// input is imported again (Figures.Tenant.Incremental); with CompareFullRead as many others
+	// are edited and it is imported once more reading the whole tenant (Tenant.FullRead).
+	TenantChanged   int
+	CompareFullRead bool
 	// ImportWindow and BatchesPerRun are the import's (leadflow.ImportInput); 0: its defaults.
 	// ImportWindow 1 lands one batch after another, as imports did before the sliding window.
 	ImportWindow, BatchesPerRun int
@@ -109,6 +114,10 @@ type Figures struct {
 	LongestRunEvents int `json:"longest_import_run_events"`
 	// TenantRecords is the number of people the sandbox held before the import (Config.Tenant).
 	TenantRecords int `json:"tenant_records,omitempty"`
+	// Tenant are the prefilled tenant's figures (nil without one and without changes).
+	Tenant *TenantFigures `json:"tenant,omitempty"`
+	// PeakRSSMiB is the process's peak resident memory over the whole run (0 where not measured).
+	PeakRSSMiB float64 `json:"peak_rss_mib"`
 }
 
 // Baseline are the figures of the one-record-per-request design on the same leads.
@@ -206,6 +215,12 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 	again := w.sandbox.Stats()
 	f.Responses429 += again.Responses429
 	f.ReimportRequests, f.ReimportByRoute = int64(again.Requests), again.ByRoute
+	if cfg.TenantChanged > 0 || cfg.CompareFullRead {
+		if err := measureTenant(ctx, w, cfg, in.Files); err != nil {
+			return rep, err
+		}
+	}
+	f.Tenant, f.PeakRSSMiB = w.figures, float64(peakRSS())/(1<<20)
 	return rep, nil
 }
 

@@ -111,3 +111,45 @@ func BenchmarkImport(b *testing.B) {
 	b.ReportMetric(rep.Baseline.RequestsPerLead, "baseline-requests/lead")
 	b.ReportMetric(rep.Ratio, "ratio")
 }
+
+// TestTenantReimportReadsWhatChanged: against a tenant of 5,200 records (2,500 people and 100
+// clients with their sites), after an agent changed 50 of its people (their users and tickets,
+// 100 records), a re-import reads only what changed: 2 × ceil(50/100) pages plus one request
+// per kind and ticket type and one page read again at each boundary (the read is inclusive),
+// 6 in all, and no more requests than the re-import before the change plus those pages. The
+// same re-import reading the whole tenant costs more (52+ pages). Neither writes anything.
+func TestTenantReimportReadsWhatChanged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the embedded Temporal server")
+	}
+	const people, changed = 2500, 50
+	rep, err := Run(context.Background(), Config{Leads: 100, SkipBaseline: true, Dir: t.TempDir(),
+		Tenant: people, TenantChanged: changed, CompareFullRead: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rep.Haloleads
+	tf := h.Tenant
+	if tf == nil || tf.Incremental == nil || tf.FullRead == nil {
+		t.Fatalf("tenant figures missing: %+v", tf)
+	}
+	t.Logf("tenant %+v; unchanged re-import %d requests; changed: %+v; whole tenant: %+v", *tf, h.ReimportRequests, *tf.Incremental, *tf.FullRead)
+	if tf.Records != 2*people+2*100 || tf.ChangedRecords != 2*changed {
+		t.Errorf("tenant of %d records, %d changed; want %d and %d", tf.Records, tf.ChangedRecords, 2*people+200, 2*changed)
+	}
+	pages := 2 * ((changed + 99) / 100)
+	if inc := tf.Incremental; inc.TenantReads > pages+6 || inc.HaloRequests > h.ReimportRequests+int64(pages)+2 {
+		t.Errorf("re-import after %d people changed: %d requests, %d of them tenant reads; want at most %d reads and %d requests (by route %v)",
+			changed, inc.HaloRequests, inc.TenantReads, pages+6, h.ReimportRequests+int64(pages)+2, inc.ByRoute)
+	}
+	full := tf.FullRead
+	if full.TenantReads < 2*people/100 || full.HaloRequests <= tf.Incremental.HaloRequests {
+		t.Errorf("re-import reading the whole tenant: %d requests, %d tenant reads; want more than the incremental %d and at least %d reads",
+			full.HaloRequests, full.TenantReads, tf.Incremental.HaloRequests, 2*people/100)
+	}
+	for _, r := range []*Reimport{tf.Incremental, full} {
+		if r.WriteRequests != 0 || r.Responses429 != 0 {
+			t.Errorf("a re-import made %d writes and drew %d answers 429, want none", r.WriteRequests, r.Responses429)
+		}
+	}
+}

@@ -35,6 +35,10 @@ type tenantWorld struct {
 	tenant  *activities.Tenant
 	result  tenant.Result
 	closers []func()
+	// prefilled are the ids of the people prefill gave the tenant; figures what that and the
+	// tenant's re-imports cost (nil without a tenant).
+	prefilled halosandbox.Prefilled
+	figures   *TenantFigures
 }
 
 // startTenant starts a sandbox and sets the tenant up; its stats then start from zero.
@@ -69,7 +73,7 @@ func (w *tenantWorld) start(ctx context.Context, cfg Config) error {
 	}
 	w.tenant = &activities.Tenant{Client: w.halo, Spec: tenant.DefaultSpec()}
 	w.tenant.Set(w.result)
-	if err := w.prefill(ctx, cfg, url, cfg.Tenant); err != nil {
+	if err := w.prefill(cfg.Tenant); err != nil {
 		return err
 	}
 	sb.ResetStats()

@@ -82,6 +82,9 @@ func newHealthcheckCmd(io IO) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if cfg.MetricsAddr() == "" {
+				return usageError("METRICS_LISTEN is off: the healthcheck asks the worker's /healthz, which it then does not serve")
+			}
 			_, port, err := net.SplitHostPort(cfg.MetricsListen)
 			if err != nil || port == "" {
 				return usageError("METRICS_LISTEN %q is not host:port: the healthcheck asks its /healthz", cfg.MetricsListen)
@@ -188,8 +191,8 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		return err
 	}
 	m.SetBudget(budgetInUse(halo))
-	if cfg.MetricsListen != "" {
-		stop, err := serveMetrics(cfg.MetricsListen, m.Handler(logger, readiness(tc, halo)...), logger)
+	if addr := cfg.MetricsAddr(); addr != "" {
+		stop, err := serveMetrics(addr, m.Handler(logger, readiness(tc, halo)...), logger)
 		if err != nil {
 			return err
 		}
@@ -269,7 +272,7 @@ func serveMetrics(addr string, h http.Handler, logger *zap.Logger) (stop func(),
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, withHint(fmt.Errorf("listening for metrics on %s: %w", addr, err),
-			"set METRICS_LISTEN to a free host:port, or to an empty value to serve no metrics")
+			"set METRICS_LISTEN to a free host:port, or to off to serve no metrics")
 	}
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}

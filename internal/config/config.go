@@ -12,6 +12,7 @@ package config
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"go.uber.org/zap/zapcore"
@@ -44,7 +45,7 @@ type Config struct {
 	// LogFormat is how logs are written: console (readable) or json (one object a line).
 	LogFormat string `env:"LOG_FORMAT" default:"console"`
 	// MetricsListen is where the worker serves /metrics, /healthz and /readyz (host:port);
-	// empty serves none.
+	// "off" serves none (an empty value means the default). Read it through MetricsAddr.
 	MetricsListen string `env:"METRICS_LISTEN" default:":9464"`
 	// CodecKey encrypts every Temporal payload (package codec): base64 32-byte keys separated
 	// by commas, the current one first. Empty means the key file codec.key in DataDir, when
@@ -191,3 +192,15 @@ func (s Secret) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
 
 // MarshalText hides the secret from encoders (JSON, zap's reflection encoder).
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// MetricsOff is the METRICS_LISTEN value that turns the metrics and health endpoint off.
+const MetricsOff = "off"
+
+// MetricsAddr is where the worker serves /metrics, /healthz and /readyz, or "" when
+// METRICS_LISTEN is "off".
+func (c Config) MetricsAddr() string {
+	if strings.EqualFold(strings.TrimSpace(c.MetricsListen), MetricsOff) {
+		return ""
+	}
+	return c.MetricsListen
+}

@@ -34,8 +34,8 @@ func (c Config) Validate() error {
 	if c.LogFormat != "console" && c.LogFormat != "json" {
 		add(&SettingError{Var: "LOG_FORMAT", Problem: fmt.Sprintf("is %q", c.LogFormat), Hint: "use console or json"})
 	}
-	if c.MetricsListen != "" {
-		add(hostPort("METRICS_LISTEN", c.MetricsListen, false))
+	if a := c.MetricsAddr(); a != "" {
+		add(hostPort("METRICS_LISTEN", a, false))
 	}
 	add(apiURL("TEMPORAL_UI_URL", c.Temporal.UIURL))
 	if c.Providers.LushaWebhookSecret != "" && !c.Webhook.Enabled() {

@@ -303,3 +303,17 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 	ch <- c.now
 	return ch
 }
+
+// advance moves the clock forward by d.
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// set moves the clock to t.
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}

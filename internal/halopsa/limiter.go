@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,27 +50,37 @@ type Budget interface {
 // AnsweredBudget is a Budget that is also told when each request it let through has been
 // answered, so that it can count a request until a window after its answer: the server counts
 // it from its arrival, somewhere between its start and its answer, however long it took to get
-// there. A budget shared between processes (store.Budget) implements it; the transport prefers
-// Take to Wait when the budget has it.
+// there. Both budgets, the in-process *Limiter and the one shared between processes
+// (store.Budget), implement it; the transport prefers Take to Wait when the budget has it.
 type AnsweredBudget interface {
 	Budget
-	// Take blocks until a request may be sent and counts it, or returns ctx's error; answered
-	// is called once, when the request has been answered or has failed.
-	Take(ctx context.Context) (answered func(), err error)
+	// Take blocks until a request may be sent and counts it, or returns ctx's error. done is
+	// called once, when the request is over: answered is true when a response arrived (the
+	// request then counts until one window after now), false when it failed without one (a
+	// cancelled context, a timeout, a broken connection): the request may still reach the
+	// server after the client gave up, and the server counts it from then, so it counts until
+	// two windows after now.
+	Take(ctx context.Context) (done func(answered bool), err error)
 }
 
-// Limiter is a rolling-window request budget: at most Limit requests start in any interval of
-// length Window. Callers wait for budget instead of exceeding it, and after a 429 everyone waits
-// for the pause. A Limiter is safe for concurrent use; share one per HaloPSA tenant.
+// Limiter is a rolling-window request budget: at most Limit requests count in any interval of
+// length Window. A request taken with Take counts from its start until one window after its
+// answer (two after a failure without an answer, two from its start while it is in flight); one
+// counted by Wait counts for the window and 1 % from its start. Callers wait for budget instead
+// of exceeding it, and after a 429 everyone waits for the pause. A Limiter is safe for
+// concurrent use; share one per HaloPSA tenant.
 type Limiter struct {
 	cfg         LimiterConfig
 	mu          sync.Mutex
-	sent        []time.Time // start times inside the window, oldest first
+	sent        []*counted // the requests that count, in start order
 	pausedUntil time.Time
 	waits       int64 // times a caller had to wait
 	// onReserve, when set (by tests), sees every granted start time under the lock.
 	onReserve func(time.Time)
 }
+
+// counted is one request the Limiter counts, from its start until "until".
+type counted struct{ start, until time.Time }
 
 // NewLimiter returns a limiter with cfg (Pause and Clock defaulted).
 func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
@@ -82,64 +93,110 @@ func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = realClock{}
 	}
-	return &Limiter{cfg: cfg, sent: make([]time.Time, 0, min(cfg.Limit, 1024))}, nil
+	return &Limiter{cfg: cfg, sent: make([]*counted, 0, min(cfg.Limit, 1024))}, nil
 }
 
-// Wait blocks until a request may be sent, then counts it. It returns ctx's error if ctx ends
-// first (the request is then not counted).
+// Wait blocks until a request may be sent, then counts it from now for the window and 1 %. It
+// returns ctx's error if ctx ends first (the request is then not counted). Prefer Take, which
+// counts a request until a window after its answer.
 func (l *Limiter) Wait(ctx context.Context) error {
+	_, err := l.take(ctx, l.span())
+	return err
+}
+
+// Take blocks until a request may be sent, then counts it as in flight (for two windows from
+// now) until done is called; see AnsweredBudget. It returns ctx's error if ctx ends first (the
+// request is then not counted).
+func (l *Limiter) Take(ctx context.Context) (done func(answered bool), err error) {
+	c, err := l.take(ctx, 2*l.cfg.Window)
+	if err != nil {
+		return nil, err
+	}
+	return func(answered bool) { l.over(c, answered) }, nil
+}
+
+// take waits for room and counts a request for hold from its start.
+func (l *Limiter) take(ctx context.Context, hold time.Duration) (*counted, error) {
 	for {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("waiting for HaloPSA rate-limit budget: %w", err)
+			return nil, fmt.Errorf("waiting for HaloPSA rate-limit budget: %w", err)
 		}
-		d := l.reserve()
-		if d <= 0 {
-			return nil
+		c, d := l.reserve(hold)
+		if c != nil {
+			return c, nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for HaloPSA rate-limit budget: %w", ctx.Err())
+			return nil, fmt.Errorf("waiting for HaloPSA rate-limit budget: %w", ctx.Err())
 		case <-l.cfg.Clock.After(d):
 		}
 	}
 }
 
-// reserve takes budget and returns 0, or returns how long to wait before trying again.
-func (l *Limiter) reserve() time.Duration {
+// reserve counts a request held for hold from now, or returns how long to wait before trying
+// again.
+func (l *Limiter) reserve(hold time.Duration) (*counted, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.cfg.Clock.Now()
 	if now.Before(l.pausedUntil) {
 		l.waits++
-		return l.pausedUntil.Sub(now)
+		return nil, l.pausedUntil.Sub(now)
 	}
-	l.prune(now)
+	next := l.prune(now)
 	if len(l.sent) < l.cfg.Limit {
-		l.sent = append(l.sent, now)
+		c := &counted{start: now, until: now.Add(hold)}
+		l.sent = append(l.sent, c)
 		if l.onReserve != nil {
 			l.onReserve(now)
 		}
-		return 0
+		return c, 0
 	}
 	l.waits++
-	return l.sent[0].Add(l.span()).Sub(now)
+	return nil, next.Sub(now)
 }
 
-// span is the window the limiter keeps to: HaloPSA's window plus 1 % (at least 1 ms), because
-// the server counts a request from its arrival, a little after the client sent it. Without the
-// margin a client running at its full budget could draw a 429 from timing jitter alone.
+// over ends request c: it counts until one window after now when it was answered, and until
+// two windows after now when it failed without an answer (never less than it already did).
+// A request that stopped counting meanwhile counts again.
+func (l *Limiter) over(c *counted, answered bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.cfg.Clock.Now()
+	if answered {
+		c.until = now.Add(l.cfg.Window)
+	} else {
+		c.until = later(c.until, now.Add(2*l.cfg.Window))
+	}
+	if !slices.Contains(l.sent, c) {
+		l.sent = append(l.sent, c)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// span is how long a request counted by Wait (whose answer the limiter is not told of) counts:
+// HaloPSA's window plus 1 % (at least 1 ms), because the server counts a request from its
+// arrival, a little after the client sent it.
 func (l *Limiter) span() time.Duration {
 	return l.cfg.Window + max(l.cfg.Window/100, time.Millisecond)
 }
 
-// prune drops start times that have left the window ending at now.
-func (l *Limiter) prune(now time.Time) {
-	cut := now.Add(-l.span())
-	i := 0
-	for i < len(l.sent) && !l.sent[i].After(cut) {
-		i++
+// prune drops the requests that have stopped counting at now and returns when the next one
+// stops counting.
+func (l *Limiter) prune(now time.Time) (next time.Time) {
+	l.sent = slices.DeleteFunc(l.sent, func(c *counted) bool { return !c.until.After(now) })
+	for _, c := range l.sent {
+		if next.IsZero() || c.until.Before(next) {
+			next = c.until
+		}
 	}
-	l.sent = append(l.sent[:0], l.sent[i:]...)
+	return next
 }
 
 // Pause makes every caller wait: for retryAfter when the server said so (capped at 10 minutes),

@@ -221,28 +221,31 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := f.check(req); err != nil {
 		return nil, err
 	}
-	answered, err := t.take(req.Context())
+	done, err := t.take(req.Context())
 	if err != nil {
 		return nil, err
 	}
-	defer answered()
 	if err := f.recheck(req); err != nil {
+		done(true) // not sent
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(req)
+	// Without an answer the request may still reach HaloPSA, and be counted there, after the
+	// client gave up (a cancelled context, a timeout): the budget keeps it longer.
+	done(err == nil)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
 		t.limiter.Pause(parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()))
 	}
 	return resp, err
 }
 
-// take waits for budget; answered tells an AnsweredBudget the request is over (a no-op for
-// other budgets).
-func (t *limitTransport) take(ctx context.Context) (answered func(), err error) {
+// take waits for budget; done tells an AnsweredBudget the request is over and whether it was
+// answered (a no-op for other budgets).
+func (t *limitTransport) take(ctx context.Context) (done func(answered bool), err error) {
 	if ab, ok := t.limiter.(AnsweredBudget); ok {
 		return ab.Take(ctx)
 	}
-	return func() {}, t.limiter.Wait(ctx)
+	return func(bool) {}, t.limiter.Wait(ctx)
 }
 
 // retryTransport re-sends a request answered with 429 (HaloPSA did not process it), after the

@@ -29,23 +29,22 @@ func (s *Server) Routes() []Route {
 // without a live token, then the resource handlers.
 func (s *Server) api(r *http.Request) (*reply, outcome, []delivery) {
 	out := outcome{counted: true}
-	segs := strings.FieldsFunc(r.URL.Path[len("/api"):], func(c rune) bool { return c == '/' })
+	segs := apiSegments(r)
+	route, res := s.route(r.Method, segs)
+	out.route = route
 	if len(segs) == 1 && strings.EqualFold(segs[0], "authinfo") {
-		out.route = r.Method + " /api/AuthInfo"
 		if r.Method != http.MethodGet {
 			return notAllowed(http.MethodGet), out, nil
 		}
 		return s.authInfo(r), out, nil
 	}
-	res := s.resource(segs)
-	if res == nil || len(segs) > 2 || (len(segs) == 2 && !res.validID(segs[1])) {
+	if res == nil {
 		return textReply(http.StatusNotFound, "Not Found"), out, nil
 	}
-	pattern, allowed := "/api/"+res.name, []string{http.MethodGet, http.MethodPost}
+	allowed := []string{http.MethodGet, http.MethodPost}
 	if len(segs) == 2 {
-		pattern, allowed = pattern+"/{id}", []string{http.MethodGet, http.MethodDelete}
+		allowed = []string{http.MethodGet, http.MethodDelete}
 	}
-	out.route = r.Method + " " + pattern
 	if !slices.Contains(allowed, r.Method) {
 		return notAllowed(allowed...), out, nil
 	}
@@ -53,6 +52,28 @@ func (s *Server) api(r *http.Request) (*reply, outcome, []delivery) {
 		return unauthorized(), out, nil
 	}
 	return s.dispatch(r, res, segs, out)
+}
+
+// apiSegments splits the path of an /api request below /api.
+func apiSegments(r *http.Request) []string {
+	return strings.FieldsFunc(r.URL.Path[len("/api"):], func(c rune) bool { return c == '/' })
+}
+
+// route names the served route an /api request with path segments segs asks for ("GET
+// /api/Tickets/{id}") and returns its resource (nil for AuthInfo); "" and nil when no route
+// matches.
+func (s *Server) route(method string, segs []string) (string, *resource) {
+	if len(segs) == 1 && strings.EqualFold(segs[0], "authinfo") {
+		return method + " /api/AuthInfo", nil
+	}
+	res := s.resource(segs)
+	if res == nil || len(segs) > 2 || (len(segs) == 2 && !res.validID(segs[1])) {
+		return "", nil
+	}
+	if len(segs) == 2 {
+		return method + " /api/" + res.name + "/{id}", res
+	}
+	return method + " /api/" + res.name, res
 }
 
 // dispatch calls the handler for the verb.
@@ -111,6 +132,7 @@ func (s *Server) remove(res *resource, id string) *reply {
 	if rec := c.get(id); rec == nil || !res.member(rec) {
 		return textReply(http.StatusNotFound, res.single+" not found")
 	}
+	s.gen++
 	return jsonReply(http.StatusOK, s.render(res, c.remove(id), true))
 }
 
@@ -123,6 +145,35 @@ func (s *Server) list(res *resource, q url.Values) *reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rows := s.matching(res, q, match)
+	if res.key == "" {
+		return jsonReply(http.StatusOK, s.renderAll(res, rows))
+	}
+	page, total := paginate(rows, q, res.paged)
+	if s.knobs.recordCount >= 0 {
+		total = s.knobs.recordCount
+	}
+	return jsonReply(http.StatusOK, map[string]any{"record_count": total, res.key: s.renderAll(res, page)})
+}
+
+// listCache holds the rows of the last list request, so the pages of one listing filter the
+// collection once: a tenant of a million records is read page by page in time proportional
+// to the pages, not to pages × records. Any change of the state (gen) invalidates it.
+type listCache struct {
+	gen   uint64
+	res   *resource
+	query string // the request's query without its paging parameters
+	rows  []Record
+}
+
+// matching returns the records of res that match, in id order (descending with order=id and
+// orderdesc=true), from the cache when the previous list request asked the same of the same
+// state. The caller holds s.mu and must not modify the rows.
+func (s *Server) matching(res *resource, q url.Values, match func(Record) bool) []Record {
+	key := listKey(q)
+	if c := s.last; c.rows != nil && c.gen == s.gen && c.res == res && c.query == key {
+		return c.rows
+	}
 	rows := []Record{}
 	for _, rec := range s.st.coll(res.store).Items {
 		if res.member(rec) && match(rec) {
@@ -132,14 +183,20 @@ func (s *Server) list(res *resource, q url.Values) *reply {
 	if strings.EqualFold(q.Get("order"), "id") && boolOf(q.Get("orderdesc")) {
 		slices.Reverse(rows) // collections hold rows in id order
 	}
-	if res.key == "" {
-		return jsonReply(http.StatusOK, s.renderAll(res, rows))
+	s.last = listCache{gen: s.gen, res: res, query: key, rows: rows}
+	return rows
+}
+
+// listKey is a list query without its paging parameters (page_no, page_size): the pages of one
+// listing share it.
+func listKey(q url.Values) string {
+	rest := url.Values{}
+	for k, v := range q {
+		if !strings.EqualFold(k, "page_no") && !strings.EqualFold(k, "page_size") {
+			rest[k] = v
+		}
 	}
-	page, total := paginate(rows, q, res.paged)
-	if s.knobs.recordCount >= 0 {
-		total = s.knobs.recordCount
-	}
-	return jsonReply(http.StatusOK, map[string]any{"record_count": total, res.key: s.renderAll(res, page)})
+	return rest.Encode()
 }
 
 // renderAll renders list rows.

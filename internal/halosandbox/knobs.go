@@ -188,6 +188,13 @@ func (s *Server) record(r *http.Request, out outcome, status int, dropped bool) 
 	s.mu.Unlock()
 	if out.counted {
 		s.observe(r.Method, status, out.arrived)
+	} else {
+		s.observeNotAPI(r)
+		// Who sends requests that are no HaloPSA call: method, protocol and client, never a
+		// header value but the user agent.
+		s.log.Info("halo sandbox: a request to neither /api nor /auth", zap.String("method", r.Method),
+			zap.String("proto", r.Proto), zap.String("path", r.URL.Path), zap.String("remote", r.RemoteAddr),
+			zap.String("user_agent", r.UserAgent()))
 	}
 	s.log.Debug("halo sandbox request", zap.String("method", r.Method), zap.String("route", out.route),
 		zap.Int("status", status), zap.Bool("dropped", dropped))

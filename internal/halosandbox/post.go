@@ -117,6 +117,7 @@ type change struct {
 func (s *Server) upsert(res *resource, items []Record, agentID int) ([]Record, []delivery, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gen++
 	now := s.now()
 	c := s.st.coll(res.store)
 	next := c.Next

@@ -152,17 +152,19 @@ func prepareTicket(s *Server, now time.Time, old, rec Record) error {
 }
 
 // stampTicket sets the dates and the closed flag Halo maintains.
+// The dates share one value: a million stored tickets hold one string for them each, not four.
 func stampTicket(s *Server, now time.Time, old, rec Record) {
+	at := any(haloTime(now))
 	if old == nil {
-		rec["datecreated"] = haloTime(now)
+		rec["datecreated"] = at
 		if rec.String("dateoccurred") == "" {
-			rec["dateoccurred"] = haloTime(now)
+			rec["dateoccurred"] = at
 		}
 	}
-	rec["last_update"] = haloTime(now)
+	rec["last_update"] = at
 	if changed(old, rec, "status_id") && rec.Int("status_id") == ClosedStatusID {
 		rec["hasbeenclosed"] = true
-		rec["dateclosed"] = haloTime(now)
+		rec["dateclosed"] = at
 	}
 }
 

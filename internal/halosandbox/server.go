@@ -52,6 +52,8 @@ type Server struct {
 
 	mu     sync.Mutex
 	st     *state
+	gen    uint64    // bumped by every change of st, to tell whether lastList still holds
+	last   listCache // the rows of the last list request (api.go)
 	knobs  knobs
 	limit  rateWindow
 	stats  Stats
@@ -198,15 +200,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rp.write(w)
 }
 
-// handle routes the request after the rate limiter and fault knobs had their say.
+// handle routes the request after the rate limiter and fault knobs had their say. Only /api
+// and /auth requests count against the rate limit, as HaloPSA's limit concerns its API; a
+// request the limiter turns away keeps the name of the route it asked for.
 func (s *Server) handle(r *http.Request) (*reply, outcome, []delivery) {
 	lower := strings.ToLower(r.URL.Path)
+	token := lower == "/auth/token"
 	var out outcome
 	switch {
-	case lower == "/auth/token":
+	case token:
 		out = outcome{route: r.Method + " /auth/token", counted: true}
 	case lower == "/api" || strings.HasPrefix(lower, "/api/"):
 		out = outcome{counted: true}
+		out.route, _ = s.route(r.Method, apiSegments(r))
 	default:
 		return textReply(http.StatusNotFound, "Not Found"), out, nil
 	}
@@ -214,7 +220,7 @@ func (s *Server) handle(r *http.Request) (*reply, outcome, []delivery) {
 	if out.arrived, rp = s.admit(); rp != nil {
 		return rp, out, nil
 	}
-	if out.route != "" {
+	if token {
 		return s.token(r), out, nil
 	}
 	rp, api, deliveries := s.api(r)

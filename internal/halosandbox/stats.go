@@ -36,6 +36,11 @@ type Report struct {
 	// Window, and MaxWindowStart where that interval began.
 	MaxInWindow    int       `json:"max_in_window"`
 	MaxWindowStart time.Time `json:"max_window_start,omitzero"`
+	// NotAPI counts the requests to neither /api nor /auth (a probe, a stray client on a
+	// reused port), answered 404 and kept out of every figure above; NotAPIByRequest counts
+	// them by method, protocol and path ("PRI HTTP/2.0 *"), for the first 100 kinds.
+	NotAPI          int            `json:"not_api"`
+	NotAPIByRequest map[string]int `json:"not_api_by_request,omitempty"`
 }
 
 // seen is what stats.go records about every counted request.
@@ -44,6 +49,25 @@ type seen struct {
 	byMethod map[string]int
 	byStatus map[string]int
 	arrivals []time.Time // ascending
+	notAPI   int
+	byNotAPI map[string]int
+}
+
+// maxNotAPIKinds caps the kinds of non-API requests told apart in the report.
+const maxNotAPIKinds = 100
+
+// observeNotAPI records a request to neither /api nor /auth (called by record).
+func (s *Server) observeNotAPI(r *http.Request) {
+	s.seen.mu.Lock()
+	defer s.seen.mu.Unlock()
+	s.seen.notAPI++
+	if s.seen.byNotAPI == nil {
+		s.seen.byNotAPI = map[string]int{}
+	}
+	key := r.Method + " " + r.Proto + " " + r.URL.Path
+	if _, ok := s.seen.byNotAPI[key]; ok || len(s.seen.byNotAPI) < maxNotAPIKinds {
+		s.seen.byNotAPI[key]++
+	}
 }
 
 // observe records one counted request (called by record).
@@ -81,6 +105,10 @@ func (s *Server) Report(window time.Duration) Report {
 		rep.Requests += n
 	}
 	rep.MaxInWindow, rep.MaxWindowStart = maxInWindow(s.seen.arrivals, window)
+	rep.NotAPI = s.seen.notAPI
+	if len(s.seen.byNotAPI) > 0 {
+		rep.NotAPIByRequest = cloneCounts(s.seen.byNotAPI)
+	}
 	return rep
 }
 
@@ -88,6 +116,7 @@ func (s *Server) resetSeen() {
 	s.seen.mu.Lock()
 	defer s.seen.mu.Unlock()
 	s.seen.byMethod, s.seen.byStatus, s.seen.arrivals = nil, nil, nil
+	s.seen.notAPI, s.seen.byNotAPI = 0, nil
 }
 
 func cloneCounts(m map[string]int) map[string]int {

@@ -1,9 +1,12 @@
 package halosandbox
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -38,6 +41,51 @@ func TestStatsReportsRoutesStatusesAndTheBusiestWindow(t *testing.T) {
 	h.sb.ResetStats()
 	if rep := h.stats(""); rep.Requests != 0 || rep.MaxInWindow != 0 {
 		t.Fatalf("after reset: %+v", rep)
+	}
+}
+
+// TestStatsKeepNonAPIRequestsOutOfTheWindow: requests to neither /api nor /auth (a health
+// probe, an HTTP/2 preface from a gRPC client on a reused port) never use the rate window and
+// are reported apart; a request the limiter turns away keeps the name of its route.
+func TestStatsKeepNonAPIRequestsOutOfTheWindow(t *testing.T) {
+	t.Parallel()
+	h := start(t, Options{RateLimit: 2, RateWindow: 10 * time.Second}) // the token request is the first
+	h.do(http.MethodGet, "/healthz", nil)
+	h.do(http.MethodPost, "/", nil)
+	conn, err := net.Dial("tcp", h.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(conn, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	status, _ := bufio.NewReader(conn).ReadString('\n')
+	conn.Close()
+	if !strings.Contains(status, "404") {
+		t.Fatalf("HTTP/2 preface answered %q, want a 404", status)
+	}
+	if resp, _ := h.do(http.MethodGet, "/api/Tickets/7", nil); resp.StatusCode == http.StatusTooManyRequests {
+		t.Fatal("the second API request in the window was refused: the other requests used the window")
+	}
+	if resp, _ := h.do(http.MethodGet, "/api/Tickets/8", nil); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the third API request in the window: %d, want 429", resp.StatusCode)
+	}
+	rep := h.stats("")
+	if rep.Requests != 3 || rep.MaxInWindow != 3 || rep.NotAPI != 3 {
+		t.Fatalf("report: %d requests, busiest window %d, %d not API; want 3, 3, 3", rep.Requests, rep.MaxInWindow, rep.NotAPI)
+	}
+	want := map[string]int{"GET HTTP/1.1 /healthz": 1, "POST HTTP/1.1 /": 1, "PRI HTTP/2.0 *": 1}
+	for k, n := range want {
+		if rep.NotAPIByRequest[k] != n {
+			t.Fatalf("not API by request %v, want %v", rep.NotAPIByRequest, want)
+		}
+	}
+	if rep.ByRoute["GET /api/Tickets/{id}"] != 2 {
+		t.Fatalf("by route %v: the refused request is not named by its route", rep.ByRoute)
+	}
+	log := h.sb.RequestLog()
+	if last := log[len(log)-1]; last.Status != http.StatusTooManyRequests || last.Route != "GET /api/Tickets/{id}" {
+		t.Fatalf("the refused request is logged as %+v", last)
 	}
 }
 

@@ -179,6 +179,18 @@ func (r *Reader) Start(ctx context.Context, name string) (bool, error) {
 	return all, nil
 }
 
+// Forget removes reader name's watermarks: its next read lists the tenant whole, as its first
+// did (the mirror keeps what it holds; the read replaces it). The benchmark compares that full
+// read with the incremental one.
+func (r *Reader) Forget(ctx context.Context, name string) error {
+	for _, kind := range []string{KindUser, KindClient, KindTicket} {
+		if err := r.Store.ForgetWatermark(ctx, name+":"+kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // State is the tenant as the mirror holds it.
 type State struct {
 	Users   map[int]halopsa.User

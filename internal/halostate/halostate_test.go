@@ -122,4 +122,19 @@ func TestSyncReadsOnlyWhatChanged(t *testing.T) {
 	if err != nil || slices.Contains(ch.Full, halostate.KindUser) || len(ch.Users) > 250 {
 		t.Errorf("a new reader's first read: %d users, full %v, %v", len(ch.Users), ch.Full, err)
 	}
+
+	// A reader whose watermarks are forgotten reads the tenant whole again; others keep theirs.
+	if err := rd.Forget(ctx, halostate.Mirror); err != nil {
+		t.Fatal(err)
+	}
+	before = c.Requests()
+	if ch, err = rd.Sync(ctx, halostate.Mirror, types); err != nil || len(ch.Users) != n || len(ch.Full) != 3 {
+		t.Errorf("read after a forget: %d users, full %v, %v; want %d and every kind", len(ch.Users), ch.Full, err, n)
+	}
+	if again := c.Requests() - before; again != full {
+		t.Errorf("read after a forget cost %d requests, the first read %d", again, full)
+	}
+	if ch, err = rd.Sync(ctx, "reconcile", types); err != nil || slices.Contains(ch.Full, halostate.KindUser) {
+		t.Errorf("another reader after a forget: full %v, %v", ch.Full, err)
+	}
 }

@@ -3,10 +3,13 @@ package pipeline_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	historypb "go.temporal.io/api/history/v1"
 
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
@@ -45,6 +48,7 @@ func TestFailedBatchWritesAreKnown(t *testing.T) {
 	if len(first.Errors) != 1 || !strings.HasPrefix(first.Errors[0], "batch 1 was not landed: ") {
 		t.Fatalf("errors = %q, want batch 1 not landed", first.Errors)
 	}
+	recordFailedImport(t, e.importRuns(t, ctx, leadflow.ImportWorkflowID("failing")))
 	users, tickets := e.sandbox.Users(), e.leadTickets()
 	if len(users) == 0 || len(tickets) != len(users) {
 		t.Fatalf("sandbox holds %d users and %d lead tickets, want the batch's users and tickets created", len(users), len(tickets))
@@ -87,6 +91,24 @@ func TestFailedBatchWritesAreKnown(t *testing.T) {
 	}
 	t.Logf("failed batch: %d requests, %d writes (HaloPSA applied %d); re-import: %d updated, %d unchanged, %d writes",
 		first.HaloRequests, first.HaloWrites, applied, second.LeadsUpdated, second.Unchanged, second.HaloWrites)
+}
+
+// recordFailedImport checks that the failed import ran its versioned paths, Prepare with the
+// 30 s heartbeat timeout (prepare-heartbeat-30s) and the failed batch counted in the summary
+// (failed-batch-counts), and with -update records the run for workflows/replay_test.go
+// (import_failed_batch.json: its one batch, in one run).
+func recordFailedImport(t *testing.T, runs []*historypb.History) {
+	t.Helper()
+	if len(runs) != 1 {
+		t.Fatalf("the failed import ran %d times, want one run", len(runs))
+	}
+	markers := versionMarkers(t, runs[0])
+	for _, change := range []string{"prepare-heartbeat-30s", "failed-batch-counts"} {
+		if !slices.Contains(markers, change) {
+			t.Errorf("the failed import's history has no %s marker (markers %q)", change, markers)
+		}
+	}
+	recordOnce(t, "import_failed_batch.json", runs[0])
 }
 
 // leadTickets returns the sandbox's tickets that belong to a user (the lead tickets).

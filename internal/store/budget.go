@@ -20,7 +20,8 @@ import (
 // counts a new one when there is room. A request taken with Take counts from its start until
 // one window after its answer: HaloPSA counts it from its arrival, which lies in between, so
 // no delay on its way (a slow commit, a busy host, the network) can bunch requests up at
-// HaloPSA. A request never answered (its process was killed) counts for two windows.
+// HaloPSA. A request never answered (its process was killed) counts for two windows from its
+// start; one that failed without an answer, for two windows from its failure.
 type Budget struct {
 	s      *Store
 	key    string
@@ -67,15 +68,16 @@ func (b *Budget) Wait(ctx context.Context) error {
 	return err
 }
 
-// Take blocks until a request may be sent, then counts it as in flight; call answered once the
-// request has been answered or has failed (it is safe to call from any goroutine, once). It
-// returns ctx's error if ctx ends first (the request is then not counted).
-func (b *Budget) Take(ctx context.Context) (answered func(), err error) {
+// Take blocks until a request may be sent, then counts it as in flight; call done once the
+// request is over, with whether it was answered (see halopsa.AnsweredBudget; safe to call from
+// any goroutine, once). It returns ctx's error if ctx ends first (the request is then not
+// counted).
+func (b *Budget) Take(ctx context.Context) (done func(answered bool), err error) {
 	id, err := b.take(ctx, 2*b.window)
 	if err != nil {
 		return nil, err
 	}
-	return func() { b.answered(id) }, nil
+	return func(answered bool) { b.over(id, answered) }, nil
 }
 
 // take waits for room and counts a request for hold from its start; it returns the request's row.
@@ -146,21 +148,26 @@ func (b *Budget) reserve(ctx context.Context, hold time.Duration) (id int64, wai
 	return id, wait, err
 }
 
-// answered makes request id count until one window after now (the database's clock, read after
-// the answer came). A request that has stopped counting meanwhile (in flight for two windows)
-// is counted again from now. A failure is not reported: the request then counts for the two
-// windows of one in flight, which is never too few.
-func (b *Budget) answered(id int64) {
+// over ends request id (the database's clock, read after it ended): answered, it counts until
+// one window after now; failed without an answer, until two windows after now, never less than
+// it already did, because it may still reach HaloPSA after the client gave up. A request that
+// has stopped counting meanwhile (in flight for two windows) is counted again from now. A
+// failure is not reported: the request then counts for the two windows of one in flight.
+func (b *Budget) over(id int64, answered bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	w := b.window.Microseconds()
-	res, err := b.s.db.ExecContext(ctx, `UPDATE halo_requests SET until = clock_timestamp() + $2 * interval '1 microsecond' WHERE id = $1`, id, w)
+	hold, set := b.window, `clock_timestamp() + $2 * interval '1 microsecond'`
+	if !answered {
+		hold, set = 2*b.window, `GREATEST(until, clock_timestamp() + $2 * interval '1 microsecond')`
+	}
+	us := hold.Microseconds()
+	res, err := b.s.db.ExecContext(ctx, `UPDATE halo_requests SET until = `+set+` WHERE id = $1`, id, us)
 	if err != nil {
 		return
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		_, _ = b.s.db.ExecContext(ctx, `INSERT INTO halo_requests(key, at, until)
-			VALUES ($1, clock_timestamp(), clock_timestamp() + $2 * interval '1 microsecond')`, b.key, w)
+			VALUES ($1, clock_timestamp(), clock_timestamp() + $2 * interval '1 microsecond')`, b.key, us)
 	}
 }
 

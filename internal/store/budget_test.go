@@ -133,7 +133,7 @@ func TestBudgetCountsRequestsUntilAnswered(t *testing.T) {
 		}
 	}
 
-	answered, err := b.Take(ctx)
+	done, err := b.Take(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestBudgetCountsRequestsUntilAnswered(t *testing.T) {
 	if inFlight, _ := held(first); !inFlight {
 		t.Fatal("a request in flight does not count for two windows from its start")
 	}
-	answered()
+	done(true)
 	if inFlight, after := held(first); inFlight || !after {
 		t.Fatal("an answered request does not count for one window from its answer")
 	}
@@ -161,16 +161,38 @@ func TestBudgetCountsRequestsUntilAnswered(t *testing.T) {
 	inUse(3)
 
 	// A request answered after its row stopped counting is counted again from its answer.
-	answered, err = b.Take(ctx)
+	done, err = b.Take(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM halo_requests WHERE id = $1`, lastID()); err != nil {
 		t.Fatal(err)
 	}
-	answered()
+	done(true)
 	if _, after := held(lastID()); !after {
 		t.Fatal("a request answered after its row was dropped is not counted from its answer")
+	}
+	inUse(4)
+
+	// A request that failed without an answer (a cancelled context, a timeout) may reach
+	// HaloPSA after the client gave up: it counts for two windows from its failure, never less
+	// than it already did. Made room for by dropping the older process's row.
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM halo_requests WHERE until IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	done, err = b.Take(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := lastID()
+	if _, err := s.db.ExecContext(ctx, `UPDATE halo_requests SET at = at - interval '30 minutes', until = until - interval '30 minutes' WHERE id = $1`, failed); err != nil {
+		t.Fatal(err)
+	}
+	done(false)
+	var twoFromFailure bool
+	if err := s.db.QueryRowContext(ctx, `SELECT until > clock_timestamp() + interval '119 minutes' FROM halo_requests WHERE id = $1`, failed).
+		Scan(&twoFromFailure); err != nil || !twoFromFailure {
+		t.Fatalf("a request that failed without an answer does not count for two windows from its failure (%v)", err)
 	}
 	inUse(4)
 
@@ -257,11 +279,11 @@ func BenchmarkBudget(b *testing.B) {
 	})
 	b.Run("take+answered", func(b *testing.B) {
 		for b.Loop() {
-			answered, err := bud.Take(ctx)
+			done, err := bud.Take(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}
-			answered()
+			done(true)
 		}
 	})
 }

@@ -98,6 +98,14 @@ func (s *Store) AdvanceWatermark(ctx context.Context, name string, at time.Time)
 	})
 }
 
+// ForgetWatermark removes a named watermark, as if it had never been set.
+func (s *Store) ForgetWatermark(ctx context.Context, name string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM halo_watermarks WHERE name = $1`, name); err != nil {
+		return fmt.Errorf("forgetting watermark %s: %w", name, err)
+	}
+	return nil
+}
+
 // MirrorRecords returns the records of a kind with the given ids (absent ids are left out).
 func (s *Store) MirrorRecords(ctx context.Context, kind string, ids []int) (map[int]json.RawMessage, error) {
 	out := make(map[int]json.RawMessage, len(ids))

@@ -40,5 +40,17 @@ func TestMirrorAndWatermarks(t *testing.T) {
 		if at, ok, err := s.Watermark(ctx, "mirror:users"); !ok || err != nil || !at.Equal(t1) {
 			t.Errorf("watermark = %v %v %v, want %v", at, ok, err, t1)
 		}
+		if err := s.AdvanceWatermark(ctx, "reconcile:users", t1); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ForgetWatermark(ctx, "mirror:users"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.Watermark(ctx, "mirror:users"); ok || err != nil {
+			t.Errorf("forgotten watermark: ok %v, %v", ok, err)
+		}
+		if _, ok, err := s.Watermark(ctx, "reconcile:users"); !ok || err != nil {
+			t.Errorf("another watermark after a forget: ok %v, %v", ok, err)
+		}
 	})
 }
