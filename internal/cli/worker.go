@@ -53,7 +53,7 @@ hosts: they share the store and one HaloPSA request budget through it.
 
 ` + exitCodesHelp,
 		Example: `  HALO_URL=https://acme.halopsa.com HALO_CLIENT_ID=... HALO_CLIENT_SECRET=... worker
-  worker --dev            # with an embedded Temporal server listening on TEMPORAL_ADDRESS, Web UI on :8233
+  worker --dev            # with an embedded Temporal server listening on TEMPORAL_ADDRESS, Web UI on TEMPORAL_UI_ADDRESS
   worker --webhooks-only  # the webhook receiver alone (also: starter webhooks)`,
 		Version: version(),
 		Args:    cobra.NoArgs,
@@ -64,7 +64,7 @@ hosts: they share the store and one HaloPSA request budget through it.
 			return runWorker(cmd.Context(), io, dev, !webhooksOnly)
 		},
 	}
-	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory, or PostgreSQL at TEMPORAL_DEV_DATABASE_URL) on TEMPORAL_ADDRESS, with its Web UI on :8233")
+	cmd.Flags().BoolVar(&dev, "dev", false, "start an embedded Temporal server (SQLite in the data directory, or PostgreSQL at TEMPORAL_DEV_DATABASE_URL) on TEMPORAL_ADDRESS, with its Web UI on TEMPORAL_UI_ADDRESS (default 127.0.0.1:8233)")
 	cmd.Flags().BoolVar(&webhooksOnly, "webhooks-only", false, "run the webhook receiver alone, without workers")
 	cmd.AddCommand(newHealthcheckCmd(io))
 	return cmd
@@ -149,7 +149,10 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 		if err != nil {
 			return err
 		}
-		opts.DatabaseFile, opts.UIPort = filepath.Join(cfg.DataDir, "temporal.db"), uiPort(opts.IP, 8233)
+		if err := devUI(&opts, cfg.Temporal); err != nil {
+			return err
+		}
+		opts.DatabaseFile = filepath.Join(cfg.DataDir, "temporal.db")
 		if url := cfg.Temporal.DevDatabaseURL.Value(); url != "" {
 			opts.DatabaseFile, opts.DatabaseURL = "", url
 		}
@@ -229,14 +232,27 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	return p.Run(ctx)
 }
 
-// uiPort is port when it is free on ip, otherwise -1 (any free port: the log says which).
-func uiPort(ip string, port int) int {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
-	if err != nil {
-		return -1
+// devUI sets where the embedded server's Web UI listens, from TEMPORAL_UI_ADDRESS: "0" or
+// "off" turns it off, port 0 is any free port, and the default address moves to a free port
+// when 8233 is taken (two workers started together both get a UI).
+func devUI(opts *devserver.Options, t config.Temporal) error {
+	if t.UIOff() {
+		opts.UIPort = 0
+		return nil
 	}
-	l.Close()
-	return port
+	host, port, err := net.SplitHostPort(t.UIAddress)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n < 0 || n > 65535 {
+		return usageError("TEMPORAL_UI_ADDRESS %q is not host:port, 0 or off", t.UIAddress)
+	}
+	if host == "" || host == "localhost" {
+		host = "127.0.0.1"
+	}
+	if n == 0 {
+		n = -1
+	}
+	opts.UIIP, opts.UIPort, opts.UIFallback = host, n, t.UIAddress == config.DefaultUIAddress
+	return nil
 }
 
 // devOptions makes the embedded server listen where TEMPORAL_ADDRESS says (host:port; an empty

@@ -68,6 +68,22 @@ type Temporal struct {
 	// (postgres://user:pass@host/temporal; the database and its "_visibility" twin are
 	// created and migrated when missing) instead of SQLite in the data directory.
 	DevDatabaseURL Secret `env:"TEMPORAL_DEV_DATABASE_URL"`
+	// UIAddress is where `worker --dev` serves the embedded server's Web UI (host:port); "0"
+	// or "off" turns the UI off. When the default's port is taken, a free one is used (the
+	// log says which); when another address is taken, the worker stops.
+	UIAddress string `env:"TEMPORAL_UI_ADDRESS" default:"127.0.0.1:8233"`
+}
+
+// DefaultUIAddress is TEMPORAL_UI_ADDRESS's default.
+const DefaultUIAddress = "127.0.0.1:8233"
+
+// UIOff reports whether TEMPORAL_UI_ADDRESS turns `worker --dev`'s Web UI off.
+func (t Temporal) UIOff() bool {
+	switch strings.ToLower(strings.TrimSpace(t.UIAddress)) {
+	case "0", "off":
+		return true
+	}
+	return false
 }
 
 // Halo holds the HaloPSA tenant and API application.

@@ -31,7 +31,7 @@ func env(m map[string]string) func(string) string {
 // defaults is the configuration of an empty environment.
 func defaults() Config {
 	return Config{
-		Temporal:  Temporal{Address: "127.0.0.1:7233", Namespace: "default"},
+		Temporal:  Temporal{Address: "127.0.0.1:7233", Namespace: "default", UIAddress: DefaultUIAddress},
 		Halo:      Halo{RateLimit: 300, RateWindow: 5 * time.Minute, NewClientSite: NewClientSiteWithClient},
 		Webhook:   Webhook{Listen: "127.0.0.1:8089"},
 		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag, StatusMap: lifecycle.DefaultStatusMap, QuietPeriod: 720 * time.Hour},
@@ -71,7 +71,7 @@ func TestFromEnv(t *testing.T) {
 			"HUNTER_API_KEY": "hk", "HUNTER_BASE_URL": "https://hu.example", "UPLEAD_API_KEY": "uk", "UPLEAD_BASE_URL": "https://up.example",
 			"LUSHA_API_KEY": "lk", "LUSHA_BASE_URL": "https://lu.example", "LOG_LEVEL": "DEBUG",
 		}, func(c *Config) {
-			c.Temporal = Temporal{Address: "temporal:7233", Namespace: "leads"}
+			c.Temporal = Temporal{Address: "temporal:7233", Namespace: "leads", UIAddress: DefaultUIAddress}
 			c.Halo = Halo{URL: "https://acme.halopsa.com", AuthURL: "https://acme.halopsa.com/auth", Tenant: "acme", ClientID: "cid",
 				ClientSecret: "csecret", Scopes: []string{"read:tickets", "edit:tickets", "read:crm"}, RateLimit: 450, RateWindow: 90 * time.Second,
 				NewClientSite: NewClientSiteSeparate}
@@ -373,4 +373,39 @@ func secretName(k string) bool {
 		}
 	})
 	return secret
+}
+
+// TestUIAddress: TEMPORAL_UI_ADDRESS defaults to DefaultUIAddress; 0 and off turn the UI off;
+// anything else must be host:port.
+func TestUIAddress(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		value   string
+		want    string
+		off     bool
+		invalid bool
+	}{
+		{"", DefaultUIAddress, false, false},
+		{"0.0.0.0:9233", "0.0.0.0:9233", false, false},
+		{"off", "off", true, false},
+		{"0", "0", true, false},
+		{"ui", "ui", false, true},
+	} {
+		t.Run(tt.value, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{"HALO_URL": "https://acme.halopsa.com", "HALO_CLIENT_ID": "id", "HALO_CLIENT_SECRET": "s",
+				"TEMPORAL_UI_ADDRESS": tt.value}
+			cfg, err := FromEnv(func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Temporal.UIAddress != tt.want || cfg.Temporal.UIOff() != tt.off {
+				t.Fatalf("UIAddress %q off %v, want %q off %v", cfg.Temporal.UIAddress, cfg.Temporal.UIOff(), tt.want, tt.off)
+			}
+			err = cfg.Validate()
+			if invalid := err != nil && strings.Contains(err.Error(), "TEMPORAL_UI_ADDRESS"); invalid != tt.invalid {
+				t.Fatalf("Validate: %v, want TEMPORAL_UI_ADDRESS invalid %v", err, tt.invalid)
+			}
+		})
+	}
 }

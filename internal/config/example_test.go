@@ -34,6 +34,7 @@ func ExampleFromEnv() {
 	// TEMPORAL_NAMESPACE=default
 	// TEMPORAL_UI_URL=
 	// TEMPORAL_DEV_DATABASE_URL=(unset)
+	// TEMPORAL_UI_ADDRESS=127.0.0.1:8233
 	// HALO_URL=https://acme.halopsa.com
 	// HALO_AUTH_URL=
 	// HALO_TENANT=

@@ -38,6 +38,9 @@ func (c Config) Validate() error {
 		add(hostPort("METRICS_LISTEN", a, false))
 	}
 	add(apiURL("TEMPORAL_UI_URL", c.Temporal.UIURL))
+	if !c.Temporal.UIOff() {
+		add(hostPort("TEMPORAL_UI_ADDRESS", c.Temporal.UIAddress, false))
+	}
 	if c.Providers.LushaWebhookSecret != "" && !c.Webhook.Enabled() {
 		add(&SettingError{Var: "LUSHA_WEBHOOK_SECRET", Problem: "is set but the webhook receiver is off",
 			Hint: "set WEBHOOK_USER and WEBHOOK_PASSWORD: Lusha's opt-outs arrive at the receiver's /lusha/opt-out"})

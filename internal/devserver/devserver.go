@@ -49,8 +49,14 @@ type Options struct {
 	IP string
 	// FrontendPort is the gRPC port; 0 picks a free one.
 	FrontendPort int
-	// UIPort serves the Temporal Web UI when non-zero; -1 picks a free port.
+	// UIPort serves the Temporal Web UI when non-zero; -1 picks a free port. The port is held
+	// from the start of Start, so that servers started at once cannot both take it.
 	UIPort int
+	// UIIP is the address the Web UI listens on; default IP.
+	UIIP string
+	// UIFallback serves the Web UI on a free port (said in the log) when UIPort is taken;
+	// without it Start fails.
+	UIFallback bool
 	// UIWritable lets the Web UI signal, terminate, reset and start workflows; by default it
 	// is read-only (any local process can reach it, and it has no login).
 	UIWritable bool
@@ -79,26 +85,64 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf, err := opts.serverConfig()
+	var ui net.Listener
+	if opts.UIPort != 0 {
+		if ui, err = opts.holdUI(); err != nil {
+			return nil, err
+		}
+		opts.UIPort = ui.Addr().(*net.TCPAddr).Port
+	}
+	s, err := opts.start(ctx)
+	if err != nil {
+		if ui != nil {
+			ui.Close()
+		}
+		return nil, err
+	}
+	if ui != nil {
+		s.startUI(opts, ui)
+	}
+	return s, nil
+}
+
+// start starts the Temporal server and waits for its frontend.
+func (o Options) start(ctx context.Context) (*Server, error) {
+	conf, err := o.serverConfig()
 	if err != nil {
 		return nil, err
 	}
-	srv, err := opts.newServer(conf)
+	srv, err := o.newServer(conf)
 	if err != nil {
 		return nil, err
 	}
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("starting temporal server: %w", err)
 	}
-	s := &Server{server: srv, hostPort: conf.PublicClient.HostPort, namespace: opts.Namespace}
+	s := &Server{server: srv, hostPort: conf.PublicClient.HostPort, namespace: o.Namespace}
 	if err := s.waitReady(ctx); err != nil {
 		s.Stop()
 		return nil, err
 	}
-	if opts.UIPort != 0 {
-		s.startUI(opts)
-	}
 	return s, nil
+}
+
+// holdUI listens on the Web UI's address (a free port for UIPort -1, or when the port is
+// taken and UIFallback is set), so that no other process takes it while the server starts.
+func (o Options) holdUI() (net.Listener, error) {
+	port := max(o.UIPort, 0)
+	l, err := net.Listen("tcp", net.JoinHostPort(o.UIIP, strconv.Itoa(port)))
+	if err == nil {
+		return l, nil
+	}
+	if !o.UIFallback {
+		return nil, fmt.Errorf("the Temporal Web UI cannot listen on %s: %w", net.JoinHostPort(o.UIIP, strconv.Itoa(port)), err)
+	}
+	if l, err = net.Listen("tcp", net.JoinHostPort(o.UIIP, "0")); err != nil {
+		return nil, fmt.Errorf("the Temporal Web UI cannot listen on %s: %w", o.UIIP, err)
+	}
+	o.Logger.Warn("temporal web UI port taken, using a free one", zap.Int("port", port),
+		zap.Int("new_port", l.Addr().(*net.TCPAddr).Port))
+	return l, nil
 }
 
 // HostPort is the frontend's gRPC address.
@@ -135,12 +179,8 @@ func (o Options) withDefaults() (Options, error) {
 		}
 		o.FrontendPort = p
 	}
-	if o.UIPort < 0 {
-		p, err := freePort(o.IP)
-		if err != nil {
-			return o, err
-		}
-		o.UIPort = p
+	if o.UIIP == "" {
+		o.UIIP = o.IP
 	}
 	return o, nil
 }
@@ -370,18 +410,11 @@ func (s *Server) waitReady(ctx context.Context) error {
 	}
 }
 
-func (s *Server) startUI(o Options) {
-	// The UI server exits the process when its port is taken, and a port chosen before the
-	// Temporal server started may have been handed to another listener since: check it is still
-	// free right before the UI binds it, and move to a free one (said in the log) if not.
-	if l, err := net.Listen("tcp", net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort))); err == nil {
-		_ = l.Close()
-	} else if p, perr := freePort(o.IP); perr == nil {
-		o.Logger.Warn("temporal web UI port taken, moving", zap.Int("port", o.UIPort), zap.Int("new_port", p))
-		o.UIPort = p
-	}
+// startUI serves the Web UI on the port held by held. The UI server exits the process when it
+// cannot bind its port: held is closed only right before it binds, so the port stays ours.
+func (s *Server) startUI(o Options, held net.Listener) {
 	s.ui = uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
-		Host:                o.IP,
+		Host:                o.UIIP,
 		Port:                o.UIPort,
 		TemporalGRPCAddress: s.hostPort,
 		EnableUI:            true,
@@ -390,7 +423,8 @@ func (s *Server) startUI(o Options) {
 		HideLogs:            true,
 		DisableWriteActions: !o.UIWritable,
 	}))
-	s.uiURL = fmt.Sprintf("http://%s", net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort)))
+	s.uiURL = fmt.Sprintf("http://%s", net.JoinHostPort(o.UIIP, strconv.Itoa(o.UIPort)))
+	_ = held.Close()
 	go func() {
 		if err := s.ui.Start(); err != nil {
 			o.Logger.Error("temporal web UI stopped", zap.Error(err))

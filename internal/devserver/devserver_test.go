@@ -3,6 +3,7 @@ package devserver
 import (
 	"context"
 	"database/sql"
+	"net"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -114,5 +115,57 @@ func assertUI(t *testing.T, url string) {
 			t.Fatalf("web UI at %s did not answer: %v", url, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestUIPortIsHeldOrMoved: the Web UI's port is held from the start (a second server asking
+// for it finds it taken); a taken port moves to a free one with UIFallback and fails Start
+// without it; -1 is any free port.
+func TestUIPortIsHeldOrMoved(t *testing.T) {
+	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { taken.Close() })
+	port := taken.Addr().(*net.TCPAddr).Port
+	for _, tc := range []struct {
+		name     string
+		port     int
+		fallback bool
+		wantErr  bool
+	}{
+		{"taken, fallback", port, true, false},
+		{"taken, no fallback", port, false, true},
+		{"any free port", -1, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o, err := Options{UIPort: tc.port, UIFallback: tc.fallback}.withDefaults()
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := o.holdUI()
+			if tc.wantErr {
+				if err == nil {
+					l.Close()
+					t.Fatal("holding a taken port without fallback did not fail")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			got := l.Addr().(*net.TCPAddr).Port
+			if got == port || got == 0 {
+				t.Fatalf("held port %d, want a free one other than %d", got, port)
+			}
+			again := Options{UIPort: got, UIIP: "127.0.0.1"}
+			if l2, err := again.holdUI(); err == nil {
+				l2.Close()
+				t.Fatalf("port %d is not held: a second server took it", got)
+			}
+		})
 	}
 }

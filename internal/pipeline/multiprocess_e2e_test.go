@@ -176,6 +176,7 @@ func TestTwoWorkerProcessesOnPostgres(t *testing.T) {
 		leads = n
 	}
 	ctx := context.Background()
+	t.Cleanup(func() { logCPU(t) }) // runs last, once every child has been reaped
 	srv, tc := startTemporal(t)
 	// A scaled HaloPSA budget: 100 requests per 10 s rolling window, for the sandbox and for
 	// every process alike.
@@ -236,7 +237,7 @@ func TestTwoWorkerProcessesOnPostgres(t *testing.T) {
 		}
 		t.Fatal("the import never got a quarter of the way")
 	}()
-	sum := waitImport(t, first)
+	sum := waitImport(t, first, leads)
 	t.Logf("first import (worker 1 killed at %d users): %d rows, %d leads, %d created, %d HaloPSA requests, errors %v",
 		killedAt, sum.Rows, sum.Leads, sum.LeadsCreated, sum.HaloRequests, sum.Errors)
 	e := &env{temporal: tc, sandbox: sb, store: st, tenant: res}
@@ -253,7 +254,7 @@ func TestTwoWorkerProcessesOnPostgres(t *testing.T) {
 	}
 
 	writes := sb.Stats().Writes
-	again := waitImport(t, uploadAndImport(t, st, tc, "second", leads))
+	again := waitImport(t, uploadAndImport(t, st, tc, "second", leads), leads)
 	if again.LeadsCreated != 0 || again.LeadsUpdated != 0 || again.HaloWrites != 0 || sb.Stats().Writes != writes {
 		t.Errorf("re-import created %d, updated %d, wrote %d times (sandbox saw %d writes), want nothing",
 			again.LeadsCreated, again.LeadsUpdated, again.HaloWrites, sb.Stats().Writes-writes)
@@ -412,9 +413,11 @@ func uploadAndImport(t *testing.T, st *store.Store, tc client.Client, runID stri
 	return run
 }
 
-func waitImport(t *testing.T, run client.WorkflowRun) leadflow.Summary {
+// waitImport waits for an import of leads people: 15 minutes for CI's 2,000, proportionally
+// longer for more (HALOLEADS_E2E_LEADS=5000 on a loaded machine).
+func waitImport(t *testing.T, run client.WorkflowRun, leads int) leadflow.Summary {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute*time.Duration(max(1, (leads+1999)/2000)))
 	defer cancel()
 	var sum leadflow.Summary
 	if err := run.Get(ctx, &sum); err != nil {
@@ -467,4 +470,17 @@ func logBusiestWindow(t *testing.T, log []halosandbox.LoggedRequest, window time
 			t.Logf("429 at %s: %s %s", r.At.Format(time.RFC3339Nano), r.Method, r.Path)
 		}
 	}
+}
+
+// logCPU logs the CPU time of this test process (the embedded Temporal server, the sandbox,
+// PostgreSQL's client side) and of its reaped children (the worker and receiver processes).
+func logCPU(t *testing.T) {
+	var self, children syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &self) != nil || syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children) != nil {
+		return
+	}
+	cpu := func(r syscall.Rusage) float64 {
+		return time.Duration(syscall.TimevalToNsec(r.Utime) + syscall.TimevalToNsec(r.Stime)).Seconds()
+	}
+	t.Logf("CPU: %.1f s in the test process, %.1f s in its worker and receiver processes", cpu(self), cpu(children))
 }

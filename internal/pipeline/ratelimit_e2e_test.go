@@ -86,14 +86,12 @@ func newLimitedEnv(t *testing.T, limit int, window time.Duration, tr *traffic) *
 	tr.sb = sb
 	hs := httptest.NewServer(tr)
 	t.Cleanup(hs.Close)
-	// The client keeps HaloPSA's window plus 1 % because the server counts a request from its
-	// arrival: 3 s of HaloPSA's 5 minutes, far more than any network delay. Time-scaled to a
-	// 1 s window that margin is 10 ms, less than the delay between reserving budget and
-	// arriving at the sandbox when four batches send at once on a loaded machine; the client's
-	// window here is 10 % longer, 100 ms, the same order of margin relative to the delays.
+	// The client keeps the sandbox's window: its limiter counts each request from its start
+	// until a window after its answer, so no delay between reserving budget and arriving at
+	// the sandbox (four batches sending at once on a loaded machine) needs a margin.
 	halo, err := halopsa.New(halopsa.Config{
 		BaseURL: hs.URL, ClientID: halosandbox.DefaultClientID, ClientSecret: halosandbox.DefaultClientSecret,
-		RateLimit: limit, RateWindow: window + window/10, RateLimitPause: bench.ScaledPause(window),
+		RateLimit: limit, RateWindow: window, RateLimitPause: bench.ScaledPause(window),
 	})
 	if err != nil {
 		t.Fatalf("halopsa client: %v", err)
