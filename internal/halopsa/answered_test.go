@@ -1,10 +1,14 @@
 package halopsa
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -118,5 +122,67 @@ func TestRequestTheClientGaveUpOnCountsUntilTheServerDoes(t *testing.T) {
 	clock.set(at.Add(window - time.Millisecond))
 	if n := lim.InUse(); n != 1 {
 		t.Fatalf("the budget counts %d requests a window after HaloPSA counted the one the client gave up on, want 1", n)
+	}
+}
+
+// TestRequestResentByNetHTTPTakesBudgetAgain: net/http re-sends a GET by itself when the kept-
+// alive connection it wrote it on closes without an answer, and the server may have counted
+// the first one: every connection a request is sent on takes budget, so the budget never grants
+// fewer requests than the server received.
+func TestRequestResentByNetHTTPTakesBudgetAgain(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var received atomic.Int32
+	go func() {
+		for first := true; ; first = false {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveThenDrop(conn, first, &received)
+		}
+	}()
+	lim, err := NewLimiter(LimiterConfig{Limit: 10, Window: time.Hour, Clock: newFakeClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Config{BaseURL: "http://" + ln.Addr().String(), ClientID: "id", ClientSecret: "secret", Limiter: lim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := c.AuthInfo(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := received.Load(); got != 3 {
+		t.Fatalf("the server received %d requests, want 3 (the second re-sent by net/http)", got)
+	}
+	if n := lim.InUse(); n < 3 {
+		t.Fatalf("the budget granted %d requests, the server received 3", n)
+	}
+}
+
+// serveThenDrop answers requests on conn; on the first connection it reads the second request
+// and closes the connection without answering it.
+func serveThenDrop(conn net.Conn, first bool, received *atomic.Int32) {
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	for n := 1; ; n++ {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		received.Add(1)
+		if first && n == 2 {
+			return
+		}
+		body := `{"auth_url":"x"}`
+		fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		_ = req.Body.Close()
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"sort"
 	"strings"
 	"sync"
@@ -229,10 +230,12 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		done(true) // not sent
 		return nil, err
 	}
-	resp, err := t.next.RoundTrip(req)
+	resends := &resends{take: t.take}
+	resp, err := t.next.RoundTrip(resends.trace(req))
 	// Without an answer the request may still reach HaloPSA, and be counted there, after the
 	// client gave up (a cancelled context, a timeout): the budget keeps it longer.
 	done(err == nil)
+	resends.over(err == nil)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
 		t.limiter.Pause(parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()))
 	}
@@ -246,6 +249,46 @@ func (t *limitTransport) take(ctx context.Context) (done func(answered bool), er
 		return ab.Take(ctx)
 	}
 	return func(bool) {}, t.limiter.Wait(ctx)
+}
+
+// resends takes budget for every connection a request is sent on after its first: net/http
+// re-sends a GET by itself when a kept-alive connection breaks after the request was written,
+// and HaloPSA may have counted the first one.
+type resends struct {
+	take  func(context.Context) (func(bool), error)
+	mu    sync.Mutex
+	conns int
+	dones []func(bool)
+}
+
+// trace returns req with a trace that takes budget each time it gets a connection after the
+// first (before the request is written on it).
+func (r *resends) trace(req *http.Request) *http.Request {
+	ctx := req.Context()
+	return req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) {
+		r.mu.Lock()
+		r.conns++
+		again := r.conns > 1
+		r.mu.Unlock()
+		if !again {
+			return
+		}
+		// A failed wait means ctx ended: the re-send fails too, counted or not.
+		if done, err := r.take(ctx); err == nil {
+			r.mu.Lock()
+			r.dones = append(r.dones, done)
+			r.mu.Unlock()
+		}
+	}}))
+}
+
+// over ends every re-send's budget.
+func (r *resends) over(answered bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, done := range r.dones {
+		done(answered)
+	}
 }
 
 // retryTransport re-sends a request answered with 429 (HaloPSA did not process it), after the
