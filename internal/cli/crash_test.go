@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,6 +73,10 @@ type crashOutcome struct {
 	People              int
 	Duplicates, Missing int
 	Passed              bool
+	// Where the run's time went: its imports (kills and restarts included), the time from
+	// each kill to the next HaloPSA request (restart and Temporal's timeouts), the checks, and
+	// the CPU time of its workers.
+	Imports, Dead, Checks, WorkerCPU time.Duration
 }
 
 // TestSeededCrashes is issue #12's crash test. Each run starts `worker --dev` on a fresh data
@@ -120,9 +125,25 @@ func TestSeededCrashes(t *testing.T) {
 		sum.People += o.People
 		sum.Duplicates += o.Duplicates
 		sum.Missing += o.Missing
+		sum.Imports += o.Imports
+		sum.Dead += o.Dead
+		sum.Checks += o.Checks
+		sum.WorkerCPU += o.WorkerCPU
 	}
 	t.Logf("crash test: %d of %d runs passed; %d people, %d kills (of %d points drawn), %d duplicates, %d missing",
 		passed, cfg.Runs, sum.People, sum.Kills, sum.Drawn, sum.Duplicates, sum.Missing)
+	t.Logf("crash test: summed over the runs, %v importing (%v of it from a kill to the next HaloPSA request), %v checking; CPU: workers %v, this test process %v",
+		sum.Imports.Round(time.Second), sum.Dead.Round(time.Second), sum.Checks.Round(time.Second), sum.WorkerCPU.Round(time.Second), selfCPU().Round(time.Second))
+}
+
+// selfCPU is the CPU time (user and system) this process has used: the sandboxes, the checks
+// and the Temporal clients of every run, and whatever else the test binary ran before.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // expectedRequests is about how many HaloPSA API requests an import of n people makes,
@@ -173,17 +194,26 @@ func crashRun(t *testing.T, seed int64, cfg crashConfig, out *crashOutcome) {
 	// Deadlines, not measurements: a loaded machine running several worlds is slow.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute+time.Duration(n)*500*time.Millisecond)
 	defer cancel()
+	defer func() { out.WorkerCPU = w.stop() }()
+	imported := time.Now()
 	for i, imp := range []crashImport{
 		{runID: "first", files: []string{first}, leads: n, created: n},
 		{runID: "second", files: []string{second}, leads: n + n/4 - n/2, created: n / 4, upserted: n - n/2},
 	} {
-		sum := w.importThroughKills(ctx, imp, kills[i], &out.Kills)
+		sum := w.importThroughKills(ctx, imp, kills[i], out)
 		if sum.Leads != imp.leads || sum.LeadsCreated != imp.created || sum.LeadsUpdated != imp.upserted || len(sum.Errors) > 0 {
 			t.Errorf("import %s: %d leads, %d created, %d updated, errors %v; want %d, %d, %d, none",
 				imp.runID, sum.Leads, sum.LeadsCreated, sum.LeadsUpdated, sum.Errors, imp.leads, imp.created, imp.upserted)
 		}
 	}
+	out.Imports = time.Since(imported)
 	t.Logf("%d kills, %d HaloPSA requests: %v", out.Kills, w.trap.count(), w.sandbox.Stats().ByRoute)
+	checked := time.Now()
+	defer func() {
+		out.Checks = time.Since(checked)
+		t.Logf("imports took %v (%v of it from a kill to the next HaloPSA request), the checks %v",
+			out.Imports.Round(time.Second), out.Dead.Round(time.Second), out.Checks.Round(time.Second))
+	}()
 	c := w.census(t, out.People)
 	out.Duplicates, out.Missing = c.duplicates(), c.missing
 	t.Logf("HaloPSA: %s", c)
@@ -195,7 +225,7 @@ func crashRun(t *testing.T, seed int64, cfg crashConfig, out *crashOutcome) {
 
 // importThroughKills runs an import, killing and restarting the worker at each of its kill
 // points it reaches, and returns the import's summary.
-func (w *devWorld) importThroughKills(ctx context.Context, imp crashImport, kills []killPoint, done *int) leadflow.Summary {
+func (w *devWorld) importThroughKills(ctx context.Context, imp crashImport, kills []killPoint, out *crashOutcome) leadflow.Summary {
 	t := w.t
 	t.Helper()
 	base := w.trap.count() // kill points count from here
@@ -204,6 +234,14 @@ func (w *devWorld) importThroughKills(ctx context.Context, imp crashImport, kill
 		t.Fatal(err)
 	}
 	finished := w.awaitImport(ctx, imp.runID)
+	killed := false // since the last kill, not yet counted in out.Dead
+	dead := func() {
+		if d, ok := w.trap.resumedAfter(); killed && ok {
+			out.Dead += d
+			killed = false
+			t.Logf("import %s: the first HaloPSA request after the kill came %v after it", imp.runID, d.Round(time.Millisecond))
+		}
+	}
 	for {
 		if len(kills) > 0 {
 			next := kills[0]
@@ -212,15 +250,19 @@ func (w *devWorld) importThroughKills(ctx context.Context, imp crashImport, kill
 		}
 		select {
 		case k := <-w.trap.hit:
+			dead()
 			kills = kills[1:]
 			k.Request -= base
 			w.worker.kill()
-			*done++
+			w.trap.quiet()
+			killed = true
+			out.Kills++
 			time.Sleep(k.Pause)
 			began := time.Now()
 			w.start()
 			t.Logf("import %s: killed at %v, holding %s; up again after %v", imp.runID, k.killPoint, k.Held, time.Since(began).Round(time.Millisecond))
 		case r := <-finished:
+			dead()
 			w.trap.arm(nil)
 			if r.err != nil {
 				t.Fatalf("import %s: %v", imp.runID, r.err)

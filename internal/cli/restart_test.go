@@ -85,6 +85,7 @@ type devWorld struct {
 	addr     string // the embedded Temporal's frontend
 	vars     map[string]string
 	worker   devWorker
+	cpu      time.Duration // CPU time of the world's workers that have exited
 	temporal client.Client
 	io       IO
 }
@@ -129,6 +130,9 @@ func (w *devWorld) start() {
 	for k, v := range w.vars {
 		env = append(env, k+"="+v)
 	}
+	if w.worker.cmd != nil && w.worker.done() {
+		w.cpu += w.worker.cpu()
+	}
 	w.worker = startDevWorker(w.t, w.bin, env, w.addr)
 	if w.temporal != nil {
 		return
@@ -139,6 +143,14 @@ func (w *devWorld) start() {
 	}
 	w.t.Cleanup(tc.Close)
 	w.temporal = tc
+}
+
+// stop kills the worker and returns the CPU time every worker of the world used.
+func (w *devWorld) stop() time.Duration {
+	w.worker.kill()
+	cpu := w.cpu + w.worker.cpu()
+	w.cpu, w.worker.cmd = cpu, nil
+	return cpu
 }
 
 // peopleFile writes a contact list of people from, from+1, ... to-1 (person i works at
@@ -278,6 +290,25 @@ func (w devWorker) kill() {
 	<-w.exited
 }
 
+// done reports whether the worker has exited.
+func (w devWorker) done() bool {
+	select {
+	case <-w.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// cpu is the CPU time (user and system) the worker used, once it has exited.
+func (w devWorker) cpu() time.Duration {
+	<-w.exited
+	if ps := w.cmd.ProcessState; ps != nil {
+		return ps.UserTime() + ps.SystemTime()
+	}
+	return 0
+}
+
 // logTail is the end of the worker's log.
 func (w devWorker) logTail() string {
 	b, _ := os.ReadFile(w.log)
@@ -387,6 +418,8 @@ type killTrap struct {
 	mu       sync.Mutex
 	requests int
 	armed    *killPoint
+	quietAt  time.Time // set by quiet: the first API request after it sets resumed
+	resumed  time.Time
 }
 
 // arm sets the next kill point (nil: none).
@@ -394,6 +427,24 @@ func (k *killTrap) arm(p *killPoint) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.armed = p
+}
+
+// quiet notes that the worker died now; resumedAfter says how long after the first API
+// request came.
+func (k *killTrap) quiet() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.quietAt, k.resumed = time.Now(), time.Time{}
+}
+
+// resumedAfter is how long after the last quiet the first API request came (false: none yet).
+func (k *killTrap) resumedAfter() (time.Duration, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.quietAt.IsZero() || k.resumed.IsZero() {
+		return 0, false
+	}
+	return k.resumed.Sub(k.quietAt), true
 }
 
 // count is how many API requests the sandbox has been sent.
@@ -410,6 +461,9 @@ func (k *killTrap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	k.mu.Lock()
 	k.requests++
+	if !k.quietAt.IsZero() && k.resumed.IsZero() {
+		k.resumed = time.Now()
+	}
 	p := k.armed
 	if p != nil && k.requests >= p.Request {
 		k.armed = nil

@@ -184,7 +184,10 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 		<-r.Context().Done()
 	})
 	files := samples(t, "apollo.csv", "zoominfo.csv")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// A deadline, not a measurement: the import waits out the lost batch's 30 s heartbeat
+	// timeout before its retry, and four more worlds run beside this one (2 minutes ran out
+	// at load 35).
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	in := leadflow.ImportInput{RunID: "crashed", Files: files}
 	if _, err := pipeline.RunImport(ctx, e.temporal, in, false); err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -49,6 +50,9 @@ type Deps struct {
 	// StatusMap maps the tenant's own statuses for the reconciliation (LEAD_STATUS_MAP); nil:
 	// the default map.
 	StatusMap lifecycle.StatusMap
+	// SeparateSites creates a new client's main site with a POST of its own instead of in the
+	// client's POST (HALO_NEW_CLIENT_SITE=separate; activities.Importer.SeparateSites).
+	SeparateSites bool
 }
 
 // Workers are the started workers of one process.
@@ -66,7 +70,7 @@ func StartWorkers(d Deps) (*Workers, error) {
 	t := &activities.Tenant{Client: d.Halo, Spec: d.Spec}
 	imp := &activities.Importer{
 		Client: d.Halo, Tenant: t, Store: d.Store, Temporal: d.Temporal, Logger: d.Logger,
-		Dedupe: dedupe.DefaultConfig(), Fit: score.DefaultFitConfig(),
+		Dedupe: dedupe.DefaultConfig(), Fit: score.DefaultFitConfig(), SeparateSites: d.SeparateSites,
 	}
 	imp.Dedupe.IDKey = d.IDKey
 	halo := &activities.Halo{Client: d.Halo, Tenant: t, Store: d.Store, Logger: d.Logger}
@@ -109,12 +113,21 @@ func (w *Workers) Stop() {
 	}
 }
 
-// RunImport starts an import workflow and, when wait is set, waits for its summary.
+// RunImport starts an import workflow and, when wait is set, waits for its summary. A call to
+// Temporal that timed out by itself (the SDK bounds each call: 10 s to start a workflow, 65 s
+// for one wait for its result) is made again while ctx has time: on a loaded host a slow answer
+// is not a failed import. Starting again is safe: the workflow id is the import's run id, so a
+// start that went through is found running (and one that already finished is imported again,
+// which writes nothing).
 func RunImport(ctx context.Context, c client.Client, in leadflow.ImportInput, wait bool) (leadflow.Summary, error) {
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        leadflow.ImportWorkflowID(in.RunID),
-		TaskQueue: leadflow.TaskQueue,
-	}, leadflow.ImportWorkflow, in)
+	var run client.WorkflowRun
+	err := retryRPCTimeout(ctx, func() (err error) {
+		run, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:        leadflow.ImportWorkflowID(in.RunID),
+			TaskQueue: leadflow.TaskQueue,
+		}, leadflow.ImportWorkflow, in)
+		return err
+	})
 	if err != nil {
 		return leadflow.Summary{}, fmt.Errorf("starting import %s: %w", in.RunID, err)
 	}
@@ -122,10 +135,27 @@ func RunImport(ctx context.Context, c client.Client, in leadflow.ImportInput, wa
 		return leadflow.Summary{RunID: in.RunID, Files: in.Files}, nil
 	}
 	var sum leadflow.Summary
-	if err := run.Get(ctx, &sum); err != nil {
+	if err := retryRPCTimeout(ctx, func() error { return run.Get(ctx, &sum) }); err != nil {
 		return sum, fmt.Errorf("import %s: %w", in.RunID, err)
 	}
 	return sum, nil
+}
+
+// retryRPCTimeout makes call until it returns anything but a timeout of the call itself, or
+// until ctx ends.
+func retryRPCTimeout(ctx context.Context, call func() error) error {
+	for {
+		err := call()
+		if err == nil || ctx.Err() != nil || !rpcTimedOut(err) {
+			return err
+		}
+	}
+}
+
+// rpcTimedOut reports whether err is a Temporal call that ran out of its own time.
+func rpcTimedOut(err error) bool {
+	var de *serviceerror.DeadlineExceeded
+	return errors.As(err, &de) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // ErrNoFiles is returned when an import names no file.
