@@ -95,8 +95,9 @@ func (a *Importer) dryCost(ctx context.Context, items []staged, plans []leadflow
 		if known[k].ClientID == 0 {
 			clients++
 		}
-		if known[k].SiteID == 0 {
-			sites++ // a new client has no main site until one is created
+		// A new client is created with its main site unless sites are created on their own.
+		if known[k].SiteID == 0 && (known[k].ClientID != 0 || a.SeparateSites) {
+			sites++
 		}
 	}
 	post(clients, true)

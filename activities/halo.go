@@ -35,12 +35,22 @@ type Tenant struct {
 	res     *tenant.Result
 	tickets *halopsa.Fields
 	users   *halopsa.Fields
+	// staleRequired makes the next Result read the ticket types' mandatory fields again
+	// (ForgetRequired).
+	staleRequired bool
 }
 
 // Result returns the tenant's ids, reading them (and setting up what is missing) on first use.
 func (t *Tenant) Result(ctx context.Context) (tenant.Result, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.res != nil && t.staleRequired {
+		res, err := tenant.ReadRequired(ctx, t.Client, t.Spec, *t.res)
+		if err != nil {
+			return tenant.Result{}, fmt.Errorf("reading the HaloPSA ticket types' mandatory fields: %w", err)
+		}
+		t.res, t.staleRequired = &res, false
+	}
 	if t.res != nil {
 		return *t.res, nil
 	}
@@ -61,11 +71,19 @@ func (t *Tenant) Forget() {
 	t.res = nil // the field maps are replaced when it is read again
 }
 
+// ForgetRequired makes the next use read the ticket types' mandatory fields again (a few
+// requests), keeping the rest of the set-up: after HaloPSA refused a new ticket.
+func (t *Tenant) ForgetRequired() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.staleRequired = true
+}
+
 // Set installs an already resolved result (after `starter setup`, or in the demo).
 func (t *Tenant) Set(res tenant.Result) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.res = &res
+	t.res, t.staleRequired = &res, false
 	t.tickets = t.Client.Fields(t.Spec.FieldMap(halopsa.FieldUsageTicket))
 	t.users = t.Client.Fields(t.Spec.FieldMap(halopsa.FieldUsageUser))
 }

@@ -48,6 +48,10 @@ type Importer struct {
 	Fit      score.FitConfig
 	// Parallel bounds the concurrent workflow updates of one batch (default 16).
 	Parallel int
+	// SeparateSites creates a new client's main site with a POST of its own (HALO_NEW_CLIENT_SITE=
+	// separate) instead of in the client's POST (newclient_sitename, the default: one request
+	// per batch of new companies less; see writer.customer).
+	SeparateSites bool
 	// SpillDir holds Prepare's de-duplication spill file while it runs ("": the system's
 	// temporary directory).
 	SpillDir string
@@ -660,6 +664,10 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	if err != nil {
 		return res, err
 	}
+	seen, err := a.mirrored(ctx, plans, items)
+	if err != nil {
+		return res, err
+	}
 	for i, p := range plans {
 		a.Logger.Debug("lead plan", zap.String("lead", p.LeadID), zap.String("action", string(p.Action)),
 			zap.Int("fields", len(p.Write)), zap.Int("preserved", len(p.Preserved)))
@@ -669,7 +677,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 		case leadflow.ActionUpdate:
 			res.Updated++
 		default:
-			gone, err := a.deletedInHalo(ctx, p, items[i].Offer)
+			gone, err := a.deletedInHalo(ctx, p, items[i].Offer, seen)
 			if err != nil {
 				return res, err
 			}
@@ -724,19 +732,21 @@ func (a *Importer) countAttempts(ctx context.Context, in LandInput, cnt *halopsa
 
 // deletedInHalo names the HaloPSA record of an unchanged lead that no longer exists ("" when
 // all do), so that a lead whose user or ticket was deleted in HaloPSA is not reported as
-// unchanged. Prepare's read found the lead's records by matching (Offer.Halo); only a record
-// the lead holds but the read did not find is looked up, by id.
-func (a *Importer) deletedInHalo(ctx context.Context, p leadflow.Plan, o leadflow.Offer) (string, error) {
+// unchanged. Prepare's read found the lead's records by matching (Offer.Halo) or holds them in
+// its mirror (seen, see mirrored); only a record the lead holds that no read saw is looked up,
+// by id.
+func (a *Importer) deletedInHalo(ctx context.Context, p leadflow.Plan, o leadflow.Offer, seen mirroredIDs) (string, error) {
 	check := []struct {
 		what      string
 		held, got int
+		seen      map[int]bool
 		read      func(context.Context, halopsa.ID) error
 	}{
-		{"user", p.Halo.UserID, o.Halo.UserID, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.User(ctx, id); return err }},
-		{"lead ticket", p.Halo.TicketID, o.Halo.TicketID, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.Ticket(ctx, id); return err }},
+		{"user", p.Halo.UserID, o.Halo.UserID, seen.users, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.User(ctx, id); return err }},
+		{"lead ticket", p.Halo.TicketID, o.Halo.TicketID, seen.tickets, func(ctx context.Context, id halopsa.ID) error { _, err := a.Client.Ticket(ctx, id); return err }},
 	}
 	for _, c := range check {
-		if c.held == 0 || c.got == c.held {
+		if c.held == 0 || c.got == c.held || c.seen[c.held] {
 			continue
 		}
 		err := c.read(ctx, halopsa.ID(c.held))
@@ -748,6 +758,51 @@ func (a *Importer) deletedInHalo(ctx context.Context, p leadflow.Plan, o leadflo
 		}
 	}
 	return "", nil
+}
+
+// mirroredIDs are the users and tickets of a batch's unchanged leads that the store's mirror of
+// HaloPSA holds.
+type mirroredIDs struct{ users, tickets map[int]bool }
+
+// mirrored returns which of the users and tickets the batch's unchanged leads hold, and that
+// Prepare's matching did not find, the mirror holds: a read of HaloPSA saw them, as it saw
+// the records matching finds (a lead without an e-mail address is matched by no key a HaloPSA
+// user has). One store query per kind instead of a HaloPSA read per record.
+func (a *Importer) mirrored(ctx context.Context, plans []leadflow.Plan, items []staged) (mirroredIDs, error) {
+	var users, tickets []int
+	for i, p := range plans {
+		if p.Action != leadflow.ActionNone {
+			continue
+		}
+		if h, o := p.Halo, items[i].Offer.Halo; h.UserID != 0 && h.UserID != o.UserID {
+			users = append(users, h.UserID)
+		}
+		if h, o := p.Halo, items[i].Offer.Halo; h.TicketID != 0 && h.TicketID != o.TicketID {
+			tickets = append(tickets, h.TicketID)
+		}
+	}
+	var seen mirroredIDs
+	var err error
+	if seen.users, err = a.mirrorHolds(ctx, halostate.KindUser, users); err != nil {
+		return seen, err
+	}
+	seen.tickets, err = a.mirrorHolds(ctx, halostate.KindTicket, tickets)
+	return seen, err
+}
+
+func (a *Importer) mirrorHolds(ctx context.Context, kind string, ids []int) (map[int]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	recs, err := a.Store.MirrorRecords(ctx, kind, ids)
+	if err != nil {
+		return nil, err
+	}
+	held := make(map[int]bool, len(recs))
+	for id := range recs {
+		held[id] = true
+	}
+	return held, nil
 }
 
 // plan asks each lead's workflow for its plan, starting the workflow if it does not exist.

@@ -210,7 +210,7 @@ func (w *writer) createClients(ctx context.Context, keys []string, known map[str
 	for _, k := range keys {
 		if known[k].ClientID == 0 {
 			missing = append(missing, k)
-			customers = append(customers, landing.Customer(w.companyValues(k)))
+			customers = append(customers, w.customer(k))
 		}
 	}
 	if len(customers) > 0 {
@@ -233,11 +233,60 @@ func (w *writer) createClients(ctx context.Context, keys []string, known map[str
 		}
 	}
 	// The clients are kept even when their sites fail, so a later import finds them.
-	err := w.createSites(ctx, keys, known)
+	err := w.findMainSites(ctx, missing, known)
+	if err == nil {
+		err = w.createSites(ctx, keys, known)
+	}
 	if serr := w.a.Store.SaveCompanies(ctx, mapValues(known)...); err == nil {
 		err = serr
 	}
 	return err
+}
+
+// customer is the client of company key: created with its main site unless the sites are
+// created on their own (Importer.SeparateSites).
+func (w *writer) customer(key string) halopsa.Customer {
+	v := w.companyValues(key)
+	c := landing.Customer(v)
+	if !w.a.SeparateSites {
+		site := landing.MainSite(0, v)
+		c.NewSiteName, c.NewSitePhone = site.Name, site.PhoneNumber
+	}
+	return c
+}
+
+// findMainSites finds the main sites of the clients just created with theirs whose answer did
+// not name it (HaloPSA may not answer with main_site_id): one read of the sites above the
+// floor, newest first. A client still without a site (a HaloPSA that ignores the newclient_*
+// fields) is given one by createSites.
+func (w *writer) findMainSites(ctx context.Context, created []string, known map[string]store.Company) error {
+	if w.a.SeparateSites {
+		return nil
+	}
+	var clients []halopsa.ID
+	for _, k := range created {
+		if c := known[k]; c.ClientID != 0 && c.SiteID == 0 {
+			clients = append(clients, halopsa.ID(c.ClientID))
+		}
+	}
+	if len(clients) == 0 {
+		return nil
+	}
+	f, err := w.floors(ctx)
+	if err != nil {
+		return err
+	}
+	sites, err := w.a.Client.MainSitesAbove(ctx, f.Sites, clients)
+	if err != nil {
+		return classify(err)
+	}
+	for _, k := range created {
+		if c := known[k]; c.ClientID != 0 && c.SiteID == 0 && sites[halopsa.ID(c.ClientID)] != 0 {
+			c.SiteID = int(sites[halopsa.ID(c.ClientID)])
+			known[k] = c
+		}
+	}
+	return nil
 }
 
 // createSites gives clients without a main site one.
@@ -402,9 +451,10 @@ func (w *writer) tickets(ctx context.Context) error {
 	saved, err := save(ctx, f.Tickets, tickets)
 	err = w.recreateTickets(ctx, err, idx, tickets, saved, f.Tickets, tags)
 	if re := (*halopsa.RefusedError)(nil); errors.As(err, &re) {
-		// The Lead type's mandatory fields may have changed since the set-up was read: read it
-		// again, so the next import checks the new ones before landing.
-		w.a.Tenant.Forget()
+		// The Lead type's mandatory fields may have changed since the set-up was read: read them
+		// again (the ticket types and field definitions, not the whole set-up), so the next
+		// import checks the new ones before landing.
+		w.a.Tenant.ForgetRequired()
 	}
 	if err = w.refuse(err, "lead ticket", one(idx)); err != nil {
 		return classify(fmt.Errorf("saving %d HaloPSA lead tickets: %w", len(tickets), err))

@@ -106,6 +106,8 @@ type Figures struct {
 	// ByRoute counts the first import's requests by route ("GET /api/Users"), to see where
 	// they go.
 	ByRoute map[string]int `json:"by_route,omitempty"`
+	// ReimportByRoute counts the re-import's requests by route.
+	ReimportByRoute map[string]int `json:"reimport_by_route,omitempty"`
 	// ImportRuns is the number of runs of the first import (Continue-As-New), LongestRunEvents
 	// the history length of its longest run.
 	ImportRuns       int `json:"import_runs"`
@@ -212,7 +214,7 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 	f.ReimportWriteRequests = w.halo.WriteRequests() - writes
 	again := w.sandbox.Stats()
 	f.Responses429 += again.Responses429
-	f.ReimportRequests = int64(again.Requests)
+	f.ReimportRequests, f.ReimportByRoute = int64(again.Requests), again.ByRoute
 	if cfg.TenantChanged > 0 || cfg.CompareFullRead {
 		if err := measureTenant(ctx, w, cfg, in.Files); err != nil {
 			return rep, err

@@ -219,7 +219,8 @@ func runWorker(ctx context.Context, io IO, dev, workers bool) error {
 	p := pipeline.Process{StatusMap: statusMap, Temporal: tc, Halo: halo, RateLimit: cfg.Halo.RateLimit, RateWindow: cfg.Halo.RateWindow,
 		Store: st, Spec: tenant.DefaultSpec(), Logger: logger,
 		Workers: workers, Providers: provs, Listen: cfg.Webhook.Listen,
-		TLSCert: cfg.Webhook.TLSCert, TLSKey: cfg.Webhook.TLSKey, PublicURL: cfg.Webhook.PublicURL}
+		TLSCert: cfg.Webhook.TLSCert, TLSKey: cfg.Webhook.TLSKey, PublicURL: cfg.Webhook.PublicURL,
+		SeparateSites: cfg.Halo.NewClientSite == config.NewClientSiteSeparate}
 	if keys != nil {
 		p.IDKey = keys.IDKey()
 	}

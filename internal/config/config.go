@@ -108,7 +108,18 @@ type Halo struct {
 	// a loopback address (a sandbox on another host); without it setup refuses to send the
 	// client secret or the webhook password in clear.
 	AllowInsecure bool `env:"HALO_ALLOW_INSECURE"`
+	// NewClientSite is how a new client's main site is created: "with-client" in the client's
+	// POST (Halo's newclient_sitename: one request per batch of new companies less; when the
+	// answer does not name the site, one read of the newest sites finds it, and a client that
+	// got none is given one), or "separate", a POST of its own.
+	NewClientSite string `env:"HALO_NEW_CLIENT_SITE" default:"with-client"`
 }
+
+// Values of Halo.NewClientSite.
+const (
+	NewClientSiteWithClient = "with-client"
+	NewClientSiteSeparate   = "separate"
+)
 
 // Webhook configures the receiver of HaloPSA's outbound webhooks. It runs when Password is set.
 type Webhook struct {

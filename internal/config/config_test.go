@@ -32,7 +32,7 @@ func env(m map[string]string) func(string) string {
 func defaults() Config {
 	return Config{
 		Temporal:  Temporal{Address: "127.0.0.1:7233", Namespace: "default", UIAddress: DefaultUIAddress},
-		Halo:      Halo{RateLimit: 300, RateWindow: 5 * time.Minute},
+		Halo:      Halo{RateLimit: 300, RateWindow: 5 * time.Minute, NewClientSite: NewClientSiteWithClient},
 		Webhook:   Webhook{Listen: "127.0.0.1:8089"},
 		Lifecycle: Lifecycle{FitThreshold: 70, OnViolation: lifecycle.Flag, StatusMap: lifecycle.DefaultStatusMap, QuietPeriod: 720 * time.Hour},
 		DataDir:   ".haloleads", ImportWindow: 4,
@@ -63,7 +63,7 @@ func TestFromEnv(t *testing.T) {
 			"TEMPORAL_ADDRESS": "temporal:7233", "TEMPORAL_NAMESPACE": "leads",
 			"HALO_URL": "https://acme.halopsa.com", "HALO_AUTH_URL": "https://acme.halopsa.com/auth", "HALO_TENANT": "acme",
 			"HALO_CLIENT_ID": "cid", "HALO_CLIENT_SECRET": "csecret", "HALO_SCOPES": " read:tickets\tedit:tickets  read:crm ",
-			"HALO_RATE_LIMIT": "450", "HALO_RATE_WINDOW": "90s",
+			"HALO_RATE_LIMIT": "450", "HALO_RATE_WINDOW": "90s", "HALO_NEW_CLIENT_SITE": "separate",
 			"WEBHOOK_LISTEN": "0.0.0.0:9000", "WEBHOOK_USER": "halo", "WEBHOOK_PASSWORD": "pw", "WEBHOOK_PUBLIC_URL": "https://hooks.example.com/halo",
 			"HALOLEADS_DATA": "/data", "LEAD_AUTO_CONVERT": "yes", "LEAD_FIT_THRESHOLD": "80", "LEAD_ON_VIOLATION": "revert", "LEAD_QUIET_PERIOD": "240h",
 			"APOLLO_API_KEY": "ak", "APOLLO_BASE_URL": "http://127.0.0.1:9001",
@@ -73,7 +73,8 @@ func TestFromEnv(t *testing.T) {
 		}, func(c *Config) {
 			c.Temporal = Temporal{Address: "temporal:7233", Namespace: "leads", UIAddress: DefaultUIAddress}
 			c.Halo = Halo{URL: "https://acme.halopsa.com", AuthURL: "https://acme.halopsa.com/auth", Tenant: "acme", ClientID: "cid",
-				ClientSecret: "csecret", Scopes: []string{"read:tickets", "edit:tickets", "read:crm"}, RateLimit: 450, RateWindow: 90 * time.Second}
+				ClientSecret: "csecret", Scopes: []string{"read:tickets", "edit:tickets", "read:crm"}, RateLimit: 450, RateWindow: 90 * time.Second,
+				NewClientSite: NewClientSiteSeparate}
 			c.Webhook = Webhook{Listen: "0.0.0.0:9000", User: "halo", Password: "pw", PublicURL: "https://hooks.example.com/halo"}
 			c.DataDir = "/data"
 			c.Lifecycle = Lifecycle{AutoConvertEngaged: true, FitThreshold: 80, OnViolation: lifecycle.Revert, StatusMap: lifecycle.DefaultStatusMap, QuietPeriod: 240 * time.Hour}
@@ -219,6 +220,7 @@ func TestValidate(t *testing.T) {
 		{"public url over http", func(c *Config) { c.Webhook.PublicURL = "http://hooks.example.com" }, []string{"WEBHOOK_PUBLIC_URL"}, "must travel over TLS"},
 		{"fit threshold too high", func(c *Config) { c.Lifecycle.FitThreshold = 101 }, []string{"LEAD_FIT_THRESHOLD"}, "outside 1-100"},
 		{"unknown violation policy", func(c *Config) { c.Lifecycle.OnViolation = "ignore" }, []string{"LEAD_ON_VIOLATION"}, "use flag"},
+		{"unknown new client site", func(c *Config) { c.Halo.NewClientSite = "both" }, []string{"HALO_NEW_CLIENT_SITE"}, "use with-client"},
 		{"bad provider url", func(c *Config) { c.Providers.LushaBaseURL = "lusha" }, []string{"LUSHA_BASE_URL"}, ""},
 		{"zoominfo password without user", func(c *Config) { c.Providers.ZoomInfoPassword = "p" }, []string{"ZOOMINFO_USERNAME"}, ""},
 		{"zoominfo user alone", func(c *Config) { c.Providers.ZoomInfoUser = "u" }, []string{"ZOOMINFO_PASSWORD"}, ""},

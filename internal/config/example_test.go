@@ -44,5 +44,6 @@ func ExampleFromEnv() {
 	// HALO_RATE_LIMIT=300
 	// HALO_RATE_WINDOW=10m0s
 	// HALO_ALLOW_INSECURE=false
+	// HALO_NEW_CLIENT_SITE=with-client
 	// secret in fmt: [redacted]
 }

@@ -75,6 +75,10 @@ func (h Halo) validate() []error {
 		errs = append(errs, &SettingError{Var: "HALO_RATE_LIMIT", Problem: fmt.Sprintf("is %d", h.RateLimit),
 			Hint: "set the requests your tenant allows per window; hosted HaloPSA allows 300"})
 	}
+	if h.NewClientSite != NewClientSiteWithClient && h.NewClientSite != NewClientSiteSeparate {
+		errs = append(errs, &SettingError{Var: "HALO_NEW_CLIENT_SITE", Problem: fmt.Sprintf("is %q", h.NewClientSite),
+			Hint: "use with-client (the main site created in the client's POST) or separate (a POST of its own)"})
+	}
 	if h.RateWindow <= 0 {
 		errs = append(errs, &SettingError{Var: "HALO_RATE_WINDOW", Problem: fmt.Sprintf("is %s", h.RateWindow),
 			Hint: "set a positive duration; hosted HaloPSA's window is 5m"})

@@ -122,10 +122,13 @@ func exerciseClient(t *testing.T, c *Client) map[string]bool {
 	_, err = c.Tags(ctx)
 	step("Tags", err)
 
-	customers, err := c.SaveCustomers(ctx, []Customer{{Name: "Acme", Website: "acme.example", Notes: "n"}})
+	customers, err := c.SaveCustomers(ctx, []Customer{{Name: "Acme", Website: "acme.example", Notes: "n",
+		NewSiteName: "Main", NewSitePhone: "0100"}})
 	step("SaveCustomers", err)
-	_, err = c.UpsertCustomers(ctx, []Customer{{Name: "Acme"}})
+	_, err = c.UpsertCustomers(ctx, []Customer{{Name: "Acme", NewSiteName: "Main"}})
 	step("UpsertCustomers", err)
+	_, err = c.MainSitesAbove(ctx, 0, []ID{customers[0].ID})
+	step("MainSitesAbove", err)
 	_, err = collect(c.Customers(ctx, CustomerQuery{Search: "Acme", IncludeInactive: true, NewestFirst: true}))
 	step("Customers", err)
 	_, err = c.Customer(ctx, customers[0].ID)

@@ -22,6 +22,12 @@ type Customer struct {
 	// LastUpdate is when the client last changed (Halo's alastupdate).
 	LastUpdate   Time          `json:"alastupdate,omitzero"`
 	CustomFields []CustomField `json:"customfields,omitempty"`
+	// NewSiteName and NewSitePhone create the client's main site with the client (Halo's
+	// newclient_sitename and newclient_phonenumber, write-only): one POST for both. They are
+	// sent on a create only (an update drops them). Whether HaloPSA answers the POST with the
+	// new site's main_site_id is unconfirmed: see MainSitesAbove.
+	NewSiteName  string `json:"newclient_sitename,omitempty"`
+	NewSitePhone string `json:"newclient_phonenumber,omitempty"`
 }
 
 // CustomerQuery filters Customers. Zero fields do not filter.
@@ -85,6 +91,8 @@ var customerBulk = bulk[Customer]{
 		return c.Customers(ctx, CustomerQuery{NewestFirst: true})
 	},
 	isolate: true,
+	// The newclient_* helpers create a site: never on an update.
+	update: func(cu Customer) Customer { cu.NewSiteName, cu.NewSitePhone = "", ""; return cu },
 }
 
 // site reduces a website to its host for comparison: no scheme, "www." or trailing slash.

@@ -39,6 +39,9 @@ type bulk[T any] struct {
 	find func(ctx context.Context, c *Client, pending []T) iter.Seq2[T, error]
 	// isolate makes a refused batch be split until the refused records stand alone (refused.go).
 	isolate bool
+	// update, when set, is the body of an update: an item with an id loses its create-only
+	// fields.
+	update func(T) T
 }
 
 // saveAll saves items in batches of MaxBatch and returns them in input order, with their ids.
@@ -109,6 +112,9 @@ func postAndMatch[T any](ctx context.Context, c *Client, b bulk[T], res []T, uns
 	body := make([]T, len(unsent))
 	for j, i := range unsent {
 		body[j] = res[i]
+		if b.update != nil && *b.id(&body[j]) != 0 {
+			body[j] = b.update(body[j])
+		}
 	}
 	var raw json.RawMessage
 	if err := c.post(ctx, b.route, body, &raw); err != nil {

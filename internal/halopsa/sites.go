@@ -90,3 +90,29 @@ var siteBulk = bulk[Site]{
 	},
 	isolate: true,
 }
+
+// MainSitesAbove finds the sites of clients among the sites above floor, newest first, and
+// returns each client's first (lowest id) site: for clients created with their main site
+// (Customer.NewSiteName) whose answer did not say which it is. The read stops at floor once
+// the server is seen to answer newest first (usually one page); floor 0 reads every site.
+// Clients with no site above floor are not in the map.
+func (c *Client) MainSitesAbove(ctx context.Context, floor ID, clients []ID) (map[ID]ID, error) {
+	want := make(map[ID]bool, len(clients))
+	for _, id := range clients {
+		want[id] = true
+	}
+	find := siteBulk.find
+	if floor > 0 {
+		find = aboveFloor(siteBulk, floor)
+	}
+	out := map[ID]ID{}
+	for s, err := range find(ctx, c, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("reading the sites of %d new clients: %w", len(clients), err)
+		}
+		if want[s.ClientID] && (out[s.ClientID] == 0 || s.ID < out[s.ClientID]) {
+			out[s.ClientID] = s.ID
+		}
+	}
+	return out, nil
+}

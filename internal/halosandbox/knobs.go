@@ -21,6 +21,7 @@ type knobs struct {
 	retryAfter      bool
 	firstObjectOnly bool
 	recordCount     int // <0: report the truth
+	newClientSite   NewClientSite
 }
 
 // failRule answers the Nth counted request (or every Nth) with status instead of handling it.

@@ -134,7 +134,7 @@ func (s *Server) upsert(res *resource, items []Record, agentID int) ([]Record, [
 	for _, ch := range changes {
 		c.put(ch.rec)
 		events = append(events, s.commitEvents(res, now, ch)...)
-		out = append(out, s.render(res, ch.rec, true))
+		out = append(out, s.answerClient(res, s.render(res, ch.rec, true)))
 	}
 	return out, s.payloads(events, agentID), nil
 }

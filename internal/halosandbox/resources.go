@@ -51,7 +51,7 @@ func buildResources() []*resource {
 		{name: "Users", single: "User", store: "users", key: "users", paged: true, usage: UsageUser,
 			event: "user", filter: userFilter, prepare: stamped("ulastupdate", prepareUser)},
 		{name: "Client", single: "Client", store: "clients", key: "clients", paged: true, usage: UsageClient,
-			filter: clientFilter, prepare: stamped("alastupdate", needs("name", "Please enter a name for this Client"))},
+			filter: clientFilter, prepare: stamped("alastupdate", prepareClient), after: afterClient},
 		{name: "Site", single: "Site", store: "sites", key: "sites", paged: true, usage: UsageSite,
 			filter: siteFilter, prepare: prepareSite},
 		{name: "Actions", single: "Action", store: "actions", key: "actions", filter: actionFilter,

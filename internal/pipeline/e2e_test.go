@@ -57,6 +57,9 @@ type envOptions struct {
 	Front func(*halosandbox.Server) http.Handler
 	// Providers are the provider clients of the workers (pulls, opt-out actions).
 	Providers map[lead.Source]providers.Provider
+	// SeparateSites creates new clients' main sites with POSTs of their own
+	// (HALO_NEW_CLIENT_SITE=separate).
+	SeparateSites bool
 }
 
 func samples(t *testing.T, names ...string) []string {
@@ -115,7 +118,7 @@ func newEnvWith(t *testing.T, opts envOptions) *env {
 	}
 	w, err := pipeline.StartWorkers(pipeline.Deps{
 		Temporal: tc, Halo: halo, Store: st, Spec: spec, RateLimit: cmp.Or(opts.RateLimit, 300), RateWindow: 5 * time.Minute,
-		Providers: opts.Providers,
+		Providers: opts.Providers, SeparateSites: opts.SeparateSites,
 	})
 	if err != nil {
 		t.Fatalf("workers: %v", err)

@@ -50,6 +50,9 @@ type Deps struct {
 	// StatusMap maps the tenant's own statuses for the reconciliation (LEAD_STATUS_MAP); nil:
 	// the default map.
 	StatusMap lifecycle.StatusMap
+	// SeparateSites creates a new client's main site with a POST of its own instead of in the
+	// client's POST (HALO_NEW_CLIENT_SITE=separate; activities.Importer.SeparateSites).
+	SeparateSites bool
 }
 
 // Workers are the started workers of one process.
@@ -67,7 +70,7 @@ func StartWorkers(d Deps) (*Workers, error) {
 	t := &activities.Tenant{Client: d.Halo, Spec: d.Spec}
 	imp := &activities.Importer{
 		Client: d.Halo, Tenant: t, Store: d.Store, Temporal: d.Temporal, Logger: d.Logger,
-		Dedupe: dedupe.DefaultConfig(), Fit: score.DefaultFitConfig(),
+		Dedupe: dedupe.DefaultConfig(), Fit: score.DefaultFitConfig(), SeparateSites: d.SeparateSites,
 	}
 	imp.Dedupe.IDKey = d.IDKey
 	halo := &activities.Halo{Client: d.Halo, Tenant: t, Store: d.Store, Logger: d.Logger}

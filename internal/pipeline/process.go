@@ -62,6 +62,8 @@ type Process struct {
 	PublicURL string
 	// StatusMap maps the tenant's own statuses (LEAD_STATUS_MAP); nil: the default map.
 	StatusMap lifecycle.StatusMap
+	// SeparateSites creates new clients' main sites with POSTs of their own (see Deps).
+	SeparateSites bool
 }
 
 // Run runs the process until ctx ends.
@@ -76,7 +78,7 @@ func (p Process) Run(ctx context.Context) error {
 	if p.Workers {
 		w, err := StartWorkers(Deps{Temporal: p.Temporal, Halo: p.Halo, Store: p.Store, Spec: p.Spec, Logger: p.Logger,
 			RateLimit: p.RateLimit, RateWindow: p.RateWindow, Providers: p.Providers,
-			StatusMap: p.StatusMap, IDKey: p.IDKey})
+			StatusMap: p.StatusMap, IDKey: p.IDKey, SeparateSites: p.SeparateSites})
 		if err != nil {
 			return err
 		}

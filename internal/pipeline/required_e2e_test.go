@@ -82,8 +82,9 @@ func TestRequiredFieldOfTicketType(t *testing.T) {
 
 	// Region, which haloleads does not fill, made mandatory after the worker read the set-up:
 	// HaloPSA refuses the new ticket (the sandbox as HaloPSA does), the refusal names the lead
-	// with HaloPSA's message, and the worker reads the set-up again. The next import rejects
-	// the row before writing anything, naming the field.
+	// with HaloPSA's message, and the worker reads the ticket types' mandatory fields again (not
+	// the whole set-up). The next import rejects the row before writing anything, naming the
+	// field.
 	defs, err := e.halo.SaveFieldInfos(ctx, []halopsa.FieldInfo{{Name: "CFRegion", Label: "Region", Usage: halopsa.FieldUsageTicket}})
 	if err != nil {
 		t.Fatal(err)
@@ -95,12 +96,26 @@ func TestRequiredFieldOfTicketType(t *testing.T) {
 	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	e.sandbox.ResetStats()
 	stale := run("region-stale")
 	if stale.LeadsCreated != 0 || len(stale.Errors) != 1 || !strings.Contains(stale.Errors[0], "Please enter a value for Region") {
 		t.Errorf("import with Region required unknown to the worker: %d created, errors %q; want HaloPSA's refusal of the ticket", stale.LeadsCreated, stale.Errors)
 	}
 	writes := e.halo.WriteRequests()
 	sum = run("region")
+	// Only the ticket types' details and the field definitions were read again after the
+	// refusal, not the whole set-up (type list, statuses, lookups, lists, webhooks: about 12
+	// requests).
+	by := e.sandbox.Stats().ByRoute
+	for _, route := range []string{"GET /api/TicketType", "GET /api/Status", "GET /api/Lookup", "GET /api/DistributionLists", "GET /api/Webhook"} {
+		if by[route] != 0 {
+			t.Errorf("the imports around the refusal: %d × %s, want the set-up not read again whole (%v)", by[route], route, by)
+		}
+	}
+	if by["GET /api/TicketType/{id}"] != 3 || by["GET /api/FieldInfo"] != 1 {
+		t.Errorf("the imports around the refusal read %d ticket types and the fields %d times, want 3 and 1 (%v)",
+			by["GET /api/TicketType/{id}"], by["GET /api/FieldInfo"], by)
+	}
 	if sum.LeadsCreated != 0 || sum.RejectedCount != 1 || len(sum.Errors) != 0 || !strings.Contains(sum.Rejected[0].Reason, "Region (CFRegion)") {
 		t.Errorf("re-import: %d created, rejected %+v, errors %q; want the row rejected naming Region", sum.LeadsCreated, sum.Rejected, sum.Errors)
 	}

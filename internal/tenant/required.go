@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -143,4 +144,32 @@ func DescribeRequired(required []RequiredField) string {
 		parts[i] = f.String() + " (" + how + ")"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ReadRequired reads again only what Result.Required comes from, the spec's ticket types'
+// details and the custom-field definitions (one request per ticket type and one for the
+// fields), and returns res with its Required replaced: after HaloPSA refused a new ticket, a
+// changed mandatory field is learnt without reading the whole set-up again.
+func ReadRequired(ctx context.Context, c *halopsa.Client, s Spec, res Result) (Result, error) {
+	st := &state{types: map[string]halopsa.TicketType{}}
+	for _, tt := range s.TicketTypes {
+		if id := res.TicketTypes[tt.Key]; id != 0 {
+			detail, err := c.TicketType(ctx, id)
+			if err != nil {
+				return res, fmt.Errorf("reading ticket type %s: %w", tt.Name, err)
+			}
+			st.types[fold(tt.Name)] = detail // by the spec's name, as the set-up resolved it
+		}
+	}
+	if err := st.readFields(ctx, c, s); err != nil {
+		return res, fmt.Errorf("reading the custom fields: %w", err)
+	}
+	required := map[string][]RequiredField{}
+	for _, tt := range s.TicketTypes {
+		if req := requiredFields(s, st, st.types[fold(tt.Name)]); len(req) > 0 {
+			required[tt.Key] = req
+		}
+	}
+	res.Required = required
+	return res, nil
 }
