@@ -1,13 +1,19 @@
 package pipeline_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"haloleads/internal/dryrun"
 	"haloleads/internal/halosandbox"
+	"haloleads/internal/leadflow"
+	"haloleads/internal/pipeline"
 )
 
 // TestNewClientSiteReadings imports new companies under each reading of what HaloPSA does with
@@ -94,5 +100,37 @@ func checkOneSitePerClient(t *testing.T, sb *halosandbox.Server) {
 		if c, ok := siteClient[u.Int("site_id")]; !ok || c != u.Int("client_id") {
 			t.Errorf("user %d is at site %d (of client %d), want a site of its client %d", u.ID(), u.Int("site_id"), c, u.Int("client_id"))
 		}
+	}
+}
+
+// TestDryRunCountsClientSiteWrites: a dry run of new leads at new companies predicts exactly the
+// writes the import then makes, a new client's main site coming with it (no site POST counted).
+func TestDryRunCountsClientSiteWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test runs the embedded Temporal server")
+	}
+	e := newEnvWith(t, envOptions{RateLimit: 3000})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	file := companyList(t, "dry", 12, 4)
+	if _, err := pipeline.RunImport(ctx, e.temporal, leadflow.ImportInput{RunID: "dry", Files: []string{file}, DryRun: true}, true); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := e.store.DryRunBatches(ctx, "dry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	predicted := 0
+	for _, r := range raw {
+		var b dryrun.Batch
+		if err := json.Unmarshal(r, &b); err != nil {
+			t.Fatal(err)
+		}
+		predicted += b.Cost.Writes
+	}
+	writes := e.halo.WriteRequests()
+	e.importFiles(t, "real", file)
+	if got := int(e.halo.WriteRequests() - writes); got != predicted || predicted == 0 {
+		t.Errorf("the dry run predicted %d writes, the import made %d (%v)", predicted, got, e.sandbox.Stats().ByRoute)
 	}
 }
