@@ -84,6 +84,10 @@ type staged struct {
 	Offer      leadflow.Offer `json:"offer"`
 	CompanyKey string         `json:"company_key,omitempty"`
 	Company    lead.Values    `json:"company,omitempty"`
+	// New is set when no earlier import knew the lead (the store holds no record of it), so it
+	// has no workflow yet: its batch may land it itself and start its workflow landed
+	// (LandInput.StartNew), if it claims it first.
+	New bool `json:"new,omitempty"`
 }
 
 // Prepare reads the files, de-duplicates their rows against each other and against the leads
@@ -169,6 +173,9 @@ func (a *Importer) Prepare(ctx context.Context, in leadflow.ImportInput) (Prepar
 	}
 	if res.Review, err = a.queueReview(ctx, resolved.Review); err != nil {
 		return res, err
+	}
+	for i := range items {
+		items[i].New = !hadKnown[items[i].Offer.Lead.ID]
 	}
 	hb.progress("staging")
 	size := BatchSize
@@ -602,6 +609,10 @@ type LandInput struct {
 	// Floors are ids below every record this batch can create (the import's floors raised by
 	// the batches landed before it); zero: LandBatch reads them itself.
 	Floors halopsa.Floors `json:"floors,omitzero"`
+	// StartNew lands the batch's new leads (staged New, claimed by this batch) without their
+	// workflows: the batch plans them itself and then starts each workflow once, landed
+	// (landedstart.go). Unset: every lead is offered to its workflow, as before.
+	StartNew bool `json:"start_new,omitempty"`
 }
 
 // LandResult counts what one batch did.
@@ -656,10 +667,11 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 		}
 	}
 	var plans []leadflow.Plan
+	var starts []bool
 	if in.DryRun {
 		plans, err = a.dryRun(ctx, in, items)
 	} else {
-		plans, err = a.plan(ctx, in, items)
+		plans, starts, err = a.plan(ctx, in, items)
 	}
 	if err != nil {
 		return res, err
@@ -692,6 +704,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 		return res, nil
 	}
 	w = newWriter(a, in.RunID, items, plans, hb)
+	w.starts = starts
 	w.first = activity.GetInfo(ctx).Attempt == 1
 	w.prog.Floors = in.Floors
 	w.resume(prev)
@@ -700,7 +713,7 @@ func (a *Importer) LandBatch(ctx context.Context, in LandInput) (res LandResult,
 	}
 	w.reportRefused(&res)
 	res.Top = w.top()
-	return res, a.signalLanded(ctx, in, w)
+	return res, a.tellLeads(ctx, in, w)
 }
 
 // countAttempts makes cnt record this attempt's requests and writes in the store after each
@@ -806,9 +819,12 @@ func (a *Importer) mirrorHolds(ctx context.Context, kind string, ids []int) (map
 }
 
 // plan asks each lead's workflow for its plan, starting the workflow if it does not exist.
-// The update ID is the run and lead, so a retried activity gets the same answers.
-func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]leadflow.Plan, error) {
-	plans := make([]leadflow.Plan, len(items))
+// The update ID is the run and lead, so a retried activity gets the same answers. With
+// in.StartNew, a new lead this batch claims is planned here instead, as its workflow would
+// (starts[i] is set: tellLeads starts its workflow once it has landed).
+func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) (plans []leadflow.Plan, starts []bool, err error) {
+	plans = make([]leadflow.Plan, len(items))
+	starts = make([]bool, len(items))
 	errs := make([]error, len(items))
 	ids := make([]string, len(items))
 	for i, it := range items {
@@ -816,27 +832,37 @@ func (a *Importer) plan(ctx context.Context, in LandInput, items []staged) ([]le
 	}
 	ended, err := EndedInputs(ctx, a.Store, ids) // leads whose workflow ended start from their state
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	claims, err := a.claim(ctx, in, items, ended)
+	if err != nil {
+		return nil, nil, err
 	}
 	sem := make(chan struct{}, max(a.Parallel, 16))
 	var wg sync.WaitGroup
 	for i := range items {
+		o := items[i].Offer
+		o.Batch = in.Batch
+		start := leadflow.LeadInput{LeadID: o.Lead.ID, Settings: in.Settings}
+		if k, ok := ended[o.Lead.ID]; ok {
+			start.State = k.State
+		} else if c, ok := claims[o.Lead.ID]; ok && c.Start {
+			if c.Owns(in.RunID, in.Batch) {
+				plans[i], starts[i] = leadflow.PlanNewLead(o.Lead.ID, o), true
+				continue
+			}
+			start.State = awaitingLanding(o.Lead.ID, c)
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			o := items[i].Offer
-			o.Batch = in.Batch
-			start := leadflow.LeadInput{LeadID: o.Lead.ID, Settings: in.Settings}
-			if k, ok := ended[o.Lead.ID]; ok {
-				start.State = k.State
-			}
 			plans[i], errs[i] = a.offer(ctx, in, o, start)
 		}()
 	}
 	wg.Wait()
-	return plans, errors.Join(errs...)
+	return plans, starts, errors.Join(errs...)
 }
 
 // offer asks the lead's workflow for its plan; start is the input that starts the workflow
@@ -875,26 +901,6 @@ func (a *Importer) offer(ctx context.Context, in LandInput, o leadflow.Offer, st
 	return p, nil
 }
 
-func (a *Importer) signalLanded(ctx context.Context, in LandInput, w *writer) error {
-	var errs []error
-	for i, p := range w.plans {
-		if p.Action == leadflow.ActionNone {
-			continue
-		}
-		l := leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Halo: w.ids[i], Written: p.Write, Status: p.Status,
-			Segments: p.Segments, Lists: p.Lists}
-		if w.isRefused(i) {
-			// Not landed: the lead stops waiting for this offer, keeping the ids that exist.
-			l = leadflow.Landed{RunID: in.RunID, Batch: in.Batch, Halo: w.ids[i], Abandoned: true}
-		}
-		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(p.LeadID), "", leadflow.SignalLanded, l)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("telling lead %s its HaloPSA ids: %w", p.LeadID, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // keepProgress records in the store what a failing attempt of a batch knows it created (the
 // writer's ids, or those an earlier attempt left in the heartbeat), so that AbandonBatch can
 // tell the leads of a batch that fails for good, whatever the failure.
@@ -924,6 +930,9 @@ type AbandonInput struct {
 	RunID    string        `json:"run_id"`
 	Batch    int           `json:"batch"`
 	Progress *LandProgress `json:"progress,omitempty"`
+	// Settings are the lead workflows' (LandInput.StartNew): a new lead the batch claimed
+	// and did not start gets its workflow here.
+	Settings *leadflow.Settings `json:"settings,omitempty"`
 }
 
 // AbandonResult is what a batch that failed for good sent to HaloPSA, over all its attempts.
@@ -959,6 +968,9 @@ func (a *Importer) AbandonBatch(ctx context.Context, in AbandonInput) (AbandonRe
 			l.Halo = progress.IDs[i]
 		}
 		err := a.Temporal.SignalWorkflow(ctx, leadflow.LeadWorkflowID(r.LeadID), "", leadflow.SignalLanded, l)
+		if isNotFound(err) && in.Settings != nil {
+			err = a.startAbandoned(ctx, in, r, l)
+		}
 		if err != nil && !isNotFound(err) {
 			errs = append(errs, fmt.Errorf("telling lead %s its batch failed: %w", r.LeadID, err))
 		}

@@ -41,6 +41,9 @@ type writer struct {
 	items []staged
 	plans []leadflow.Plan
 	ids   []leadflow.HaloIDs
+	// starts marks the new leads the batch lands itself (LandInput.StartNew): their
+	// workflows are started once they landed (tellLeads).
+	starts []bool
 	// first is set on the first attempt: nothing of this batch exists yet, so a fenced first
 	// attempt creates without read-backs. A retry without floors reads whole resources back.
 	first bool

@@ -130,6 +130,10 @@ func cleanup(ctx workflow.Context, runID string, sum *leadflow.Summary) {
 func abandon(ctx workflow.Context, land activities.LandInput, cause error, sum *leadflow.Summary) {
 	var a *activities.Importer
 	in := activities.AbandonInput{RunID: land.RunID, Batch: land.Batch}
+	if land.StartNew { // changeLandedStart: the batch's new leads may have no workflow yet
+		settings := land.Settings
+		in.Settings = &settings
+	}
 	var te *temporal.TimeoutError
 	if errors.As(cause, &te) && te.HasLastHeartbeatDetails() {
 		var p activities.LandProgress

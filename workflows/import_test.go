@@ -64,6 +64,7 @@ func newImportWorld(t *testing.T) *importWorld {
 	}
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
+	noDeadlockDetector(env)
 	env.SetTestTimeout(time.Minute)
 	env.RegisterWorkflowWithOptions(workflows.Import, workflow.RegisterOptions{Name: leadflow.ImportWorkflow})
 	env.RegisterActivity(&activities.Importer{Client: halo, Tenant: &activities.Tenant{Client: halo, Spec: tenant.DefaultSpec()},

@@ -99,6 +99,7 @@ func (w *pullWorld) runPull(t *testing.T, in leadflow.PullInput) (res leadflow.P
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	noDeadlockDetector(env)
 	env.RegisterWorkflowWithOptions(workflows.Pull, workflow.RegisterOptions{Name: leadflow.PullWorkflow})
 	env.RegisterWorkflowWithOptions(importStandIn, workflow.RegisterOptions{Name: leadflow.ImportWorkflow})
 	env.RegisterActivity(w.puller)

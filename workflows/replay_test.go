@@ -40,6 +40,11 @@ import (
 //     of lead_reverted_continued.json under lead-baseline-1: one version marker, started with
 //     its listing by the import, the listing carried across Continue-As-New (TestRecordHistories
 //     -update).
+//   - import_landed_start_one_lead.json, lead_landed_start_reverted_continued.json,
+//     lead_landed_start_after_continue.json: the import and lead of import_one_lead.json under
+//     import-landed-start: the lead's workflow started once by its batch, landed (TestRecordHistories
+//     -update); import_landed_start_first_run.json, import_landed_start_last_run.json: the
+//     window's first and last runs with it (TestImportWindowContinuesAsNew -update).
 //   - pull_failed.json: a scheduled pull whose every page failed (a spent quota), failing with
 //     its result (the pull-fails change; internal/pipeline TestFailedPullPausesSchedule -update).
 //   - import_failed_batch.json: an import whose one batch HaloPSA refused for good (a 403 on the

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.uber.org/zap"
 
 	"haloleads/internal/leadflow"
@@ -53,6 +55,9 @@ type Config struct {
 	// ImportWindow and BatchesPerRun are the import's (leadflow.ImportInput); 0: its defaults.
 	// ImportWindow 1 lands one batch after another, as imports did before the sliding window.
 	ImportWindow, BatchesPerRun int
+	// OfferNewLeads offers new leads to their workflows, as imports did before they started
+	// them landed (leadflow.ImportInput.OfferNewLeads).
+	OfferNewLeads bool
 	// CPUProfile, when set, is the file a CPU profile of the first import is written to.
 	CPUProfile string
 	// Dir holds the generated input and the store; default a temporary directory, removed after.
@@ -186,6 +191,9 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 	}
 	cpu0, start := cpuTime(), time.Now()
 	first, err := importOnce(ctx, w, cfg, "bench-import", in.Files)
+	if err == nil {
+		err = drained(ctx, w) // the leads' last workflow tasks are the import's cost too
+	}
 	wall, cpu := time.Since(start), cpuTime()-cpu0
 	if perr := stopProfile(); err == nil {
 		err = perr
@@ -228,7 +236,8 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 var ErrImport = errors.New("import reported errors")
 
 func importOnce(ctx context.Context, w *world, cfg Config, runID string, files []string) (leadflow.Summary, error) {
-	in := leadflow.ImportInput{RunID: runID, Files: files, Window: cfg.ImportWindow, BatchesPerRun: cfg.BatchesPerRun}
+	in := leadflow.ImportInput{RunID: runID, Files: files, Window: cfg.ImportWindow, BatchesPerRun: cfg.BatchesPerRun,
+		OfferNewLeads: cfg.OfferNewLeads}
 	sum, err := pipeline.RunImport(ctx, w.temporal, in, true)
 	if err != nil {
 		return sum, err
@@ -251,6 +260,34 @@ func per1000(d time.Duration, leads int) float64 {
 		return 0
 	}
 	return d.Seconds() * 1000 / float64(leads)
+}
+
+// drained waits until the lead workflows' task queue holds no workflow task waiting: an
+// import returns before the last workflow tasks of its leads ran (the Landed signals' tasks,
+// the first tasks of the workflows it started landed), and their CPU is the import's.
+func drained(ctx context.Context, w *world) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	req := &workflowservice.DescribeTaskQueueRequest{
+		Namespace:     w.namespace,
+		TaskQueue:     &taskqueuepb.TaskQueue{Name: leadflow.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
+		TaskQueueType: enumspb.TASK_QUEUE_TYPE_WORKFLOW,
+		ReportStats:   true,
+	}
+	for {
+		resp, err := w.temporal.WorkflowService().DescribeTaskQueue(ctx, req)
+		if err != nil {
+			return fmt.Errorf("reading the lead workflows' task queue: %w", err)
+		}
+		if resp.GetStats().GetApproximateBacklogCount() == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the lead workflows' tasks: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // historyPerLead is the mean event count of a sample of lead workflows plus the import

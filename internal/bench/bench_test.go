@@ -116,7 +116,8 @@ func BenchmarkImport(b *testing.B) {
 // clients with their sites), after an agent changed 50 of its people (their users and tickets,
 // 100 records), a re-import reads only what changed: 2 × ceil(50/100) pages plus one request
 // per kind and ticket type and one page read again at each boundary (the read is inclusive),
-// 6 in all, and no more requests than the re-import before the change plus those pages. The
+// 6 in all; nothing else is read (measured: 7 requests), and no more requests than the
+// re-import before the change plus those pages. The
 // same re-import reading the whole tenant costs more (52+ pages). Neither writes anything.
 func TestTenantReimportReadsWhatChanged(t *testing.T) {
 	if testing.Short() {
@@ -138,9 +139,9 @@ func TestTenantReimportReadsWhatChanged(t *testing.T) {
 		t.Errorf("tenant of %d records, %d changed; want %d and %d", tf.Records, tf.ChangedRecords, 2*people+200, 2*changed)
 	}
 	pages := 2 * ((changed + 99) / 100)
-	if inc := tf.Incremental; inc.TenantReads > pages+6 || inc.HaloRequests > h.ReimportRequests+int64(pages)+2 {
+	if inc := tf.Incremental; inc.TenantReads > pages+6 || inc.HaloRequests > int64(pages)+6 || inc.HaloRequests > h.ReimportRequests+int64(pages)+2 {
 		t.Errorf("re-import after %d people changed: %d requests, %d of them tenant reads; want at most %d reads and %d requests (by route %v)",
-			changed, inc.HaloRequests, inc.TenantReads, pages+6, h.ReimportRequests+int64(pages)+2, inc.ByRoute)
+			changed, inc.HaloRequests, inc.TenantReads, pages+6, min(pages+6, int(h.ReimportRequests)+pages+2), inc.ByRoute)
 	}
 	full := tf.FullRead
 	if full.TenantReads < 2*people/100 || full.HaloRequests <= tf.Incremental.HaloRequests {

@@ -111,6 +111,8 @@ type world struct {
 	*tenantWorld
 	temporal client.Client
 	store    *store.Store
+	// namespace is the embedded server's.
+	namespace string
 }
 
 // startWorld starts everything haloleads needs, with the workers keeping to cfg's budget.
@@ -133,6 +135,7 @@ func (w *world) start(ctx context.Context, cfg Config, dir string) error {
 		return err
 	}
 	w.closers = append(w.closers, srv.Stop)
+	w.namespace = srv.Namespace()
 	if w.temporal, err = client.Dial(client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quiet{}}); err != nil {
 		return fmt.Errorf("connecting to the embedded Temporal: %w", err)
 	}

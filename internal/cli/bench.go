@@ -53,6 +53,7 @@ server into the HaloPSA sandbox, and compare with one request per record (see BE
 	f.BoolVar(&c.CompareFullRead, "full-read", false, "then edit as many others and import again reading the whole tenant (its watermarks forgotten), for comparison")
 	f.IntVar(&c.ImportWindow, "parallel-batches", 0, "batches the import lands at once (0: IMPORT_PARALLEL_BATCHES' default, 4; 1: one after another)")
 	f.IntVar(&c.BatchesPerRun, "batches-per-run", 0, "batches an import run lands before it continues as new (0: 500)")
+	f.BoolVar(&c.OfferNewLeads, "offer-new-leads", false, "offer new leads to their workflows and signal where they landed, as imports did before they started them landed")
 	f.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the first import to `FILE` (go tool pprof)")
 	f.BoolVar(&c.SkipBaseline, "no-baseline", false, "leave the one-request-per-record baseline out (it takes most of the time)")
 	return cmd

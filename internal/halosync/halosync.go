@@ -133,6 +133,12 @@ func (d *Dispatcher) reconcile(ctx context.Context, ticketID int, h Hint) (bool,
 	if errors.As(err, &nf) {
 		err = d.revive(ctx, leadID, change) // a lead that ended after its quiet period
 	}
+	if errors.As(err, &nf) && d.landing(ctx, leadID) {
+		// Its import has written the lead and is about to start its workflow, landed: the
+		// change is taken once the workflow runs (HaloPSA sends it again after a 503).
+		d.last.forget(ticketID)
+		return false, webhook.Retryable(fmt.Errorf("lead %s: its import is starting its workflow", leadID))
+	}
 	if errors.As(err, &nf) {
 		d.Logger.Warn("HaloPSA change for a lead without a workflow", zap.String("lead", leadID))
 		return false, nil
@@ -409,6 +415,13 @@ func number(v any) int {
 		return n
 	}
 	return 0
+}
+
+// landing reports whether an import batch claimed the lead to land it itself and start its
+// workflow (activities/landedstart.go): a lead with no workflow yet for a moment.
+func (d *Dispatcher) landing(ctx context.Context, leadID string) bool {
+	claims, err := d.Store.Claims(ctx, []string{leadID})
+	return err == nil && claims[leadID].Start
 }
 
 // revive starts the workflow of a lead that ended after its quiet period again from its kept

@@ -391,6 +391,10 @@ type ImportInput struct {
 	// BatchesPerRun is the number of batches one run of the Import workflow lands before it
 	// continues as new (0: DefaultBatchesPerRun); it keeps every run's history short.
 	BatchesPerRun int `json:"batches_per_run,omitempty"`
+	// OfferNewLeads offers new leads to their workflows (update-with-start and a Landed
+	// signal) as imports did before import-landed-start, instead of landing them and starting
+	// their workflows once, landed: for measuring one against the other (starter bench).
+	OfferNewLeads bool `json:"offer_new_leads,omitempty"`
 	// Resume is where the run that continued as new stopped; nil for a new import.
 	Resume *ImportCursor `json:"resume,omitempty"`
 }

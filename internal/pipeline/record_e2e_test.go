@@ -3,10 +3,12 @@ package pipeline_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -60,10 +62,19 @@ func TestRecordHistories(t *testing.T) {
 		}
 	}
 	// The run continues as new at the first event after its budget (a budget reached while an
-	// activity completes is only seen at the next workflow task).
+	// activity completes is only seen at the next workflow task). The budget counts from the
+	// events the run started with: none for a lead its import's offer started, the offer and
+	// the landing for one its import started landed (import-landed-start), two more messages.
 	e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Events >= 6 })
-	if err := e.temporal.SignalWorkflow(ctx, id, "", leadflow.SignalHaloChange, leadflow.HaloChange{EventID: "rec-5", TicketID: tk.ID()}); err != nil {
-		t.Fatal(err)
+	for n := 5; e.leadState(t, leadID).Runs == 0; n++ {
+		if n > 8 {
+			t.Fatalf("lead %s never continued as new", leadID)
+		}
+		event := fmt.Sprintf("rec-%d", n)
+		if err := e.temporal.SignalWorkflow(ctx, id, "", leadflow.SignalHaloChange, leadflow.HaloChange{EventID: event, TicketID: tk.ID()}); err != nil {
+			t.Fatal(err)
+		}
+		e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Runs >= 1 || slices.Contains(st.SeenEvents, event) })
 	}
 	st := e.settled(t, leadID, func(st leadflow.LeadState) bool { return st.Runs >= 1 })
 	if st.Status == lifecycle.Won || len(st.Violations) == 0 {
@@ -76,6 +87,11 @@ func TestRecordHistories(t *testing.T) {
 	// the listing carried across Continue-As-New).
 	recordOnce(t, "lead_baseline_reverted_continued.json", e.runHistory(t, id, firstRun))
 	recordOnce(t, "lead_baseline_after_continue.json", e.settledHistory(t, id))
+	// The same import and lead under import-landed-start: the lead's workflow started once by
+	// its import, landed.
+	recordOnce(t, "import_landed_start_one_lead.json", e.runHistory(t, leadflow.ImportWorkflowID("rec"), ""))
+	recordOnce(t, "lead_landed_start_reverted_continued.json", e.runHistory(t, id, firstRun))
+	recordOnce(t, "lead_landed_start_after_continue.json", e.settledHistory(t, id))
 
 	p := newPullEnv(t)
 	pin := leadflow.PullInput{Source: lead.Apollo, Query: "title=Manager,page_size=10", Budget: 500}

@@ -136,13 +136,15 @@ func TestRecordVersionedLead(t *testing.T) {
 	file := oneLead(t, func(row string) string { return row })
 
 	g.close()
-	first := leadflow.ImportInput{RunID: "first", Files: []string{file}}
+	// Both imports offer the lead to its workflow (the first starts it with its offer), as
+	// imports did before they started a new lead's workflow landed: the path recorded here.
+	first := leadflow.ImportInput{RunID: "first", Files: []string{file}, OfferNewLeads: true}
 	if _, err := pipeline.RunImport(ctx, e.temporal, first, false); err != nil {
 		t.Fatal(err)
 	}
 	leadID := e.onlyLead(t)
 	await(t, "the first offer", func() bool { return e.leadState(t, leadID).Offered != nil && g.held() > 0 })
-	second := leadflow.ImportInput{RunID: "second", Files: []string{file}}
+	second := leadflow.ImportInput{RunID: "second", Files: []string{file}, OfferNewLeads: true}
 	if _, err := pipeline.RunImport(ctx, e.temporal, second, false); err != nil {
 		t.Fatal(err)
 	}

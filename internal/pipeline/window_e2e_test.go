@@ -65,6 +65,14 @@ func TestImportWindowContinuesAsNew(t *testing.T) {
 	// The same runs with the carried-floors change (the two above were recorded before it).
 	recordOnce(t, "import_floors_first_run.json", runs[0])
 	recordOnce(t, "import_floors_last_run.json", runs[len(runs)-1])
+	// The same runs with the import-landed-start change.
+	for i, h := range []*historypb.History{runs[0], runs[len(runs)-1]} {
+		if !slices.Contains(versionMarkers(t, h), "import-landed-start") {
+			t.Errorf("run %d lands its batches without the import-landed-start change", i)
+		}
+	}
+	recordOnce(t, "import_landed_start_first_run.json", runs[0])
+	recordOnce(t, "import_landed_start_last_run.json", runs[len(runs)-1])
 }
 
 // importRuns returns the histories of every run of a workflow, first run first, following the

@@ -47,6 +47,7 @@ func (s *Store) Forget(ctx context.Context, leadID string, needles []string) (Fo
 			{`DELETE FROM identities WHERE lead_id = $1`, []any{leadID}},
 			{`DELETE FROM known_leads WHERE lead_id = $1`, []any{leadID}},
 			{`DELETE FROM ended_leads WHERE lead_id = $1`, []any{leadID}},
+			{`DELETE FROM lead_claims WHERE lead_id = $1`, []any{leadID}},
 			{`DELETE FROM staged WHERE lead_id = $1`, []any{leadID}},
 			{`DELETE FROM tickets WHERE lead_id = $1`, []any{leadID}},
 			{`DELETE FROM links WHERE lead_id = $1 OR survivor_id = $1`, []any{leadID}},
