@@ -177,26 +177,39 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 	}
 	t.Parallel()
 	e, tr := faultWorld(t)
+	files := samples(t, "apollo.csv", "zoominfo.csv")
+	sum := crashAfter(t, e, tr, "POST /api/Users", leadflow.ImportInput{RunID: "crashed", Files: files}, nil)
+	assertLandedOnce(t, e, sum.LeadsCreated)
+	assertReimportWritesNothing(t, e, files)
+}
+
+// crashAfter starts import in, lets HaloPSA apply its first request to route and loses the
+// answer with the workers: once the request has been applied it calls atCrash (when not nil),
+// stops the workers, starts new ones and returns the import's summary after the crash. It
+// fails the test unless the import then ends without errors and LandBatch ran again.
+func crashAfter(t *testing.T, e *env, tr *trap, route string, in leadflow.ImportInput, atCrash func(context.Context)) leadflow.Summary {
+	t.Helper()
 	applied := make(chan struct{})
-	tr.set("POST /api/Users", func(w http.ResponseWriter, r *http.Request, sb *halosandbox.Server) {
+	tr.set(route, func(w http.ResponseWriter, r *http.Request, sb *halosandbox.Server) {
 		sb.ServeHTTP(httptest.NewRecorder(), r) // applied, the answer is lost with the worker
 		close(applied)
 		<-r.Context().Done()
 	})
-	files := samples(t, "apollo.csv", "zoominfo.csv")
 	// A deadline, not a measurement: the import waits out the lost batch's 30 s heartbeat
 	// timeout before its retry, and four more worlds run beside this one (2 minutes ran out
 	// at load 35).
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	in := leadflow.ImportInput{RunID: "crashed", Files: files}
 	if _, err := pipeline.RunImport(ctx, e.temporal, in, false); err != nil {
 		t.Fatalf("starting import: %v", err)
 	}
 	select {
 	case <-applied:
 	case <-ctx.Done():
-		t.Fatalf("the import never POSTed users")
+		t.Fatalf("the import never sent %s", route)
+	}
+	if atCrash != nil {
+		atCrash(ctx)
 	}
 	e.workers.Stop()
 	w, err := pipeline.StartWorkers(pipeline.Deps{Temporal: e.temporal, Halo: e.halo, Store: e.store,
@@ -214,13 +227,12 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 		t.Fatalf("import after the crash reported errors: %v", sum.Errors)
 	}
 	attempts := landAttempts(t, e, in.RunID)
-	t.Logf("crashed import: %d leads created, %d LandBatch attempts; sandbox saw %v",
-		sum.LeadsCreated, attempts, routeCounts(e.sandbox.RequestLog()))
+	t.Logf("crashed import: %d leads created, %d updated, %d unchanged, %d LandBatch attempts; sandbox saw %v",
+		sum.LeadsCreated, sum.LeadsUpdated, sum.Unchanged, attempts, routeCounts(e.sandbox.RequestLog()))
 	if attempts < 2 {
 		t.Errorf("LandBatch ran %d times, want a retry after the crash", attempts)
 	}
-	assertLandedOnce(t, e, sum.LeadsCreated)
-	assertReimportWritesNothing(t, e, files)
+	return sum
 }
 
 // assertLandedOnce checks the sandbox holds leads users, no two sharing an e-mail address, each

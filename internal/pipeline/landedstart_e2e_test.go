@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"haloleads/internal/halosandbox"
 	"haloleads/internal/leadflow"
 	"haloleads/internal/pipeline"
-	"haloleads/internal/tenant"
 )
 
 // TestConcurrentImportsCreateNoDuplicates imports the same new people twice at once. The first
@@ -98,51 +96,17 @@ func TestCrashBetweenWritesAndStart(t *testing.T) {
 	}
 	t.Parallel()
 	e, tr := faultWorld(t)
-	applied := make(chan struct{})
-	tr.set("POST /api/DistributionLists", func(w http.ResponseWriter, r *http.Request, sb *halosandbox.Server) {
-		sb.ServeHTTP(httptest.NewRecorder(), r) // applied, the answer is lost with the worker
-		close(applied)
-		<-r.Context().Done()
-	})
 	files := samples(t, "apollo.csv", "zoominfo.csv")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
 	in := leadflow.ImportInput{RunID: "crashed-before-start", Files: files}
-	if _, err := pipeline.RunImport(ctx, e.temporal, in, false); err != nil {
-		t.Fatalf("starting import: %v", err)
-	}
-	select {
-	case <-applied:
-	case <-ctx.Done():
-		t.Fatalf("the import never POSTed its distribution lists")
-	}
-	rows, err := e.store.Batch(ctx, in.RunID, 0)
-	if err != nil || len(rows) == 0 {
-		t.Fatalf("batch 0: %d rows, %v", len(rows), err)
-	}
-	if _, err := e.temporal.DescribeWorkflowExecution(ctx, leadflow.LeadWorkflowID(rows[0].LeadID), ""); err == nil {
-		t.Fatalf("lead %s has a workflow before its batch finished writing", rows[0].LeadID)
-	}
-	e.workers.Stop()
-	w, err := pipeline.StartWorkers(pipeline.Deps{Temporal: e.temporal, Halo: e.halo, Store: e.store,
-		Spec: tenant.DefaultSpec(), RateLimit: 300, RateWindow: 5 * time.Minute})
-	if err != nil {
-		t.Fatalf("restarting workers: %v", err)
-	}
-	t.Cleanup(w.Stop)
-	e.workers = w
-	var sum leadflow.Summary
-	if err := e.temporal.GetWorkflow(ctx, leadflow.ImportWorkflowID(in.RunID), "").Get(ctx, &sum); err != nil {
-		t.Fatalf("import after the crash: %v", err)
-	}
-	if len(sum.Errors) > 0 {
-		t.Fatalf("import after the crash reported errors: %v", sum.Errors)
-	}
-	attempts := landAttempts(t, e, in.RunID)
-	t.Logf("crashed import: %+v, %d LandBatch attempts; sandbox saw %v", counts(sum), attempts, routeCounts(e.sandbox.RequestLog()))
-	if attempts < 2 {
-		t.Errorf("LandBatch ran %d times, want a retry after the crash", attempts)
-	}
+	sum := crashAfter(t, e, tr, "POST /api/DistributionLists", in, func(ctx context.Context) {
+		rows, err := e.store.Batch(ctx, in.RunID, 0)
+		if err != nil || len(rows) == 0 {
+			t.Fatalf("batch 0: %d rows, %v", len(rows), err)
+		}
+		if _, err := e.temporal.DescribeWorkflowExecution(ctx, leadflow.LeadWorkflowID(rows[0].LeadID), ""); err == nil {
+			t.Fatalf("lead %s has a workflow before its batch finished writing", rows[0].LeadID)
+		}
+	})
 	assertLandedOnce(t, e, sum.LeadsCreated)
 	assertEveryLeadHasWorkflow(t, e)
 	assertReimportWritesNothing(t, e, files)
