@@ -123,6 +123,10 @@ type Figures struct {
 	Tenant *TenantFigures `json:"tenant,omitempty"`
 	// PeakRSSMiB is the process's peak resident memory over the whole run (0 where not measured).
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	// ImportHeap and ReimportHeap are the heap the first import and the re-import held (the
+	// tenant's re-imports have theirs in Tenant).
+	ImportHeap   Heap `json:"import_heap"`
+	ReimportHeap Heap `json:"reimport_heap"`
 }
 
 // Baseline are the figures of the one-record-per-request design on the same leads.
@@ -189,12 +193,14 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 	if err != nil {
 		return rep, err
 	}
+	heap := watchHeap()
 	cpu0, start := cpuTime(), time.Now()
 	first, err := importOnce(ctx, w, cfg, "bench-import", in.Files)
 	if err == nil {
 		err = drained(ctx, w) // the leads' last workflow tasks are the import's cost too
 	}
 	wall, cpu := time.Since(start), cpuTime()-cpu0
+	rep.Haloleads.ImportHeap = heap.end()
 	if perr := stopProfile(); err == nil {
 		err = perr
 	}
@@ -216,7 +222,9 @@ func runHaloleads(ctx context.Context, cfg Config, dir string, in Input) (Report
 	f.TenantRecords = cfg.Tenant
 	w.sandbox.ResetStats()
 	writes := w.halo.WriteRequests()
-	if rep.Summary.Reimport, err = importOnce(ctx, w, cfg, "bench-reimport", in.Files); err != nil {
+	heap = watchHeap()
+	rep.Summary.Reimport, err = importOnce(ctx, w, cfg, "bench-reimport", in.Files)
+	if f.ReimportHeap = heap.end(); err != nil {
 		return rep, err
 	}
 	f.ReimportWriteRequests = w.halo.WriteRequests() - writes

@@ -43,6 +43,7 @@ type Reimport struct {
 	WallS         float64        `json:"wall_s"`
 	CPUS          float64        `json:"cpu_s"`
 	ByRoute       map[string]int `json:"by_route,omitempty"`
+	Heap          Heap           `json:"heap"`
 }
 
 // tenantReadRoutes are the routes of the tenant read.
@@ -121,12 +122,14 @@ func measureTenant(ctx context.Context, w *world, cfg Config, files []string) er
 func measureReimport(ctx context.Context, w *world, cfg Config, runID string, files []string) (*Reimport, error) {
 	w.sandbox.ResetStats()
 	writes := w.halo.WriteRequests()
+	heap := watchHeap()
 	cpu0, start := cpuTime(), time.Now()
-	if _, err := importOnce(ctx, w, cfg, runID, files); err != nil {
+	_, err := importOnce(ctx, w, cfg, runID, files)
+	wall, cpu, held := time.Since(start), cpuTime()-cpu0, heap.end()
+	if err != nil {
 		return nil, err
 	}
-	r := &Reimport{WallS: time.Since(start).Seconds(), CPUS: (cpuTime() - cpu0).Seconds(),
-		WriteRequests: w.halo.WriteRequests() - writes}
+	r := &Reimport{WallS: wall.Seconds(), CPUS: cpu.Seconds(), WriteRequests: w.halo.WriteRequests() - writes, Heap: held}
 	st := w.sandbox.Stats()
 	r.HaloRequests, r.Responses429, r.ByRoute = int64(st.Requests), st.Responses429, st.ByRoute
 	for _, route := range tenantReadRoutes {

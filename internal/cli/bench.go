@@ -81,8 +81,15 @@ func printBench(w io.Writer, r bench.Report, limit int, window fmt.Stringer) {
 			if m.r != nil {
 				fmt.Fprintf(w, "  re-import %-25s %6d requests (%d tenant reads), %d answers 429, %.1f s wall, %.1f s CPU\n",
 					m.name+":", m.r.HaloRequests, m.r.TenantReads, m.r.Responses429, m.r.WallS, m.r.CPUS)
+				fmt.Fprintf(w, "  %-35s %s\n", "", heapLine(m.r.Heap))
 			}
 		}
 	}
-	fmt.Fprintf(w, "peak RSS %.0f MiB\n", h.PeakRSSMiB)
+	fmt.Fprintf(w, "heap: import %s\n      re-import %s\n", heapLine(h.ImportHeap), heapLine(h.ReimportHeap))
+	fmt.Fprintf(w, "peak RSS %.0f MiB (the whole process: sandbox and Temporal server too)\n", h.PeakRSSMiB)
+}
+
+// heapLine says what a phase added to the heap over what the process held when it started.
+func heapLine(h bench.Heap) string {
+	return fmt.Sprintf("+%.0f MiB peak, +%.0f MiB live over the %.0f MiB held before it", h.RiseMiB(), h.LiveRiseMiB(), h.StartMiB)
 }
