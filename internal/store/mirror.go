@@ -16,14 +16,16 @@ type MirrorRecord struct {
 	Record json.RawMessage
 }
 
-// SaveMirror stores records in the mirror, replacing what it held for the same kind and id.
+// SaveMirror stores records in the mirror, replacing what it held for the same kind and id. A
+// replaced record's match keys are no longer its own: it is marked unkeyed (UnkeyedMirror)
+// until KeyMirror keys it.
 func (s *Store) SaveMirror(ctx context.Context, recs []MirrorRecord) error {
 	if len(recs) == 0 {
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO halo_mirror(kind, id, record) VALUES ($1, $2, $3)
-			ON CONFLICT(kind, id) DO UPDATE SET record = excluded.record`)
+			ON CONFLICT(kind, id) DO UPDATE SET record = excluded.record, keyed = 0`)
 		if err != nil {
 			return fmt.Errorf("saving the HaloPSA mirror: %w", err)
 		}
