@@ -428,82 +428,73 @@ func (a *Importer) openExport(ctx context.Context, ref string, name *string) (r 
 	return r, fileErr, nil
 }
 
-// haloState is what HaloPSA holds, read once per import.
+// haloState is the store's mirror of HaloPSA, brought up to date once per import, and what
+// the import asks it: the records matching its leads (never the whole mirror, which grows with
+// the tenant).
 type haloState struct {
-	existing dedupe.Existing
-	users    map[int]halopsa.User
-	clients  map[int]halopsa.Customer
-	tickets  map[int]halopsa.Ticket // by user id: the user's lead ticket (any stage)
-	// floors are the highest ids of the mirror (see mirrorFloors).
+	rd    *halostate.Reader
+	types []halopsa.ID // the lead ticket types
+	// floors are the highest ids of the mirror (halostate.Reader.Floors).
 	floors halopsa.Floors
 }
 
 // readHalo brings the store's mirror of HaloPSA up to date, reading only what changed since
-// the last import (the whole tenant the first time, see halostate), and returns it.
+// the last import (the whole tenant the first time, see halostate), and keys any record saved
+// without match keys (a mirror from before the keys, or keyed by other rules).
 func (a *Importer) readHalo(ctx context.Context) (*haloState, error) {
 	res, err := a.Tenant.Result(ctx)
 	if err != nil {
 		return nil, err
 	}
-	types := []halopsa.ID{res.TicketTypes[tenant.Lead], res.TicketTypes[tenant.Prospect], res.TicketTypes[tenant.Opportunity]}
-	rd := &halostate.Reader{Client: a.Client, Store: a.Store}
-	if _, err := rd.Sync(ctx, halostate.Mirror, types); err != nil {
+	st := &haloState{rd: &halostate.Reader{Client: a.Client, Store: a.Store},
+		types: []halopsa.ID{res.TicketTypes[tenant.Lead], res.TicketTypes[tenant.Prospect], res.TicketTypes[tenant.Opportunity]}}
+	if _, err := st.rd.Sync(ctx, halostate.Mirror, st.types); err != nil {
 		return nil, classify(fmt.Errorf("reading HaloPSA: %w", err))
 	}
-	mirror, err := rd.Load(ctx)
-	if err != nil {
+	if _, err := st.rd.Key(ctx); err != nil {
 		return nil, err
 	}
-	st := &haloState{users: mirror.Users, clients: mirror.Clients, tickets: map[int]halopsa.Ticket{}}
-	st.floors = mirrorFloors(mirror.Users, mirror.Clients, mirror.Tickets)
-	for _, id := range slices.Sorted(maps.Keys(mirror.Users)) {
-		u := mirror.Users[id]
-		if u.Inactive != nil && *u.Inactive {
-			continue
-		}
-		st.existing.Users = append(st.existing.Users, dedupe.HaloRecord{ID: id, Values: landing.UserValues(u)})
-	}
-	for _, id := range slices.Sorted(maps.Keys(mirror.Clients)) {
-		c := mirror.Clients[id]
-		if c.Inactive != nil && *c.Inactive {
-			continue
-		}
-		st.existing.Clients = append(st.existing.Clients, dedupe.HaloRecord{ID: id, Values: landing.CustomerValues(c)})
-	}
-	for _, id := range slices.Sorted(maps.Keys(mirror.Tickets)) {
-		t := mirror.Tickets[id]
-		if !slices.Contains(types, t.TicketTypeID) || t.MergedIntoID != 0 {
-			continue // its type was changed to one that is not haloleads', or it was merged
-		}
-		if old, ok := st.tickets[int(t.UserID)]; !ok || t.ID < old.ID {
-			st.tickets[int(t.UserID)] = t
-		}
+	if st.floors, err = st.rd.Floors(ctx); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
 
-// mirrorFloors are the highest ids of the mirror, just brought up to date: each at or below
-// HaloPSA's newest (sites: the clients' main sites), which is all a floor needs. They are Read:
-// on an empty tenant the zero floors are known, and the import's batches read none.
-func mirrorFloors(users map[int]halopsa.User, clients map[int]halopsa.Customer, tickets map[int]halopsa.Ticket) halopsa.Floors {
-	f := halopsa.Floors{Read: true}
-	for _, u := range users {
-		f.Users = max(f.Users, u.ID)
+// haloMatches are the HaloPSA records of an import's leads: the matches, and the matched users,
+// clients and lead tickets (user id → ticket id).
+type haloMatches struct {
+	dedupe.HaloMatches
+	users   map[int]halopsa.User
+	clients map[int]halopsa.Customer
+	tickets map[int]int
+}
+
+// match finds the leads' and companies' HaloPSA records in the mirror.
+func (h *haloState) match(ctx context.Context, leads []lead.Lead, companies []dedupe.Company) (haloMatches, error) {
+	var m haloMatches
+	var err error
+	if m.HaloMatches, err = h.rd.Match(ctx, leads, companies); err != nil {
+		return m, err
 	}
-	for _, c := range clients {
-		f.Customers, f.Sites = max(f.Customers, c.ID), max(f.Sites, c.MainSiteID)
+	userIDs := slices.Sorted(maps.Values(m.Users))
+	if m.users, err = h.rd.Users(ctx, slices.Compact(userIDs)); err != nil {
+		return m, err
 	}
-	for _, t := range tickets {
-		f.Tickets = max(f.Tickets, t.ID)
+	if m.clients, err = h.rd.Clients(ctx, slices.Compact(slices.Sorted(maps.Values(m.Clients)))); err != nil {
+		return m, err
 	}
-	return f
+	m.tickets, err = h.rd.LeadTickets(ctx, userIDs, h.types)
+	return m, err
 }
 
 // offers builds each lead's offer: its merged record, scores, what HaloPSA holds for it now,
 // the HaloPSA ids found, and whether the person is on the suppression list.
 func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, halo *haloState, invalid map[string]string) ([]staged, int, error) {
 	companies := dedupe.GroupByCompany(leads)
-	matches := dedupe.MatchExisting(leads, companies, halo.existing)
+	matches, err := halo.match(ctx, leads, companies)
+	if err != nil {
+		return nil, 0, err
+	}
 	companyOf := map[string]dedupe.Company{}
 	for _, c := range companies {
 		for _, id := range c.LeadIDs {
@@ -512,7 +503,7 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 	}
 	known := map[string]store.Company{}
 	for key, id := range matches.Clients {
-		known[key] = store.Company{Key: key, ClientID: id, SiteID: int(halo.clients[id].MainSiteID)}
+		known[key] = store.Company{Key: key, ClientID: id, SiteID: int(matches.clients[id].MainSiteID)}
 	}
 	items := make([]staged, 0, len(leads))
 	suppressed := 0
@@ -528,11 +519,11 @@ func (a *Importer) offers(ctx context.Context, runID string, leads []lead.Lead, 
 			o.Halo.ClientID, o.Halo.SiteID = k.ClientID, k.SiteID
 		}
 		if uid, ok := matches.Users[l.ID]; ok {
-			u := halo.users[uid]
+			u := matches.users[uid]
 			o.Halo.UserID, o.Halo.ClientID, o.Halo.SiteID = uid, int(u.ClientID), int(u.SiteID)
 			o.Current = leadflow.Overlay(o.Current, landing.UserValues(u))
-			if t, ok := halo.tickets[uid]; ok {
-				o.Halo.TicketID = int(t.ID)
+			if t, ok := matches.tickets[uid]; ok {
+				o.Halo.TicketID = t
 			}
 		}
 		// Every key the person has is checked: the list may know them by a phone number or a

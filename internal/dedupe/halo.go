@@ -154,23 +154,21 @@ type HaloMatches struct {
 	Ambiguous []string
 }
 
-// MatchExisting finds each lead's HaloPSA user (by e-mail key, then name key) and each
-// company's HaloPSA client (by domain, then by company name key).
+// MatchExisting finds each lead's HaloPSA user (by e-mail key, then name key: the first of
+// the lead's Keys that a user's IdentityKeys hold, the lowest id holding it) and each company's
+// HaloPSA client (the first of its MatchKeys a client's ClientKeys hold, the lowest id). It
+// holds the whole of ex in memory; halostate matches the same way against the store's mirror.
 func MatchExisting(leads []lead.Lead, companies []Company, ex Existing) HaloMatches {
 	m := HaloMatches{Users: map[string]int{}, Clients: map[string]int{}}
 	users := indexHalo(ex.Users, func(v lead.Values) []string { return IdentityKeys(v) }, &m.Ambiguous)
-	clients := indexHalo(ex.Clients, clientKeys, &m.Ambiguous)
+	clients := indexHalo(ex.Clients, ClientKeys, &m.Ambiguous)
 	for _, l := range leads {
 		if id, ok := firstHit(users, l.Keys); ok {
 			m.Users[l.ID] = id
 		}
 	}
 	for _, c := range companies {
-		keys := []string{c.Key}
-		for _, n := range c.Names {
-			keys = append(keys, nameCompanyPrefix+n)
-		}
-		if id, ok := firstHit(clients, keys); ok {
+		if id, ok := firstHit(clients, c.MatchKeys()); ok {
 			m.Clients[c.Key] = id
 		}
 	}
@@ -179,8 +177,19 @@ func MatchExisting(leads []lead.Lead, companies []Company, ex Existing) HaloMatc
 	return m
 }
 
-// clientKeys are a client's domain key and its name key.
-func clientKeys(v lead.Values) []string {
+// MatchKeys are the keys a company's HaloPSA client is found by, in the order MatchExisting
+// tries them: the company's key, then the name key of each name its leads use.
+func (c Company) MatchKeys() []string {
+	keys := []string{c.Key}
+	for _, n := range c.Names {
+		keys = append(keys, nameCompanyPrefix+n)
+	}
+	return keys
+}
+
+// ClientKeys are a HaloPSA client's keys (its values as landing.CustomerValues reads them): its
+// domain key and its name key. MatchExisting finds a company's client by them.
+func ClientKeys(v lead.Values) []string {
 	k := normalize.KeysOf(v)
 	var out []string
 	if k.Domain != "" {

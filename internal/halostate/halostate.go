@@ -11,6 +11,11 @@
 // haloleads' hosts do not matter; a read is inclusive, so the newest records are read again
 // rather than missed. Records deleted in HaloPSA stay in the mirror (nothing lists deletions):
 // the import re-creates a lead's deleted record when it updates it.
+//
+// Every record is saved with its match keys (MatchKeys: a user's e-mail and name identity keys,
+// a client's domain and name keys, a lead ticket's user and type), and an import asks the store
+// for the records matching its leads, a chunk at a time (Match, LeadTickets, Users, Clients),
+// instead of loading the mirror: its memory grows with the import, not with the tenant.
 package halostate
 
 import (
@@ -65,14 +70,14 @@ func (r *Reader) Read(ctx context.Context, name string, ticketTypes []halopsa.ID
 	var reads []kindRead
 	users, rd, err := readKind(ctx, r, name, KindUser, &ch, func(since time.Time) ([]halopsa.User, error) {
 		return collect(r.Client.Users(ctx, halopsa.UserQuery{UpdatedSince: since}))
-	}, func(u halopsa.User) (int, time.Time) { return int(u.ID), u.LastUpdate.Time })
+	}, func(u halopsa.User) (int, time.Time) { return int(u.ID), u.LastUpdate.Time }, userKeys)
 	if err != nil {
 		return ch, err
 	}
 	ch.Users, reads = users, append(reads, rd)
 	clients, rd, err := readKind(ctx, r, name, KindClient, &ch, func(since time.Time) ([]halopsa.Customer, error) {
 		return collect(r.Client.Customers(ctx, halopsa.CustomerQuery{UpdatedSince: since}))
-	}, func(c halopsa.Customer) (int, time.Time) { return int(c.ID), c.LastUpdate.Time })
+	}, func(c halopsa.Customer) (int, time.Time) { return int(c.ID), c.LastUpdate.Time }, clientKeys)
 	if err != nil {
 		return ch, err
 	}
@@ -87,7 +92,7 @@ func (r *Reader) Read(ctx context.Context, name string, ticketTypes []halopsa.ID
 			out = append(out, ts...)
 		}
 		return out, nil
-	}, func(t halopsa.Ticket) (int, time.Time) { return int(t.ID), t.LastUpdate.Time })
+	}, func(t halopsa.Ticket) (int, time.Time) { return int(t.ID), t.LastUpdate.Time }, ticketKeys)
 	if err != nil {
 		return ch, err
 	}
@@ -105,15 +110,17 @@ func (r *Reader) Read(ctx context.Context, name string, ticketTypes []halopsa.ID
 	return ch, nil
 }
 
-// kindRead is what reading one kind found, to save once the read is used.
+// kindRead is what reading one kind found, to save once the read is used: the records and
+// their match keys (MatchKeys).
 type kindRead struct {
 	mark   string
 	recs   []store.MirrorRecord
+	keys   [][]string
 	newest time.Time
 }
 
 func (k kindRead) save(ctx context.Context, s *store.Store) error {
-	if err := s.SaveMirror(ctx, k.recs); err != nil {
+	if err := s.SaveKeyedMirror(ctx, KeysVersion, k.recs, k.keys); err != nil {
 		return err
 	}
 	if k.newest.IsZero() {
@@ -124,7 +131,7 @@ func (k kindRead) save(ctx context.Context, s *store.Store) error {
 
 // readKind reads one kind since its watermark.
 func readKind[T any](ctx context.Context, r *Reader, name, kind string, ch *Changes,
-	list func(since time.Time) ([]T, error), key func(T) (int, time.Time)) ([]T, kindRead, error) {
+	list func(since time.Time) ([]T, error), key func(T) (int, time.Time), keys func(T) []string) ([]T, kindRead, error) {
 	rd := kindRead{mark: name + ":" + kind}
 	since, ok, err := r.Store.Watermark(ctx, rd.mark)
 	if err != nil {
@@ -137,7 +144,7 @@ func readKind[T any](ctx context.Context, r *Reader, name, kind string, ch *Chan
 	if err != nil {
 		return nil, rd, fmt.Errorf("reading HaloPSA %ss changed since %s: %w", kind, since.Format(time.RFC3339), err)
 	}
-	rd.recs = make([]store.MirrorRecord, 0, len(items))
+	rd.recs, rd.keys = make([]store.MirrorRecord, 0, len(items)), make([][]string, 0, len(items))
 	for _, it := range items {
 		id, at := key(it)
 		raw, err := json.Marshal(it)
@@ -145,6 +152,7 @@ func readKind[T any](ctx context.Context, r *Reader, name, kind string, ch *Chan
 			return nil, rd, fmt.Errorf("encoding HaloPSA %s %d: %w", kind, id, err)
 		}
 		rd.recs = append(rd.recs, store.MirrorRecord{Kind: kind, ID: id, Record: raw})
+		rd.keys = append(rd.keys, keys(it))
 		if at.After(rd.newest) {
 			rd.newest = at
 		}
@@ -198,7 +206,9 @@ type State struct {
 	Tickets map[int]halopsa.Ticket
 }
 
-// Load reads the whole mirror.
+// Load reads the whole mirror into memory. The import does not (it matches by the mirror's
+// keys, Match): Load is what the in-memory match is checked with, for tests and tools on small
+// tenants.
 func (r *Reader) Load(ctx context.Context) (State, error) {
 	st := State{Users: map[int]halopsa.User{}, Clients: map[int]halopsa.Customer{}, Tickets: map[int]halopsa.Ticket{}}
 	if err := load(ctx, r.Store, KindUser, st.Users); err != nil {
