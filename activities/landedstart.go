@@ -124,8 +124,12 @@ func (a *Importer) startWith(ctx context.Context, settings leadflow.Settings, st
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		TypedSearchAttributes:                    visibility.Attributes(listed),
 		Memo:                                     map[string]any{"name": listed.Name},
+		// The lead task queue's worker is in this process, on this client: the start returns
+		// the run's first workflow task to it, skipping a trip through matching (when the
+		// worker has no free slot, the server dispatches it as usual).
+		EnableEagerStart: true,
 	}
-	in := leadflow.LeadInput{LeadID: st.LeadID, Settings: settings, State: st, Listed: &listed}
+	in := leadflow.LeadInput{LeadID: st.LeadID, Settings: settings, State: st, Listed: &listed, Baseline: leadflow.LeadBaseline}
 	if _, err := a.Temporal.ExecuteWorkflow(ctx, opts, leadflow.LeadWorkflow, in); err != nil {
 		return fmt.Errorf("starting the workflow of lead %s: %w", st.LeadID, err)
 	}

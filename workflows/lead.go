@@ -144,7 +144,7 @@ func Lead(ctx workflow.Context, in leadflow.LeadInput) error {
 	if r.st == nil {
 		r.st = &leadflow.LeadState{LeadID: in.LeadID, Stage: lifecycle.Lead, Status: lifecycle.NewLead}
 	}
-	r.baseline = workflow.GetVersion(ctx, changeLeadBaseline, workflow.DefaultVersion, 1) >= 1
+	r.baseline = r.baselineOf(ctx, in)
 	r.ordered = r.version(ctx, changeOrderedLanding)
 	if r.ordered {
 		r.pending, r.echoes = r.st.Pending, r.st.Echoes

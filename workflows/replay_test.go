@@ -45,6 +45,9 @@ import (
 //     import-landed-start: the lead's workflow started once by its batch, landed (TestRecordHistories
 //     -update); import_landed_start_first_run.json, import_landed_start_last_run.json: the
 //     window's first and last runs with it (TestImportWindowContinuesAsNew -update).
+//   - lead_input_baseline_reverted_continued.json: the first run of that lead started landed
+//     with its baseline in its input (LeadInput.Baseline): no version marker, no upsert
+//     (TestRecordHistories -update).
 //   - pull_failed.json: a scheduled pull whose every page failed (a spent quota), failing with
 //     its result (the pull-fails change; internal/pipeline TestFailedPullPausesSchedule -update).
 //   - import_failed_batch.json: an import whose one batch HaloPSA refused for good (a 403 on the

@@ -247,7 +247,15 @@ type LeadInput struct {
 	// Listed is the listing (search attributes and memo) the run was started with, nil when
 	// unknown: a run of the lead-baseline-1 change on upserts only what differs from it.
 	Listed *Listing `json:"listed,omitempty"`
+	// Baseline, when 1 or more, is the lead baseline the starter chose for this run (see
+	// LeadBaseline): the run takes the changes it stands for without recording the
+	// lead-baseline-1 marker, and so without the search-attribute upsert the SDK adds to every
+	// new marker. 0 (every run started before it existed) leaves the choice to the marker.
+	Baseline int `json:"baseline,omitempty"`
 }
+
+// LeadBaseline is the Baseline a starter gives a new lead run: the lead-baseline-1 changes.
+const LeadBaseline = 1
 
 // ImportProgress is what an import has done so far: the answer to QueryProgress.
 type ImportProgress struct {

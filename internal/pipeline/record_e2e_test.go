@@ -92,6 +92,16 @@ func TestRecordHistories(t *testing.T) {
 	recordOnce(t, "import_landed_start_one_lead.json", e.runHistory(t, leadflow.ImportWorkflowID("rec"), ""))
 	recordOnce(t, "lead_landed_start_reverted_continued.json", e.runHistory(t, id, firstRun))
 	recordOnce(t, "lead_landed_start_after_continue.json", e.settledHistory(t, id))
+	// The same lead started landed with its baseline in its input (LeadInput.Baseline): no
+	// version marker, and so no search-attribute upsert, in the run its import started.
+	first := e.runHistory(t, id, firstRun)
+	if m := versionMarkers(t, first); slices.Contains(m, "lead-baseline-1") {
+		t.Errorf("a lead started with its baseline in its input recorded the lead-baseline-1 marker: %v", m)
+	}
+	if cmds := firstTaskListings(first); len(cmds) > 0 {
+		t.Errorf("a lead started landed and listed, with its baseline in its input, recorded %v in its first workflow task, want nothing", cmds)
+	}
+	recordOnce(t, "lead_input_baseline_reverted_continued.json", first)
 
 	p := newPullEnv(t)
 	pin := leadflow.PullInput{Source: lead.Apollo, Query: "title=Manager,page_size=10", Budget: 500}
@@ -164,4 +174,26 @@ func recordOnce(t *testing.T, name string, h *historypb.History) {
 		t.Fatal(err)
 	}
 	t.Logf("recorded %d events into %s", len(h.Events), path)
+}
+
+// firstTaskListings are the version markers and listing changes (search attributes, memo)
+// the first workflow task of a run recorded: the events after its completion, up to the next
+// workflow task or message.
+func firstTaskListings(h *historypb.History) []string {
+	var out []string
+	done := false
+	for _, ev := range h.Events {
+		if !done {
+			done = ev.EventType == enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+			continue
+		}
+		switch ev.EventType {
+		case enums.EVENT_TYPE_MARKER_RECORDED, enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, enums.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+			out = append(out, ev.EventType.String())
+		case enums.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enums.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+			enums.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, enums.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED:
+			return out
+		}
+	}
+	return out
 }
