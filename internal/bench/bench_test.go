@@ -53,7 +53,10 @@ func TestThroughput(t *testing.T) {
 	if re := rep.Summary.Reimport; re.LeadsCreated != 0 || re.LeadsUpdated != 0 {
 		t.Errorf("re-import created %d and updated %d leads, want none", re.LeadsCreated, re.LeadsUpdated)
 	}
-	if h.HistoryEventsPerLead < 5 || h.HistoryEventsPerLead > 16 {
+	// A lead workflow started landed records at least four events: started, and its first
+	// workflow task scheduled, started and completed. Fewer means the sampled lead
+	// workflows were not counted.
+	if h.HistoryEventsPerLead < 4 || h.HistoryEventsPerLead > 16 {
 		t.Errorf("%.1f history events per lead, want the sampled lead workflows' events counted and at most 16", h.HistoryEventsPerLead)
 	}
 }
