@@ -17,8 +17,7 @@ import (
 
 // TestDemoTwice runs `demo --once --json` twice on one data directory: the first run lands the
 // samples (fewer leads than rows), the second creates nothing and the sandbox holds no duplicate.
-// It reports how long each run took to reach its summary, and fails when the restart on the same
-// data directory takes twice the first run's time or more (the only assertion on time: a ratio).
+// It reports how long each run took to reach its summary (logged, not asserted).
 func TestDemoTwice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the embedded Temporal server")
@@ -58,8 +57,11 @@ func TestDemoTwice(t *testing.T) {
 	t.Logf("demo to its summary: first run %s, restart on the same data %s (ratio %.2f)",
 		firstTook.Round(time.Millisecond), secondTook.Round(time.Millisecond), secondTook.Seconds()/firstTook.Seconds())
 	// Reported, not asserted: tests never assert on wall-clock time (CONTRIBUTING). A restart
-	// that takes twice the first run is a regression to look at in this log line (seen at
-	// 10.0 s against 1.8 s on 3 December 2026, after the client/site change; not yet explained).
+	// that takes twice the first run is a regression to look at in this log line. It was seen
+	// (10.0 s against 1.8 s) on 3 December 2026 at commits both before and after the client/site
+	// change, so not caused by it; on 4 December, with lead workflows started eagerly (their
+	// first task run by the exiting process's worker), the restart took 3.1-4.0 s against a
+	// first run of 6.2-7.8 s on a loaded machine.
 	if second.LeadsCreated != 0 || second.LeadsUpdated != 0 || second.HaloWrites != 0 {
 		t.Fatalf("second run created %d, updated %d, wrote %d times; want nothing", second.LeadsCreated, second.LeadsUpdated, second.HaloWrites)
 	}
